@@ -1,0 +1,36 @@
+// Test tiers by suffix (STYLE.md): unit *.spec.ts, integration *.int-spec.ts against real
+// stores, end-to-end test/e2e/*.e2e-spec.ts over HTTP. SWC transpiles only; `npm run
+// typecheck` is the type gate.
+const fs = require('node:fs');
+const path = require('node:path');
+
+const swc = JSON.parse(fs.readFileSync(path.join(__dirname, '.swcrc'), 'utf8'));
+const { compilerOptions } = require('./tsconfig.base.json');
+const moduleNameMapper = Object.fromEntries(
+  Object.entries(compilerOptions.paths).map(([alias, [target]]) => [
+    `^${alias.replace('/', '\\/')}$`,
+    `<rootDir>/${target}`,
+  ]),
+);
+
+const common = {
+  rootDir: __dirname,
+  testEnvironment: 'node',
+  transform: { '^.+\\.ts$': ['@swc/jest', { ...swc, swcrc: false }] },
+  moduleNameMapper,
+  moduleFileExtensions: ['ts', 'js', 'json'],
+};
+
+module.exports = {
+  projects: [
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs}/**/*.spec.ts'] },
+    {
+      ...common,
+      displayName: 'int',
+      testMatch: ['<rootDir>/{apps,libs,test}/**/*.int-spec.ts'],
+      globalSetup: '<rootDir>/test/setup/int-global-setup.js',
+      globalTeardown: '<rootDir>/test/setup/int-global-teardown.js',
+    },
+    { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'] },
+  ],
+};

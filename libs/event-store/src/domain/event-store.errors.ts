@@ -1,0 +1,26 @@
+import { AppError } from '@authtrail/platform';
+
+/** A stream was not at the revision the append expected. */
+export class ConcurrencyError extends AppError {
+  constructor(
+    readonly streamId: string,
+    readonly expected: string,
+    readonly actual: number | null,
+  ) {
+    super('EVENT_STORE.CONCURRENCY', 'conflict', `stream ${streamId} is at revision ${actual ?? 'none'}, expected ${expected}`, { retriable: true });
+  }
+}
+
+/** An event id was reused with other content. `indexes` are positions in the append request. */
+export class IdempotencyConflictError extends AppError {
+  constructor(readonly indexes: readonly number[]) {
+    super('EVENT.ID_CONFLICT', 'conflict', `event id reused with different content at index ${indexes.join(', ')}`);
+  }
+}
+
+/** The store cannot be reached or failed; the caller may retry. */
+export class EventStoreUnavailableError extends AppError {
+  constructor(message: string, cause?: unknown) {
+    super('EVENT_STORE.UNAVAILABLE', 'unavailable', message, { retriable: true, cause });
+  }
+}

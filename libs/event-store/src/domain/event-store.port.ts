@@ -1,0 +1,132 @@
+/**
+ * The event store port: an append-only log of per-stream events with one global order.
+ *
+ * Adapters: SQLite (embedded default), EventStoreDB (production). Every adapter must pass
+ * the contract suite in `@authtrail/testing` (`eventStoreContract`).
+ */
+
+/** Where an append expects the stream to be. `any` appends facts unconditionally. */
+export type ExpectedRevision = 'any' | 'no_stream' | 'stream_exists' | number;
+
+/** An event handed to the store. The store never looks inside `data`. */
+export interface NewEvent {
+  /** Client-supplied UUID; unique per tenant (idempotency key). */
+  readonly eventId: string;
+  /** Stable event type name, e.g. `sspr.PasswordResetByAdmin`. */
+  readonly type: string;
+  /**
+   * Fingerprint of the event's content, used to tell a duplicate (same id, same
+   * fingerprint) from a conflict (same id, other fingerprint). Opaque to the store.
+   */
+  readonly fingerprint: string;
+  /** Subject ids the event is about (actor, target …): indexed for export and erasure. */
+  readonly subjectIds: readonly string[];
+  /** `occurredAt` of the event, for retention. */
+  readonly occurredAt: Date;
+  /** The stored envelope bytes (UTF-8 JSON). Hashed and stored verbatim. */
+  readonly data: Uint8Array;
+}
+
+export interface AppendToStream {
+  readonly streamId: string;
+  readonly expectedRevision: ExpectedRevision;
+  readonly events: readonly NewEvent[];
+}
+
+export type AppendStatus = 'appended' | 'duplicate';
+
+export interface AppendResult {
+  /** One entry per event of the request, in request order (streams flattened in order). */
+  readonly statuses: readonly AppendStatus[];
+  /** Global position of the last event appended, or null when all were duplicates. */
+  readonly lastPosition: number | null;
+}
+
+/** One stored event as readers see it. */
+export interface RecordedEvent {
+  /** Global log position, strictly increasing, starting at 1. */
+  readonly position: number;
+  readonly tenantId: string;
+  readonly streamId: string;
+  /** Revision within its stream, starting at 0. */
+  readonly revision: number;
+  readonly eventId: string;
+  readonly type: string;
+  readonly occurredAt: Date;
+  readonly recordedAt: Date;
+  /** The stored envelope bytes exactly as appended. */
+  readonly data: Uint8Array;
+  /** SHA-256 (hex) of `data`, computed at append. */
+  readonly hash: string;
+}
+
+export interface ReadAllOptions {
+  /** Return events with position strictly greater than this (0 = from the start). */
+  readonly after: number;
+  /** Maximum number of events returned. */
+  readonly limit: number;
+  /** Only events of this tenant. */
+  readonly tenantId?: string;
+}
+
+export interface ReadStreamOptions {
+  /** First revision to read (inclusive, forwards). Default 0. */
+  readonly fromRevision?: number;
+  readonly limit?: number;
+}
+
+export interface Subscription {
+  /** Stops the subscription; resolves once the handler is no longer running. */
+  close(): Promise<void>;
+}
+
+export interface SubscribeOptions {
+  /** Deliver events with position strictly greater than this. */
+  readonly after: number;
+  /** Largest batch handed to the handler at once. */
+  readonly batchSize?: number;
+  /**
+   * Called with consecutive batches in log order. The next batch is read only after the
+   * returned promise resolves, so a handler that saves its checkpoint after writing gets
+   * at-least-once delivery. A rejected promise stops the subscription and is passed to
+   * `onError`.
+   */
+  readonly handler: (events: readonly RecordedEvent[]) => Promise<void>;
+  readonly onError?: (error: unknown) => void;
+}
+
+export interface EventStore {
+  /**
+   * Appends events to one or more streams of one tenant, atomically: either every
+   * non-duplicate event is stored or none is.
+   *
+   * Idempotency per (tenantId, eventId): an event whose id is already stored (or appears
+   * earlier in the same call) with the same fingerprint is a `duplicate` and is not
+   * stored again; with another fingerprint the call fails with `IdempotencyConflictError`
+   * listing the indexes (request order), and nothing is stored.
+   * A stream whose revision does not match `expectedRevision` fails the call with
+   * `ConcurrencyError`, and nothing is stored.
+   */
+  append(tenantId: string, streams: readonly AppendToStream[]): Promise<AppendResult>;
+
+  /** Reads a stream forwards. An unknown stream reads as empty. */
+  readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
+
+  /** Current revision of a stream, or null when it does not exist. */
+  streamRevision(streamId: string): Promise<number | null>;
+
+  /** Reads the global log forwards from a position. */
+  readAll(options: ReadAllOptions): Promise<RecordedEvent[]>;
+
+  /** Every event of a tenant that names this subject, in log order. */
+  readBySubject(tenantId: string, subjectId: string): Promise<RecordedEvent[]>;
+
+  /** Position of the newest event in the log (0 when empty). */
+  headPosition(): Promise<number>;
+
+  /** Catch-up subscription to the global log: reads history, then follows new appends. */
+  subscribe(options: SubscribeOptions): Subscription;
+
+  /** Finishes in-flight appends and releases the store. */
+  close(): Promise<void>;
+}

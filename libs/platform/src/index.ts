@@ -1,0 +1,2 @@
+export * from './domain/app-error';
+export * from './domain/clock.port';
