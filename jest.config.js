@@ -16,7 +16,10 @@ const moduleNameMapper = Object.fromEntries(
 const common = {
   rootDir: __dirname,
   testEnvironment: 'node',
-  transform: { '^.+\\.ts$': ['@swc/jest', { ...swc, swcrc: false }] },
+  // content-disposition (via @fastify/static) ships ESM only; Node 20 requires it natively
+  // but jest's module system does not, so SWC turns it into CommonJS.
+  transform: { '^.+\\.(ts|js)$': ['@swc/jest', { ...swc, swcrc: false }] },
+  transformIgnorePatterns: ['/node_modules/(?!content-disposition/)'],
   moduleNameMapper,
   moduleFileExtensions: ['ts', 'js', 'json'],
 };

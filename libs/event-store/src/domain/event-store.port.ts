@@ -130,3 +130,6 @@ export interface EventStore {
   /** Finishes in-flight appends and releases the store. */
   close(): Promise<void>;
 }
+
+/** Injection token of the configured event store. */
+export const EVENT_STORE = Symbol('EventStore');

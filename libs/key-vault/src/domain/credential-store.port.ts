@@ -3,7 +3,13 @@
  * looked up by the key's public id. Lives with the key vault (same database).
  */
 export type Role = 'producer' | 'reader' | 'privacy-admin' | 'tenant-admin' | 'operator';
-export const ROLES: readonly Role[] = ['producer', 'reader', 'privacy-admin', 'tenant-admin', 'operator'];
+export const ROLES: readonly Role[] = [
+  'producer',
+  'reader',
+  'privacy-admin',
+  'tenant-admin',
+  'operator',
+];
 
 export interface CredentialRecord {
   /** Public key id (also the key's prefix), e.g. `ak_3f9c…`. */

@@ -59,12 +59,18 @@ export interface KeyVault {
   deleteTenant(tenantId: string): Promise<number>;
 
   /** Finds subjects by lookup hash; the map is keyed by the hash in hex. */
-  findSubjects(tenantId: string, lookupHashes: readonly Uint8Array[]): Promise<Map<string, SubjectKeyRecord>>;
+  findSubjects(
+    tenantId: string,
+    lookupHashes: readonly Uint8Array[],
+  ): Promise<Map<string, SubjectKeyRecord>>;
   /**
    * Insert-or-get for each candidate, atomically and safe under concurrent callers: the
    * result (same order as `candidates`) is the stored subject for each lookup hash.
    */
-  resolveSubjects(tenantId: string, candidates: readonly SubjectCandidate[]): Promise<ResolvedSubject[]>;
+  resolveSubjects(
+    tenantId: string,
+    candidates: readonly SubjectCandidate[],
+  ): Promise<ResolvedSubject[]>;
   /** Wrapped data keys by subject id; erased or unknown subjects are absent. */
   getSubjectKeys(tenantId: string, subjectIds: readonly string[]): Promise<Map<string, WrappedKey>>;
   /**

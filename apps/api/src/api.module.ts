@@ -1,0 +1,27 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { AuthGuard } from '@authtrail/auth';
+import { ProblemFilter } from '@authtrail/platform';
+import { RuntimeModule, RuntimeOptions } from '@authtrail/runtime';
+import { EventsController } from './http/events.controller';
+import { HealthController } from './http/health.controller';
+import { KeysController } from './http/keys.controller';
+import { SchemasController } from './http/schemas.controller';
+import { SubjectsController } from './http/subjects.controller';
+import { TenantsController } from './http/tenants.controller';
+
+/** HTTP transport only: controllers over the runtime's use cases. */
+@Module({})
+export class ApiModule {
+  static forRoot(options: RuntimeOptions): DynamicModule {
+    return {
+      module: ApiModule,
+      imports: [RuntimeModule.forRoot(options)],
+      controllers: [EventsController, KeysController, TenantsController, SchemasController, SubjectsController, HealthController],
+      providers: [
+        { provide: APP_GUARD, useClass: AuthGuard },
+        { provide: APP_FILTER, useClass: ProblemFilter },
+      ],
+    };
+  }
+}

@@ -1,0 +1,33 @@
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/**
+ * `serve` announces itself in `<dataDir>/server.json`, so CLI commands that change data
+ * go through the running server (which holds the stores) instead of opening them twice.
+ */
+export interface ServerInfo {
+  readonly pid: number;
+  readonly url: string;
+}
+
+const file = (dataDir: string): string => join(dataDir, 'server.json');
+
+export function announceServer(dataDir: string, info: ServerInfo): () => void {
+  writeFileSync(file(dataDir), JSON.stringify(info), { mode: 0o600 });
+  return () => rmSync(file(dataDir), { force: true });
+}
+
+export function runningServer(dataDir: string): ServerInfo | null {
+  let info: ServerInfo;
+  try {
+    info = JSON.parse(readFileSync(file(dataDir), 'utf8')) as ServerInfo;
+  } catch {
+    return null;
+  }
+  try {
+    process.kill(info.pid, 0);
+    return info;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,47 @@
+import { INestApplicationContext } from '@nestjs/common';
+import type { Logger } from 'pino';
+import { KEY_VAULT, KeyVault } from '@authtrail/key-vault';
+import { LOGGER, Metrics } from '@authtrail/platform';
+import { ErasureRecovery } from '@authtrail/privacy';
+import { AdminService } from '@authtrail/runtime';
+import { TenantsService } from '@authtrail/tenancy';
+import { PeriodicJob } from './jobs/periodic-job';
+
+export interface BackgroundJobs {
+  stop(): Promise<void>;
+}
+
+/**
+ * The workers that run once per deployment. In the embedded mode `authtrail serve` runs
+ * them next to the API; in production `apps/worker` runs them alone.
+ */
+export async function startBackgroundJobs(app: INestApplicationContext): Promise<BackgroundJobs> {
+  const logger = app.get<Logger>(LOGGER);
+  const metrics = app.get(Metrics);
+  const tenants = app.get(TenantsService);
+  const admin = app.get(AdminService);
+  const vault = app.get<KeyVault>(KEY_VAULT);
+
+  // An erasure cut off by a crash is finished before anything else runs.
+  const recovered = await app.get(ErasureRecovery).run();
+  if (recovered > 0) logger.warn({ recovered }, 'finished erasures interrupted by a crash');
+
+  const jobs: PeriodicJob[] = [
+    new PeriodicJob(
+      'tenant-deletion',
+      60_000,
+      async () => {
+        for (const t of await vault.listTenantKeys()) {
+          if (await tenants.completeDeletionIfDue(t.tenantId, admin)) logger.info({ tenantId: t.tenantId }, 'tenant deleted: key shredded');
+        }
+      },
+      logger,
+      () => metrics.workerErrors.inc({ worker: 'tenant-deletion', retriable: 'true' }),
+    ).start(),
+  ];
+  return {
+    stop: async () => {
+      await Promise.all(jobs.map((j) => j.stop()));
+    },
+  };
+}

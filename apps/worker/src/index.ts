@@ -1,0 +1,1 @@
+export { startBackgroundJobs, BackgroundJobs } from './background-jobs';

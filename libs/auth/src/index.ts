@@ -1,0 +1,4 @@
+export * from './domain/api-key';
+export * from './application/api-keys.service';
+export * from './infrastructure/http/access.decorator';
+export * from './infrastructure/http/auth.guard';

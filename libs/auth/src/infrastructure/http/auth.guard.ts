@@ -1,0 +1,32 @@
+import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { FastifyRequest } from 'fastify';
+import { ApiKeysService, ForbiddenError, UnauthenticatedError } from '../../application/api-keys.service';
+import { Principal, hasAnyRole } from '../../domain/api-key';
+import { ACCESS_METADATA, AccessRule } from './access.decorator';
+
+/**
+ * The one guard every route passes through (registered as APP_GUARD). A route without
+ * an access rule is refused: forgetting to declare access can never open a route.
+ */
+@Injectable()
+export class AuthGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly keys: ApiKeysService,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const rule = this.reflector.getAllAndOverride<AccessRule | undefined>(ACCESS_METADATA, [context.getHandler(), context.getClass()]);
+    if (rule && 'public' in rule) return true;
+    const req = context.switchToHttp().getRequest<FastifyRequest & { principal?: Principal }>();
+    const header = req.headers.authorization;
+    const token = typeof header === 'string' && /^Bearer\s+/i.test(header) ? header.replace(/^Bearer\s+/i, '').trim() : undefined;
+    if (!token) throw new UnauthenticatedError();
+    const principal = await this.keys.authenticate(token);
+    req.principal = principal;
+    if (!rule) throw new ForbiddenError('this route declares no access rule');
+    if (!hasAnyRole(principal, rule.roles)) throw new ForbiddenError();
+    return true;
+  }
+}

@@ -1,0 +1,110 @@
+import type { EventTypeDefinition, FieldSpec } from './catalog.types';
+import type { EventCatalog } from './event-catalog';
+
+function cell(value: string): string {
+  return value.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+}
+
+function reasonsText(d: EventTypeDefinition): string {
+  if (d.reasons === null) return 'none (no `result.reason`)';
+  const on = `on ${d.reasonStatuses.join(', ')}`;
+  if (d.reasons === 'free-text') return `free text, ${on}`;
+  return `${d.reasons.map((r) => `\`${r}\``).join(', ')}, ${on}`;
+}
+
+function secretText(f: FieldSpec): string {
+  if (!f.secret) return '';
+  return f.secretHandling === 'fact' ? 'yes: reduced to a fact' : 'yes: rejected';
+}
+
+function renderType(d: EventTypeDefinition): string[] {
+  const lines = [
+    `### \`${d.type}\``,
+    '',
+    d.description,
+    '',
+    `- Seed name: ${d.seedName}`,
+    `- Category: \`${d.category}\`, retention ${d.retentionDays} days from \`occurredAt\``,
+    `- Posted by producers: ${d.producerPostable ? 'yes' : 'no (recorded by authtrail)'}`,
+    `- Schema version: ${d.schemaVersion}`,
+    `- Actor: ${d.actor}; target: ${d.target}`,
+    `- Statuses: ${d.statuses.map((s) => `\`${s}\``).join(', ')}`,
+    `- Reasons: ${reasonsText(d)}`,
+  ];
+  for (const [from, note] of Object.entries(d.versionNotes)) {
+    lines.push(`- Upcast v${from} → v${Number(from) + 1}: ${note}`);
+  }
+  lines.push(
+    '',
+    '| JSON path | type | required | personal | whose | secret | seed name | description |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- |',
+  );
+  for (const f of d.fields) {
+    lines.push(
+      `| \`${f.path}\` | ${cell(f.type)} | ${f.required ? 'yes' : 'no'} | ${f.personal ? 'yes' : 'no'} | ${f.whose ?? ''} | ${secretText(f)} | ${cell(f.seedName ?? '')} | ${cell(f.description)} |`,
+    );
+  }
+  lines.push('');
+  return lines;
+}
+
+/**
+ * The event catalog as Markdown (docs/event-catalog.md). A unit test keeps the file equal
+ * to this output, so the docs cannot drift from the schemas.
+ */
+export function renderCatalogMarkdown(catalog: EventCatalog): string {
+  const defs = catalog.list();
+  const lines = [
+    '# Event catalog',
+    '',
+    '<!-- Generated from libs/catalog by scripts/gen-catalog-docs.ts; do not edit by hand. -->',
+    '',
+    'Every event type authtrail knows: producers post the SSPR and MFA types to `POST /v1/events`;',
+    'authtrail records the privacy, tenant, access and ledger types itself. The same definitions are',
+    'published as JSON Schema at `GET /v1/schemas`, with `x-authtrail-personal`, `x-authtrail-whose`',
+    'and `x-authtrail-secret` on the fields they concern.',
+    '',
+    'Rules for every type:',
+    '',
+    '- Unknown members are errors everywhere (`additionalProperties: false`); every string has a maximum length.',
+    '- `eventId` is a UUID, `occurredAt` an ISO-8601 date-time with `Z` or an offset.',
+    "- Personal fields are sealed per person (AES-256-GCM under that person's key) and never stored in",
+    '  clear; `role` is the directory role and is not personal.',
+    '- Secret fields are never stored, not even hashed: `details.newPin` becomes the fact',
+    '  `details.pinChanged: true`; `details.securityQuestionAnswers` is rejected.',
+    '- In seed 000, "Username" is the target and "… By Username" the actor; the record\'s own timestamp is',
+    '  `occurredAt`. Phone numbers, extensions, names, emails, IP addresses, device names and tokens belong',
+    '  to the target.',
+    '- `*` in a path stands for any index of an array.',
+    '- Self-service SSPR types have the user as both actor and target (seed 002); the catalog does not',
+    '  require the two to be equal, reports compare them.',
+    '',
+    'Choices where the seeds leave room:',
+    '',
+    '- `sspr.ResetFlowProgressed`: seed 002 points at a table of status reasons it does not include, and',
+    '  those reasons describe successful steps too, so `result.reason` is free text on any status.',
+    '  `sspr.AccountUnlocked` and `sspr.Registered` mention a status reason without listing values: free',
+    '  text, on Failure only.',
+    '- `sspr.PasswordResetByAdmin` takes `FuzzyPolicyViolationInvalidPassword` on Failure: the seed words',
+    '  that reason as "the admin selected a password".',
+    '- MFA results: attempts take "Overall Authenticated" as the status and "Overall Result" as the',
+    '  reason; activations "Activate Success" and "Activate Error". Blocks, bypasses and changes are',
+    '  records, always `Success`; whether a block blocked is `details.blocked`.',
+    '- The seed\'s repeated names are lists: "Results" is `details.results[]` of {authenticated, result};',
+    '  "Devices" is `details.devices[]`, whose device tokens are personal.',
+    '',
+    '## Types',
+    '',
+    '| type | category | seed name | retention (days) | actor | target | statuses |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
+    ...defs.map(
+      (d) =>
+        `| \`${d.type}\` | ${d.category} | ${cell(d.seedName)} | ${d.retentionDays} | ${d.actor} | ${d.target} | ${d.statuses.join(', ')} |`,
+    ),
+    '',
+    '## Definitions',
+    '',
+  ];
+  for (const d of defs) lines.push(...renderType(d));
+  return `${lines.join('\n').trimEnd()}\n`;
+}

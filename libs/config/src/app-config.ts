@@ -1,0 +1,204 @@
+import { isAbsolute, join, resolve } from 'node:path';
+
+/**
+ * Every setting of authtrail, typed and validated once at start-up. Nothing else reads
+ * `process.env`. Defaults run the embedded mode (SQLite + in-process ClickHouse under
+ * `./data`) with no configuration at all.
+ */
+export interface AppConfig {
+  readonly dataDir: string;
+  readonly host: string;
+  readonly port: number;
+  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** `sqlite:<file>` (default `<dataDir>/events.db`) or an `esdb://` connection string. */
+  readonly eventStore: { readonly kind: 'sqlite'; readonly file: string } | { readonly kind: 'esdb'; readonly url: string };
+  /** `sqlite:<file>` (default `<dataDir>/vault.db`) or a `postgres://` URL. */
+  readonly keyVault: { readonly kind: 'sqlite'; readonly file: string } | { readonly kind: 'postgres'; readonly url: string };
+  /** Base64 of 32 bytes; wins over the file. */
+  readonly masterKey: string | null;
+  readonly masterKeyFile: string;
+  readonly sealKeyFile: string;
+  readonly sealIntervalMs: number;
+  /** Used as the bootstrap admin key on first start instead of a random one. */
+  readonly bootstrapKey: string | null;
+  readonly tenantDeletionGraceMs: number;
+  /** null = embedded chdb under `<dataDir>/clickhouse`. */
+  readonly clickhouseUrl: string | null;
+  readonly clickhousePath: string;
+  readonly kafkaBrokers: readonly string[];
+  readonly siemFile: string | null;
+  readonly siemIdentity: boolean;
+  readonly ingest: {
+    readonly maxEvents: number;
+    readonly maxBodyBytes: number;
+    /** How far in the future `occurredAt` may be (clock skew). */
+    readonly maxFutureSkewMs: number;
+  };
+  readonly rateLimit: { readonly perKeyPerSecond: number; readonly burst: number };
+  /** Close idle or slow client connections after this long. */
+  readonly requestTimeoutMs: number;
+  readonly shutdownTimeoutMs: number;
+  /** For CLI commands sent to a running server. */
+  readonly cli: { readonly apiKey: string | null; readonly url: string | null };
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
+    super(`${variable}: ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+const MIB = 1024 * 1024;
+
+function str(env: Env, name: string): string | null {
+  const v = env[name];
+  return v === undefined || v.trim() === '' ? null : v.trim();
+}
+
+function int(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const v = str(env, name);
+  if (v === null) return fallback;
+  if (!/^\d+$/.test(v)) throw new ConfigError(name, `expected a whole number, got "${v}"`);
+  const n = Number(v);
+  if (n < min || n > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${n}`);
+  return n;
+}
+
+function bool(env: Env, name: string, fallback: boolean): boolean {
+  const v = str(env, name);
+  if (v === null) return fallback;
+  const lower = v.toLowerCase();
+  if (['1', 'true', 'on', 'yes'].includes(lower)) return true;
+  if (['0', 'false', 'off', 'no'].includes(lower)) return false;
+  throw new ConfigError(name, `expected on/off, got "${v}"`);
+}
+
+const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** `0`, `500ms`, `30s`, `15m`, `12h`, `7d`; a bare number is seconds. */
+export function parseDuration(name: string, value: string): number {
+  const m = /^(\d+)(ms|s|m|h|d)?$/.exec(value);
+  if (!m) throw new ConfigError(name, `expected a duration like 0, 30s, 15m, 12h or 7d, got "${value}"`);
+  return Number(m[1]) * DURATION_UNITS[m[2] ?? 's'];
+}
+
+function duration(env: Env, name: string, fallbackMs: number): number {
+  const v = str(env, name);
+  return v === null ? fallbackMs : parseDuration(name, v);
+}
+
+function url(env: Env, name: string, protocols: readonly string[]): string | null {
+  const v = str(env, name);
+  if (v === null) return null;
+  let parsed: URL;
+  try {
+    parsed = new URL(v);
+  } catch {
+    throw new ConfigError(name, 'not a valid URL');
+  }
+  if (!protocols.includes(parsed.protocol)) {
+    throw new ConfigError(name, `expected ${protocols.join(' or ')} URL, got ${parsed.protocol}`);
+  }
+  return v;
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** Reads and validates the whole configuration; throws `ConfigError` naming the variable. */
+export function loadConfig(env: Env = process.env, cwd: string = process.cwd()): AppConfig {
+  const dataDir = resolve(cwd, str(env, 'AUTHTRAIL_DATA_DIR') ?? 'data');
+  const inData = (p: string): string => (isAbsolute(p) ? p : join(dataDir, p));
+
+  const logLevel = (str(env, 'AUTHTRAIL_LOG_LEVEL') ?? 'info') as AppConfig['logLevel'];
+  if (!LOG_LEVELS.includes(logLevel)) {
+    throw new ConfigError('AUTHTRAIL_LOG_LEVEL', `expected one of ${LOG_LEVELS.join(', ')}`);
+  }
+
+  const es = str(env, 'AUTHTRAIL_EVENT_STORE');
+  let eventStore: AppConfig['eventStore'];
+  if (es === null) eventStore = { kind: 'sqlite', file: inData('events.db') };
+  else if (es.startsWith('sqlite:')) eventStore = { kind: 'sqlite', file: inData(es.slice('sqlite:'.length)) };
+  else if (es.startsWith('esdb://') || es.startsWith('esdb+discover://') || es.startsWith('kurrentdb://')) {
+    eventStore = { kind: 'esdb', url: es };
+  } else throw new ConfigError('AUTHTRAIL_EVENT_STORE', 'expected sqlite:<file> or an esdb:// connection string');
+
+  const kv = str(env, 'AUTHTRAIL_KEY_VAULT');
+  let keyVault: AppConfig['keyVault'];
+  if (kv === null) keyVault = { kind: 'sqlite', file: inData('vault.db') };
+  else if (kv.startsWith('sqlite:')) keyVault = { kind: 'sqlite', file: inData(kv.slice('sqlite:'.length)) };
+  else if (kv.startsWith('postgres://') || kv.startsWith('postgresql://')) {
+    url(env, 'AUTHTRAIL_KEY_VAULT', ['postgres:', 'postgresql:']);
+    keyVault = { kind: 'postgres', url: kv };
+  } else throw new ConfigError('AUTHTRAIL_KEY_VAULT', 'expected sqlite:<file> or a postgres:// URL');
+
+  const masterKey = str(env, 'AUTHTRAIL_MASTER_KEY');
+  if (masterKey !== null && Buffer.from(masterKey, 'base64').length !== 32) {
+    throw new ConfigError('AUTHTRAIL_MASTER_KEY', 'expected base64 of exactly 32 bytes');
+  }
+  const bootstrapKey = str(env, 'AUTHTRAIL_BOOTSTRAP_KEY');
+  if (bootstrapKey !== null && bootstrapKey.length < 24) {
+    throw new ConfigError('AUTHTRAIL_BOOTSTRAP_KEY', 'must be at least 24 characters');
+  }
+
+  const brokers = str(env, 'AUTHTRAIL_KAFKA_BROKERS');
+  const kafkaBrokers = brokers === null ? [] : brokers.split(',').map((b) => b.trim()).filter(Boolean);
+  for (const b of kafkaBrokers) {
+    if (!/^[^\s:]+:\d{1,5}$/.test(b)) throw new ConfigError('AUTHTRAIL_KAFKA_BROKERS', `expected host:port, got "${b}"`);
+  }
+
+  const siemFile = str(env, 'AUTHTRAIL_SIEM_FILE');
+
+  return {
+    dataDir,
+    host: str(env, 'AUTHTRAIL_HOST') ?? '0.0.0.0',
+    port: int(env, 'AUTHTRAIL_PORT', 8080, 0, 65535),
+    logLevel,
+    eventStore,
+    keyVault,
+    masterKey,
+    masterKeyFile: inData(str(env, 'AUTHTRAIL_MASTER_KEY_FILE') ?? 'master.key'),
+    sealKeyFile: inData(str(env, 'AUTHTRAIL_SEAL_KEY_FILE') ?? 'seal.key'),
+    sealIntervalMs: int(env, 'AUTHTRAIL_SEAL_INTERVAL_MS', 5000, 100, 86_400_000),
+    bootstrapKey,
+    tenantDeletionGraceMs: duration(env, 'AUTHTRAIL_TENANT_DELETION_GRACE', 7 * 86_400_000),
+    clickhouseUrl: url(env, 'AUTHTRAIL_CLICKHOUSE_URL', ['http:', 'https:']),
+    clickhousePath: inData(str(env, 'AUTHTRAIL_CLICKHOUSE_PATH') ?? 'clickhouse'),
+    kafkaBrokers,
+    siemFile: siemFile === null ? null : resolve(cwd, siemFile),
+    siemIdentity: bool(env, 'AUTHTRAIL_SIEM_IDENTITY', true),
+    ingest: {
+      maxEvents: int(env, 'AUTHTRAIL_MAX_BATCH_EVENTS', 1000, 1, 1000),
+      maxBodyBytes: int(env, 'AUTHTRAIL_MAX_BODY_BYTES', 5 * MIB, 1024, 5 * MIB),
+      maxFutureSkewMs: 5 * 60_000,
+    },
+    rateLimit: {
+      perKeyPerSecond: int(env, 'AUTHTRAIL_RATE_LIMIT_PER_SECOND', 200, 1, 1_000_000),
+      burst: int(env, 'AUTHTRAIL_RATE_LIMIT_BURST', 400, 1, 1_000_000),
+    },
+    requestTimeoutMs: duration(env, 'AUTHTRAIL_REQUEST_TIMEOUT', 30_000),
+    shutdownTimeoutMs: duration(env, 'AUTHTRAIL_SHUTDOWN_TIMEOUT', 10_000),
+    cli: { apiKey: str(env, 'AUTHTRAIL_API_KEY'), url: url(env, 'AUTHTRAIL_URL', ['http:', 'https:']) },
+  };
+}
+
+export const APP_CONFIG = Symbol('AppConfig');
+
+/** Redacted view for logs and diagnostics: secrets and credentials in URLs removed. */
+export function redactConfig(config: AppConfig): Record<string, unknown> {
+  const hideUrlSecret = (u: string): string => u.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
+  return {
+    ...config,
+    masterKey: config.masterKey === null ? null : '***',
+    bootstrapKey: config.bootstrapKey === null ? null : '***',
+    cli: { apiKey: config.cli.apiKey === null ? null : '***', url: config.cli.url },
+    eventStore: config.eventStore.kind === 'esdb' ? { kind: 'esdb', url: hideUrlSecret(config.eventStore.url) } : config.eventStore,
+    keyVault: config.keyVault.kind === 'postgres' ? { kind: 'postgres', url: hideUrlSecret(config.keyVault.url) } : config.keyVault,
+    clickhouseUrl: config.clickhouseUrl === null ? null : hideUrlSecret(config.clickhouseUrl),
+  };
+}

@@ -1,0 +1,29 @@
+/**
+ * The stored event envelope (DESIGN.md "Event envelope"). Its UTF-8 JSON bytes are what
+ * the store hashes and keeps; personal fields exist only inside `sealed`, one AES-256-GCM
+ * blob per subject, so hashes and the log survive a key being shredded.
+ */
+export interface Envelope {
+  readonly eventId: string;
+  readonly tenantId: string;
+  readonly type: string;
+  readonly schemaVersion: number;
+  readonly occurredAt: string;
+  readonly recordedAt: string;
+  readonly correlationId?: string;
+  readonly causationId?: string;
+  /** Role → subject id, e.g. `{ actor: 's_…', target: 's_…' }`. */
+  readonly subjects: Readonly<Record<string, string>>;
+  /** Non-personal fields in clear. */
+  readonly data: Readonly<Record<string, unknown>>;
+  /** Subject id → sealed personal fields of that subject. */
+  readonly sealed: Readonly<Record<string, string>>;
+}
+
+export function encodeEnvelope(envelope: Envelope): Buffer {
+  return Buffer.from(JSON.stringify(envelope), 'utf8');
+}
+
+export function decodeEnvelope(bytes: Uint8Array): Envelope {
+  return JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8')) as Envelope;
+}

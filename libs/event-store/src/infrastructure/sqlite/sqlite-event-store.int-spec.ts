@@ -1,0 +1,294 @@
+import Database from 'better-sqlite3';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AppError } from '@authtrail/platform';
+import { eventStoreContract } from '@authtrail/testing';
+import {
+  ConcurrencyError,
+  EventStoreUnavailableError,
+  IdempotencyConflictError,
+  type NewEvent,
+  type RecordedEvent,
+} from '@authtrail/event-store';
+import { SqliteEventStore, type SqliteEventStoreOptions } from './sqlite-event-store.adapter';
+import { SQLITE_EVENT_STORE_SCHEMA_VERSION } from './sqlite-event-store.schema';
+
+function tempFile(): { file: string; remove(): void } {
+  const dir = mkdtempSync(join(tmpdir(), 'authtrail-es-'));
+  return {
+    file: join(dir, 'events.db'),
+    remove: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+eventStoreContract('sqlite file', async () => {
+  const { file, remove } = tempFile();
+  const opened = [SqliteEventStore.open(file)];
+  return {
+    store: opened[0],
+    reopen: async () => {
+      await opened[opened.length - 1].close();
+      opened.push(SqliteEventStore.open(file));
+      return opened[opened.length - 1];
+    },
+    cleanup: async () => {
+      await Promise.all(opened.map((s) => s.close()));
+      remove();
+    },
+  };
+});
+
+eventStoreContract('sqlite :memory:', async () => {
+  const store = SqliteEventStore.open(':memory:');
+  return { store, cleanup: () => store.close() };
+});
+
+const event = (overrides: Partial<NewEvent> = {}): NewEvent => ({
+  eventId: randomUUID(),
+  type: 'mfa.AuthenticationAttempted',
+  fingerprint: randomUUID(),
+  subjectIds: ['s-kim'],
+  occurredAt: new Date('2026-11-20T09:14:03.120Z'),
+  data: Buffer.from(JSON.stringify({ result: 'Success' })),
+  ...overrides,
+});
+
+describe('SqliteEventStore', () => {
+  let file: string;
+  let remove: () => void;
+  const stores: SqliteEventStore[] = [];
+  const open = (options?: SqliteEventStoreOptions): SqliteEventStore => {
+    const store = SqliteEventStore.open(file, options);
+    stores.push(store);
+    return store;
+  };
+
+  beforeEach(() => {
+    ({ file, remove } = tempFile());
+  });
+  afterEach(async () => {
+    await Promise.all(stores.splice(0).map((s) => s.close()));
+    remove();
+  });
+
+  it('keeps acknowledged appends across a reopen of the file', async () => {
+    const first = open();
+    const events = [event(), event({ data: Buffer.from([0, 1, 2, 255]) })];
+    await first.append('acme', [
+      { streamId: 't-acme-mfa-s-kim', expectedRevision: 'no_stream', events },
+    ]);
+    await first.close();
+
+    const second = open();
+    const read = await second.readStream('t-acme-mfa-s-kim');
+    expect(read.map((e) => e.eventId)).toEqual(events.map((e) => e.eventId));
+    expect(Buffer.from(read[1].data)).toEqual(Buffer.from([0, 1, 2, 255]));
+    expect(await second.streamRevision('t-acme-mfa-s-kim')).toBe(1);
+    // Idempotency survives the restart too.
+    const retry = await second.append('acme', [
+      { streamId: 't-acme-mfa-s-kim', expectedRevision: 'any', events: [events[0]] },
+    ]);
+    expect(retry.statuses).toEqual(['duplicate']);
+  });
+
+  it('refuses UPDATE and DELETE issued directly in SQL, and changes nothing', async () => {
+    const store = open();
+    await store.append('acme', [
+      { streamId: 't-acme-mfa-s-kim', expectedRevision: 'any', events: [event(), event()] },
+    ]);
+    const before = await store.readAll({ after: 0, limit: 10 });
+
+    const raw = new Database(file);
+    try {
+      const attempts = [
+        "UPDATE events SET data = x'00' WHERE position = 1",
+        "UPDATE events SET hash = 'forged'",
+        'DELETE FROM events WHERE position = 2',
+        'DELETE FROM events',
+        "UPDATE event_ids SET fingerprint = 'forged'",
+        'DELETE FROM event_ids',
+        "UPDATE event_subjects SET subject_id = 'someone-else'",
+        'DELETE FROM event_subjects',
+      ];
+      for (const sql of attempts) expect(() => raw.exec(sql)).toThrow(/append-only/);
+    } finally {
+      raw.close();
+    }
+
+    const after = await store.readAll({ after: 0, limit: 10 });
+    expect(after).toEqual(before);
+    expect((await store.readBySubject('acme', 's-kim')).map((e) => e.position)).toEqual(
+      before.map((e) => e.position),
+    );
+  });
+
+  it('lets a delete through only while the retention guard is held inside its transaction', async () => {
+    const store = open();
+    await store.append('acme', [
+      { streamId: 't-acme-mfa-s-kim', expectedRevision: 'any', events: [event()] },
+    ]);
+    const raw = new Database(file);
+    try {
+      // The future retention job's shape: guard, delete index rows then events, unguard, all in one transaction.
+      raw.transaction(() => {
+        raw.exec("INSERT INTO retention_guard (reason) VALUES ('retention')");
+        raw.exec('DELETE FROM event_subjects; DELETE FROM event_ids; DELETE FROM events');
+        raw.exec('DELETE FROM retention_guard');
+      })();
+      raw.exec(
+        "INSERT INTO events (tenant_id, stream_id, revision, event_id, type, occurred_at, recorded_at, data, hash) VALUES ('acme', 'x', 0, 'e', 't', 0, 0, x'00', 'h')",
+      );
+      expect(() => raw.exec('DELETE FROM events')).toThrow(/append-only/);
+    } finally {
+      raw.close();
+    }
+  });
+
+  it('commits concurrent appends in far fewer transactions than requests', async () => {
+    const store = open();
+    const before = store.stats();
+    const results = await Promise.all(
+      Array.from({ length: 100 }, (_, i) =>
+        store.append('acme', [
+          { streamId: `t-acme-mfa-s${i}`, expectedRevision: 'no_stream', events: [event()] },
+        ]),
+      ),
+    );
+    const after = store.stats();
+    expect(results.every((r) => r.statuses[0] === 'appended')).toBe(true);
+    expect(after.appendedEvents - before.appendedEvents).toBe(100);
+    expect(after.appendRequests - before.appendRequests).toBe(100);
+    expect(after.commits - before.commits).toBeLessThanOrEqual(5);
+    expect(await store.headPosition()).toBe(100);
+  });
+
+  it('splits a long queue into groups of at most maxGroupEvents', async () => {
+    const store = open({ maxGroupEvents: 10 });
+    await Promise.all(
+      Array.from({ length: 100 }, () =>
+        store.append('acme', [
+          { streamId: 't-acme-mfa-s', expectedRevision: 'any', events: [event()] },
+        ]),
+      ),
+    );
+    expect(store.stats().commits).toBe(10);
+    expect((await store.readStream('t-acme-mfa-s')).map((e) => e.revision)).toEqual(
+      Array.from({ length: 100 }, (_, i) => i),
+    );
+  });
+
+  it('fails only the offending requests of a group, and the rest commit together', async () => {
+    const store = open();
+    const existing = event();
+    await store.append('acme', [
+      { streamId: 't-acme-mfa-a', expectedRevision: 'no_stream', events: [existing] },
+    ]);
+    const commits = store.stats().commits;
+
+    const ok1 = event();
+    const ok2 = event();
+    const outcomes = await Promise.allSettled([
+      store.append('acme', [{ streamId: 't-acme-mfa-b', expectedRevision: 'any', events: [ok1] }]),
+      store.append('acme', [
+        { streamId: 't-acme-mfa-a', expectedRevision: 'no_stream', events: [event()] },
+      ]),
+      store.append('acme', [
+        {
+          streamId: 't-acme-mfa-c',
+          expectedRevision: 'any',
+          events: [event(), { ...existing, fingerprint: 'changed' }],
+        },
+      ]),
+      store.append('acme', [{ streamId: 't-acme-mfa-b', expectedRevision: 0, events: [ok2] }]),
+      store.append('acme', [
+        {
+          streamId: '',
+          expectedRevision: 'any',
+          events: [event({ occurredAt: new Date(Number.NaN) })],
+        },
+      ]),
+    ]);
+
+    expect(outcomes.map((o) => o.status)).toEqual([
+      'fulfilled',
+      'rejected',
+      'rejected',
+      'fulfilled',
+      'rejected',
+    ]);
+    const reasons = outcomes.map((o) =>
+      o.status === 'rejected' ? (o.reason as unknown) : undefined,
+    );
+    expect(reasons[1]).toBeInstanceOf(ConcurrencyError);
+    expect(reasons[2]).toBeInstanceOf(IdempotencyConflictError);
+    expect((reasons[2] as IdempotencyConflictError).indexes).toEqual([1]);
+    expect(reasons[4]).toBeInstanceOf(AppError);
+    expect((reasons[4] as AppError).code).toBe('EVENT_STORE.INVALID_APPEND');
+    expect((reasons[4] as AppError).errors.map((e) => e.path)).toEqual([
+      '/streams/0/streamId',
+      '/occurredAt',
+    ]);
+    expect(store.stats().commits - commits).toBe(1);
+    const all = await store.readAll({ after: 0, limit: 10 });
+    expect(all.map((e) => e.eventId)).toEqual([existing.eventId, ok1.eventId, ok2.eventId]);
+    expect(await store.streamRevision('t-acme-mfa-c')).toBeNull();
+  });
+
+  it('stamps recordedAt from the injected clock', async () => {
+    const now = new Date('2026-11-21T10:00:00.456Z');
+    const store = open({ clock: { now: () => now } });
+    await store.append('acme', [
+      { streamId: 't-acme-mfa-s', expectedRevision: 'any', events: [event()] },
+    ]);
+    const [read] = await store.readAll({ after: 0, limit: 1 });
+    expect(read.recordedAt.toISOString()).toBe('2026-11-21T10:00:00.456Z');
+    expect(read.occurredAt.toISOString()).toBe('2026-11-20T09:14:03.120Z');
+  });
+
+  it('creates a WAL file with the current schema version, and refuses a file from a newer release', async () => {
+    await open().close();
+    const raw = new Database(file);
+    try {
+      expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
+      expect(raw.pragma('user_version', { simple: true })).toBe(SQLITE_EVENT_STORE_SCHEMA_VERSION);
+      raw.pragma(`user_version = ${SQLITE_EVENT_STORE_SCHEMA_VERSION + 1}`);
+    } finally {
+      raw.close();
+    }
+    expect(() => SqliteEventStore.open(file)).toThrow(EventStoreUnavailableError);
+  });
+
+  it('a subscription sees appends made through another connection to the same file', async () => {
+    const reader = open({ pollIntervalMs: 20 });
+    const writer = open();
+    const received: RecordedEvent[] = [];
+    const subscription = reader.subscribe({
+      after: 0,
+      handler: async (batch) => void received.push(...batch),
+    });
+    try {
+      const events = [event(), event(), event()];
+      await writer.append('acme', [{ streamId: 't-acme-mfa-s', expectedRevision: 'any', events }]);
+      const deadline = Date.now() + 3000;
+      while (received.length < 3 && Date.now() < deadline)
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(received.map((e) => e.eventId)).toEqual(events.map((e) => e.eventId));
+    } finally {
+      await subscription.close();
+    }
+  });
+
+  it('rejects reads and subscriptions after close', async () => {
+    const store = open();
+    await store.close();
+    await expect(store.readAll({ after: 0, limit: 1 })).rejects.toBeInstanceOf(
+      EventStoreUnavailableError,
+    );
+    await expect(store.headPosition()).rejects.toBeInstanceOf(EventStoreUnavailableError);
+    expect(() => store.subscribe({ after: 0, handler: async () => undefined })).toThrow(
+      EventStoreUnavailableError,
+    );
+  });
+});

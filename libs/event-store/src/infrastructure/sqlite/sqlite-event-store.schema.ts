@@ -1,0 +1,92 @@
+import type { Database } from 'better-sqlite3';
+import { EventStoreUnavailableError } from '../../domain/event-store.errors';
+
+/**
+ * Migrations, applied in order; `PRAGMA user_version` records how many ran, so a later
+ * release appends a step instead of editing one that users' files already have.
+ */
+const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE events (
+    position     INTEGER PRIMARY KEY AUTOINCREMENT, -- AUTOINCREMENT: a position is never reused, even after retention deletes the newest rows
+    tenant_id    TEXT    NOT NULL,
+    stream_id    TEXT    NOT NULL,
+    revision     INTEGER NOT NULL,
+    event_id     TEXT    NOT NULL,
+    type         TEXT    NOT NULL,
+    occurred_at  INTEGER NOT NULL,
+    recorded_at  INTEGER NOT NULL,
+    data         BLOB    NOT NULL,
+    hash         TEXT    NOT NULL,
+    UNIQUE (stream_id, revision)
+  );
+  CREATE INDEX events_by_tenant ON events (tenant_id, position);
+
+  CREATE TABLE streams (
+    stream_id TEXT PRIMARY KEY,
+    revision  INTEGER NOT NULL
+  ) WITHOUT ROWID;
+
+  CREATE TABLE event_ids (
+    tenant_id   TEXT    NOT NULL,
+    event_id    TEXT    NOT NULL,
+    fingerprint TEXT    NOT NULL,
+    position    INTEGER NOT NULL REFERENCES events (position),
+    PRIMARY KEY (tenant_id, event_id)
+  ) WITHOUT ROWID;
+
+  CREATE TABLE event_subjects (
+    tenant_id  TEXT    NOT NULL,
+    subject_id TEXT    NOT NULL,
+    position   INTEGER NOT NULL REFERENCES events (position),
+    PRIMARY KEY (tenant_id, subject_id, position)
+  ) WITHOUT ROWID;
+
+  -- Deleting events is allowed only while the retention job holds a row here inside its
+  -- own transaction (DESIGN.md invariant 1). A main-schema table, not a TEMP one: SQLite
+  -- forbids main-schema triggers from reading the temp schema, and a persistent trigger
+  -- also guards writes made with the sqlite3 shell.
+  CREATE TABLE retention_guard (reason TEXT NOT NULL);
+
+  CREATE TRIGGER events_no_update BEFORE UPDATE ON events
+  BEGIN SELECT RAISE(ABORT, 'events are append-only: UPDATE is not allowed'); END;
+
+  CREATE TRIGGER events_no_delete BEFORE DELETE ON events
+  WHEN NOT EXISTS (SELECT 1 FROM retention_guard)
+  BEGIN SELECT RAISE(ABORT, 'events are append-only: DELETE is allowed only for retention'); END;
+
+  CREATE TRIGGER event_ids_no_update BEFORE UPDATE ON event_ids
+  BEGIN SELECT RAISE(ABORT, 'event ids are append-only: UPDATE is not allowed'); END;
+
+  CREATE TRIGGER event_ids_no_delete BEFORE DELETE ON event_ids
+  WHEN NOT EXISTS (SELECT 1 FROM retention_guard)
+  BEGIN SELECT RAISE(ABORT, 'event ids are append-only: DELETE is allowed only for retention'); END;
+
+  CREATE TRIGGER event_subjects_no_update BEFORE UPDATE ON event_subjects
+  BEGIN SELECT RAISE(ABORT, 'event subjects are append-only: UPDATE is not allowed'); END;
+
+  CREATE TRIGGER event_subjects_no_delete BEFORE DELETE ON event_subjects
+  WHEN NOT EXISTS (SELECT 1 FROM retention_guard)
+  BEGIN SELECT RAISE(ABORT, 'event subjects are append-only: DELETE is allowed only for retention'); END;
+  `,
+];
+
+/** Schema version this build writes; a file with a higher one was written by a newer release. */
+export const SQLITE_EVENT_STORE_SCHEMA_VERSION = MIGRATIONS.length;
+
+/** Brings the file's schema up to date, in one IMMEDIATE transaction so two processes opening a new file do not both migrate. */
+export function migrateSqliteEventStore(db: Database): void {
+  db.transaction(() => {
+    const current = db.pragma('user_version', { simple: true }) as number;
+    if (current > MIGRATIONS.length) {
+      throw new EventStoreUnavailableError(
+        `event store file has schema version ${current}, this release knows up to ${MIGRATIONS.length}`,
+      );
+    }
+    for (let version = current; version < MIGRATIONS.length; version++) {
+      db.exec(MIGRATIONS[version]);
+    }
+    // user_version cannot be bound as a parameter; the value is our own integer.
+    db.pragma(`user_version = ${MIGRATIONS.length}`);
+  }).immediate();
+}

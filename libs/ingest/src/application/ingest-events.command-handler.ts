@@ -1,0 +1,152 @@
+import { Inject } from '@nestjs/common';
+import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { EventCatalog, ProducerEvent, EventTypeDefinition, normalisePrincipalName, retentionDays } from '@authtrail/catalog';
+import { AppendToStream, EVENT_STORE, EventStore, IdempotencyConflictError, dataStream, encodeEnvelope } from '@authtrail/event-store';
+import { DataKey, Keyring } from '@authtrail/key-vault';
+import { AppError, CLOCK, Clock, FieldError, ValidationError } from '@authtrail/platform';
+import { TenantsService } from '@authtrail/tenancy';
+import { INGEST_LIMITS, IngestLimits } from './ingest-limits';
+import { canonicalJson, checkOccurredAt } from '../domain/ingest-rules';
+import { IngestEventsCommand, IngestResult } from './ingest-events.command';
+
+type Role = 'actor' | 'target';
+const ROLES: readonly Role[] = ['actor', 'target'];
+
+interface Checked {
+  readonly event: ProducerEvent;
+  readonly definition: EventTypeDefinition;
+}
+
+@CommandHandler(IngestEventsCommand)
+export class IngestEventsHandler implements ICommandHandler<IngestEventsCommand, IngestResult> {
+  constructor(
+    private readonly catalog: EventCatalog,
+    private readonly keyring: Keyring,
+    private readonly tenants: TenantsService,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(INGEST_LIMITS) private readonly limits: IngestLimits,
+  ) {}
+
+  async execute(command: IngestEventsCommand): Promise<IngestResult> {
+    const { tenantId, events } = command;
+    if (events.length === 0) {
+      throw new ValidationError('the batch holds no event', [{ path: '', message: 'send at least one event' }], 'EVENT.BATCH_EMPTY');
+    }
+    if (events.length > this.limits.maxEvents) {
+      throw new AppError('EVENT.BATCH_TOO_LARGE', 'too-large', `a batch holds at most ${this.limits.maxEvents} events, this one ${events.length}`);
+    }
+    // Opt-in first: a tenant that has not opted in learns nothing about its input.
+    await this.tenants.assertCollecting(tenantId);
+
+    const checked = this.validate(events);
+    const now = this.clock.now();
+
+    const names = new Set<string>();
+    for (const { event } of checked) {
+      for (const role of ROLES) {
+        const person = event[role];
+        if (person) names.add(normalisePrincipalName(person.userPrincipalName));
+      }
+    }
+    const subjects = await this.keyring.resolveSubjects(tenantId, [...names]);
+
+    const streams: AppendToStream[] = [];
+    for (const { event, definition } of checked) {
+      const split = this.catalog.split(event);
+      const roleSubjects: Record<string, string> = {};
+      const bySubject = new Map<string, { key: DataKey; fields: Record<string, unknown> }>();
+      for (const role of ROLES) {
+        const person = event[role];
+        if (!person) continue;
+        const resolved = subjects.get(normalisePrincipalName(person.userPrincipalName));
+        if (!resolved) throw new Error('subject was not resolved');
+        roleSubjects[role] = resolved.subjectId;
+        // Actor and target are often one person (self-service): one blob per person.
+        const entry = bySubject.get(resolved.subjectId) ?? { key: resolved.key, fields: {} };
+        Object.assign(entry.fields, split.personal[role] ?? {});
+        bySubject.set(resolved.subjectId, entry);
+      }
+      const sealed: Record<string, string> = {};
+      for (const [subjectId, { key, fields }] of bySubject) {
+        sealed[subjectId] = this.keyring.seal(key, fields, { eventId: event.eventId, subjectId });
+      }
+      const primary = roleSubjects.target ?? roleSubjects.actor ?? 'none';
+      const fingerprint = await this.keyring.fingerprint(tenantId, Buffer.from(canonicalJson(event), 'utf8'));
+      const data = encodeEnvelope({
+        eventId: event.eventId,
+        tenantId,
+        type: event.type,
+        schemaVersion: definition.schemaVersion,
+        occurredAt: new Date(event.occurredAt).toISOString(),
+        recordedAt: now.toISOString(),
+        ...(event.correlationId ? { correlationId: event.correlationId } : {}),
+        causationId: `key:${command.producerKeyId}`,
+        subjects: roleSubjects,
+        data: split.data,
+        sealed,
+      });
+      streams.push({
+        streamId: dataStream(tenantId, definition.category as 'sspr' | 'mfa', primary),
+        expectedRevision: 'any',
+        events: [
+          {
+            eventId: event.eventId,
+            type: event.type,
+            fingerprint,
+            subjectIds: [...bySubject.keys()],
+            occurredAt: new Date(event.occurredAt),
+            data,
+          },
+        ],
+      });
+    }
+
+    let result;
+    try {
+      result = await this.store.append(tenantId, streams);
+    } catch (e) {
+      if (e instanceof IdempotencyConflictError) {
+        throw new AppError('EVENT.ID_CONFLICT', 'conflict', 'an eventId was reused with different content; nothing of this request was stored', {
+          extensions: { indexes: e.indexes },
+          errors: e.indexes.map((index) => ({ index, path: '/eventId', message: 'this eventId is already stored with different content' })),
+        });
+      }
+      throw e;
+    }
+    const byCategory: Record<string, number> = {};
+    let accepted = 0;
+    result.statuses.forEach((status, i) => {
+      if (status !== 'appended') return;
+      accepted++;
+      const category = checked[i].definition.category;
+      byCategory[category] = (byCategory[category] ?? 0) + 1;
+    });
+    return { accepted, duplicates: result.statuses.length - accepted, byCategory };
+  }
+
+  /** Validates every event and collects every problem, so the producer fixes all at once. */
+  private validate(events: readonly unknown[]): Checked[] {
+    const issues: FieldError[] = [];
+    const checked: Checked[] = [];
+    const now = this.clock.now();
+    events.forEach((raw, index) => {
+      const outcome = this.catalog.validate(raw);
+      if (!outcome.ok) {
+        for (const issue of outcome.issues) issues.push({ index, path: issue.path, message: issue.message });
+        return;
+      }
+      const timing = checkOccurredAt(index, outcome.event.occurredAt, {
+        now,
+        maxFutureSkewMs: this.limits.maxFutureSkewMs,
+        retentionDays: retentionDays(outcome.definition.category),
+      });
+      if (timing) issues.push(timing);
+      checked.push({ event: outcome.event, definition: outcome.definition });
+    });
+    if (issues.length > 0) {
+      throw new ValidationError(`${new Set(issues.map((i) => i.index)).size} of ${events.length} events are invalid; nothing was stored`, issues, 'EVENT.INVALID');
+    }
+    return checked;
+  }
+}

@@ -1,0 +1,4 @@
+export * from './domain/ingest-rules';
+export * from './application/ingest-events.command';
+export * from './application/ingest-events.command-handler';
+export * from './application/ingest-limits';

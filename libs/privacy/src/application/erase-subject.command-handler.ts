@@ -1,0 +1,101 @@
+import { Inject } from '@nestjs/common';
+import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { ConcurrencyError, EVENT_STORE, EventStore, decodeEnvelope, newSystemEvent, subjectStream } from '@authtrail/event-store';
+import { Keyring } from '@authtrail/key-vault';
+import { CLOCK, Clock, ID_SOURCE, IdSource } from '@authtrail/platform';
+import { PRIVACY_EVENT, decideErasure, isPersonEventType } from '../domain/erasure';
+import { privacyStream } from './privacy-streams';
+
+export class EraseSubjectCommand {
+  constructor(
+    readonly tenantId: string,
+    readonly userPrincipalName: string,
+    readonly actorKeyId: string,
+  ) {}
+}
+
+export interface ErasureResult {
+  readonly subjectId: string | null;
+  readonly erasedAt: string | null;
+  readonly events: number;
+}
+
+/**
+ * Crypto-shredding: the person's data key and name-lookup row are deleted from the
+ * vault, so every copy of their sealed fields (log, tables, backups) is unreadable; the
+ * log itself is untouched. Steps are ordered so a crash anywhere is finished by
+ * `ErasureRecovery` at the next start:
+ *   1. `privacy.SubjectErasureRequested` on the tenant's privacy stream (subject id only),
+ *   2. shred (vault delete + scrub, local key cache dropped),
+ *   3. `privacy.SubjectErased` on the subject's lifecycle stream (expected: no stream).
+ */
+@CommandHandler(EraseSubjectCommand)
+export class EraseSubjectHandler implements ICommandHandler<EraseSubjectCommand, ErasureResult> {
+  constructor(
+    private readonly keyring: Keyring,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(ID_SOURCE) private readonly ids: IdSource,
+  ) {}
+
+  async execute(command: EraseSubjectCommand): Promise<ErasureResult> {
+    const { tenantId, actorKeyId } = command;
+    const subject = await this.keyring.findSubject(tenantId, command.userPrincipalName);
+    // Unknown or already erased (the lookup row went with the key): nothing to do.
+    if (!subject) return { subjectId: null, erasedAt: null, events: 0 };
+    const requestId = this.ids.uuid();
+    await this.store.append(tenantId, [
+      {
+        streamId: privacyStream(tenantId),
+        expectedRevision: 'any',
+        events: [
+          newSystemEvent({
+            eventId: requestId,
+            tenantId,
+            type: PRIVACY_EVENT.erasureRequested,
+            now: this.clock.now(),
+            data: { subjectId: subject.subjectId, actorKeyId },
+            subjects: { subject: subject.subjectId },
+          }),
+        ],
+      },
+    ]);
+    return this.finish(tenantId, subject.subjectId, requestId, actorKeyId);
+  }
+
+  /** Steps 2 and 3; idempotent, also used by recovery. */
+  async finish(tenantId: string, subjectId: string, requestId: string, actorKeyId: string): Promise<ErasureResult> {
+    const lifecycle = (await this.store.readStream(subjectStream(tenantId, subjectId))).map((r) => decodeEnvelope(r.data));
+    const decision = decideErasure(lifecycle);
+    if (decision.kind === 'already-erased') {
+      await this.keyring.eraseSubject(tenantId, subjectId);
+      return { subjectId, erasedAt: decision.erasedAt, events: decision.events };
+    }
+    await this.keyring.eraseSubject(tenantId, subjectId);
+    const events = (await this.store.readBySubject(tenantId, subjectId)).filter((r) => isPersonEventType(r.type)).length;
+    const erasedAt = this.clock.now();
+    try {
+      await this.store.append(tenantId, [
+        {
+          streamId: subjectStream(tenantId, subjectId),
+          expectedRevision: 'no_stream',
+          events: [
+            newSystemEvent({
+              eventId: this.ids.uuid(),
+              tenantId,
+              type: PRIVACY_EVENT.erased,
+              now: erasedAt,
+              data: { subjectId, events, erasedAt: erasedAt.toISOString(), actorKeyId },
+              subjects: { subject: subjectId },
+              causationId: requestId,
+            }),
+          ],
+        },
+      ]);
+    } catch (e) {
+      // A concurrent erasure of the same person recorded it first: same outcome.
+      if (!(e instanceof ConcurrencyError)) throw e;
+    }
+    return { subjectId, erasedAt: erasedAt.toISOString(), events };
+  }
+}

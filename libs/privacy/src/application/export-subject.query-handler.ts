@@ -1,0 +1,95 @@
+import { Inject } from '@nestjs/common';
+import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
+import { EVENT_STORE, EventStore, newSystemEvent } from '@authtrail/event-store';
+import { Keyring } from '@authtrail/key-vault';
+import { CLOCK, Clock, ID_SOURCE, IdSource } from '@authtrail/platform';
+import { PRIVACY_EVENT, isPersonEventType } from '../domain/erasure';
+import { EventReader } from './event-reader';
+import { privacyStream } from './privacy-streams';
+
+export class ExportSubjectQuery {
+  constructor(
+    readonly tenantId: string,
+    readonly userPrincipalName: string,
+    readonly actorKeyId: string,
+  ) {}
+}
+
+export interface SubjectExport {
+  readonly format: 'authtrail.subject-export.v1';
+  readonly tenantId: string;
+  readonly subjectId: string | null;
+  readonly exportedAt: string;
+  readonly events: readonly {
+    readonly position: number;
+    readonly eventId: string;
+    readonly type: string;
+    readonly occurredAt: string;
+    readonly recordedAt: string;
+    /** The roles the person plays in it. */
+    readonly roles: readonly string[];
+    /** Their own fields decrypted; anybody else by subject id only. */
+    readonly event: Record<string, unknown>;
+    /** The stored envelope exactly as in the log (base64 of its bytes) and its SHA-256. */
+    readonly envelope: string;
+    readonly hash: string;
+  }[];
+}
+
+/**
+ * The seeds' "export <username>": every stored event about the person, read from the
+ * log. Recorded as `privacy.SubjectExported` (subject id and count, no personal data).
+ */
+@QueryHandler(ExportSubjectQuery)
+export class ExportSubjectHandler implements IQueryHandler<ExportSubjectQuery, SubjectExport> {
+  constructor(
+    private readonly keyring: Keyring,
+    private readonly reader: EventReader,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(ID_SOURCE) private readonly ids: IdSource,
+  ) {}
+
+  async execute(query: ExportSubjectQuery): Promise<SubjectExport> {
+    const { tenantId } = query;
+    const now = this.clock.now();
+    const subject = await this.keyring.findSubject(tenantId, query.userPrincipalName);
+    const records = subject ? (await this.store.readBySubject(tenantId, subject.subjectId)).filter((r) => isPersonEventType(r.type)) : [];
+    const views = subject ? await this.reader.views(tenantId, records, { kind: 'only', subjectId: subject.subjectId }) : [];
+    await this.store.append(tenantId, [
+      {
+        streamId: privacyStream(tenantId),
+        expectedRevision: 'any',
+        events: [
+          newSystemEvent({
+            eventId: this.ids.uuid(),
+            tenantId,
+            type: PRIVACY_EVENT.exported,
+            now,
+            data: { subjectId: subject?.subjectId ?? null, events: views.length, actorKeyId: query.actorKeyId },
+            subjects: subject ? { subject: subject.subjectId } : {},
+          }),
+        ],
+      },
+    ]);
+    return {
+      format: 'authtrail.subject-export.v1',
+      tenantId,
+      subjectId: subject?.subjectId ?? null,
+      exportedAt: now.toISOString(),
+      events: views.map((v, i) => ({
+        position: v.position,
+        eventId: v.eventId,
+        type: v.type,
+        occurredAt: v.occurredAt,
+        recordedAt: v.recordedAt,
+        roles: Object.entries(v.subjects)
+          .filter(([, sid]) => sid === subject!.subjectId)
+          .map(([role]) => role),
+        event: v.event,
+        envelope: Buffer.from(records[i].data).toString('base64'),
+        hash: v.hash,
+      })),
+    };
+  }
+}

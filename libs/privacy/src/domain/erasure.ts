@@ -1,0 +1,42 @@
+/**
+ * Erasure of a person, decided from their lifecycle stream (`t-{tenant}-subject-{id}`)
+ * and the tenant's privacy stream. Pure: the handler loads, decides, acts.
+ */
+export const PRIVACY_EVENT = {
+  erasureRequested: 'privacy.SubjectErasureRequested',
+  erased: 'privacy.SubjectErased',
+  exported: 'privacy.SubjectExported',
+} as const;
+
+export type ErasureDecision =
+  /** Nothing erased yet: record the request, shred, record the erasure. */
+  | { readonly kind: 'erase' }
+  /** Already erased (the lifecycle stream says so). */
+  | { readonly kind: 'already-erased'; readonly erasedAt: string; readonly events: number };
+
+export function decideErasure(lifecycle: readonly { type: string; data: Readonly<Record<string, unknown>> }[]): ErasureDecision {
+  const done = lifecycle.find((e) => e.type === PRIVACY_EVENT.erased);
+  if (done) return { kind: 'already-erased', erasedAt: String(done.data.erasedAt), events: Number(done.data.events ?? 0) };
+  return { kind: 'erase' };
+}
+
+/**
+ * Erasures that were requested but never recorded as done: a crash cut them off, and
+ * the next start finishes them.
+ */
+export function pendingErasures(
+  requested: readonly { subjectId: string; requestId: string }[],
+  isErased: (subjectId: string) => boolean,
+): { subjectId: string; requestId: string }[] {
+  const seen = new Set<string>();
+  const out: { subjectId: string; requestId: string }[] = [];
+  for (const r of requested) {
+    if (seen.has(r.subjectId) || isErased(r.subjectId)) continue;
+    seen.add(r.subjectId);
+    out.push(r);
+  }
+  return out;
+}
+
+/** Only facts about people count as "events about the person" (not admin records). */
+export const isPersonEventType = (type: string): boolean => type.startsWith('sspr.') || type.startsWith('mfa.');

@@ -1,0 +1,53 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Logger } from 'pino';
+import { APP_CONFIG, AppConfig } from '@authtrail/config';
+import { ApiKeysService, keyFromConfiguredSecret } from '@authtrail/auth';
+import { Keyring } from '@authtrail/key-vault';
+import { LOGGER } from '@authtrail/platform';
+import { TenantsService } from '@authtrail/tenancy';
+
+export const DEFAULT_TENANT = 'default';
+
+export interface BootstrapOutcome {
+  /** The bootstrap admin key, only when it was created by this start (shown once). */
+  readonly createdKey: string | null;
+  readonly tenantCreated: boolean;
+}
+
+/**
+ * First start: the master key (created by the keyring's loader), the tenant `default`,
+ * and a bootstrap key with `operator` and `tenant-admin` of it, printed once (or taken
+ * from AUTHTRAIL_BOOTSTRAP_KEY). Later starts find them and do nothing.
+ */
+@Injectable()
+export class BootstrapService {
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly tenants: TenantsService,
+    private readonly keyring: Keyring,
+    private readonly keys: ApiKeysService,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  async ensure(): Promise<BootstrapOutcome> {
+    const state = await this.tenants.load(DEFAULT_TENANT);
+    let tenantCreated = false;
+    if (!state.exists) {
+      await this.tenants.create(DEFAULT_TENANT, { keyId: 'bootstrap' });
+      await this.keyring.ensureTenant(DEFAULT_TENANT);
+      tenantCreated = true;
+      this.logger.info({ tenantId: DEFAULT_TENANT }, 'created tenant');
+    }
+    const configured = this.config.bootstrapKey;
+    if (configured !== null) {
+      const id = keyFromConfiguredSecret(configured).id;
+      if (!(await this.keys.exists(id))) {
+        await this.keys.create(DEFAULT_TENANT, { roles: ['operator', 'tenant-admin'], name: 'bootstrap' }, configured);
+      }
+      return { createdKey: null, tenantCreated };
+    }
+    if (!tenantCreated) return { createdKey: null, tenantCreated };
+    const created = await this.keys.create(DEFAULT_TENANT, { roles: ['operator', 'tenant-admin'], name: 'bootstrap' });
+    return { createdKey: created.key, tenantCreated };
+  }
+}

@@ -1,0 +1,4 @@
+export * from './infrastructure/runtime.module';
+export * from './infrastructure/tokens';
+export * from './application/bootstrap.service';
+export * from './application/admin.service';

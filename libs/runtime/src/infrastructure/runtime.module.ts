@@ -1,0 +1,150 @@
+import { DynamicModule, Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
+import { CqrsModule } from '@nestjs/cqrs';
+import { mkdirSync } from 'node:fs';
+import type { Logger } from 'pino';
+import { APP_CONFIG, AppConfig } from '@authtrail/config';
+import { ApiKeysService } from '@authtrail/auth';
+import { EventCatalog } from '@authtrail/catalog';
+import { CHECKPOINT_STORE, CheckpointStore, EVENT_STORE, EventStore, SqliteCheckpointStore, SqliteEventStore } from '@authtrail/event-store';
+import { join } from 'node:path';
+import {
+  CREDENTIAL_STORE,
+  CredentialStore,
+  KEY_VAULT,
+  KeyVault,
+  Keyring,
+  loadOrCreateMasterKey,
+  openPgVault,
+  openSqliteVault,
+} from '@authtrail/key-vault';
+import { CLOCK, Clock, ID_SOURCE, IdSource, LOGGER, Metrics, createLogger, randomIds, systemClock } from '@authtrail/platform';
+import { TenantsService } from '@authtrail/tenancy';
+import { INGEST_LIMITS, IngestEventsHandler } from '@authtrail/ingest';
+import { EraseSubjectHandler, ErasureRecovery, EventReader, ExportSubjectHandler } from '@authtrail/privacy';
+import { BootstrapService } from '../application/bootstrap.service';
+import { AdminService } from '../application/admin.service';
+import { OPENED_STORES, OpenedStores } from './tokens';
+
+export interface RuntimeOptions {
+  readonly config: AppConfig;
+  readonly clock?: Clock;
+  readonly ids?: IdSource;
+  readonly logger?: Logger;
+}
+
+interface Stores {
+  eventStore: EventStore;
+  checkpoints: CheckpointStore;
+  keyVault: KeyVault;
+  credentials: CredentialStore;
+  close(): Promise<void>;
+}
+
+async function openStores(config: AppConfig, clock: Clock): Promise<Stores> {
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  if (config.eventStore.kind !== 'sqlite') {
+    throw new Error('AUTHTRAIL_EVENT_STORE: the EventStoreDB adapter is not available in this build yet');
+  }
+  const eventStore = SqliteEventStore.open(config.eventStore.file, { clock });
+  const vault = config.keyVault.kind === 'sqlite' ? openSqliteVault(config.keyVault.file) : openPgVault(config.keyVault.url);
+  await vault.keyVault.init();
+  await vault.credentials.init();
+  const checkpoints = new SqliteCheckpointStore(join(config.dataDir, 'checkpoints.db'));
+  return {
+    eventStore,
+    checkpoints,
+    keyVault: vault.keyVault,
+    credentials: vault.credentials,
+    // The log closes first so in-flight appends finish while keys are still reachable.
+    close: async () => {
+      await eventStore.close();
+      await checkpoints.close();
+      await vault.close();
+    },
+  };
+}
+
+/**
+ * The composition root shared by every app: opens the stores the configuration names,
+ * and provides the ports and application services. Stores close after the HTTP server
+ * has stopped (OnApplicationShutdown runs after the adapter closed).
+ */
+@Global()
+@Module({})
+export class RuntimeModule implements OnApplicationShutdown {
+  constructor(@Inject(OPENED_STORES) private readonly opened: OpenedStores) {}
+
+  static forRoot(options: RuntimeOptions): DynamicModule {
+    const { config } = options;
+    const clock = options.clock ?? systemClock;
+    const ids = options.ids ?? randomIds;
+    const logger = options.logger ?? createLogger(config.logLevel);
+    return {
+      module: RuntimeModule,
+      imports: [CqrsModule.forRoot()],
+      providers: [
+        { provide: APP_CONFIG, useValue: config },
+        { provide: CLOCK, useValue: clock },
+        { provide: ID_SOURCE, useValue: ids },
+        { provide: LOGGER, useValue: logger },
+        { provide: Metrics, useFactory: () => new Metrics() },
+        { provide: 'STORES', useFactory: () => openStores(config, clock) },
+        { provide: EVENT_STORE, useFactory: (s: Stores) => s.eventStore, inject: ['STORES'] },
+        { provide: KEY_VAULT, useFactory: (s: Stores) => s.keyVault, inject: ['STORES'] },
+        { provide: CHECKPOINT_STORE, useFactory: (s: Stores) => s.checkpoints, inject: ['STORES'] },
+        { provide: CREDENTIAL_STORE, useFactory: (s: Stores) => s.credentials, inject: ['STORES'] },
+        { provide: OPENED_STORES, useFactory: (s: Stores): OpenedStores => ({ config, close: () => s.close() }), inject: ['STORES'] },
+        { provide: EventCatalog, useFactory: () => EventCatalog.default() },
+        {
+          provide: Keyring,
+          useFactory: (vault: KeyVault) =>
+            new Keyring(vault, loadOrCreateMasterKey({ file: config.masterKeyFile, base64: config.masterKey ?? undefined }), clock),
+          inject: [KEY_VAULT],
+        },
+        { provide: ApiKeysService, useFactory: (c: CredentialStore) => new ApiKeysService(c, clock), inject: [CREDENTIAL_STORE] },
+        {
+          provide: TenantsService,
+          useFactory: (s: EventStore) => new TenantsService(s, clock, ids, config.tenantDeletionGraceMs),
+          inject: [EVENT_STORE],
+        },
+        { provide: INGEST_LIMITS, useValue: { maxEvents: config.ingest.maxEvents, maxFutureSkewMs: config.ingest.maxFutureSkewMs } },
+        IngestEventsHandler,
+        BootstrapService,
+        AdminService,
+        { provide: EventReader, useFactory: (c: EventCatalog, k: Keyring) => new EventReader(c, k), inject: [EventCatalog, Keyring] },
+        EraseSubjectHandler,
+        ExportSubjectHandler,
+        {
+          provide: ErasureRecovery,
+          useFactory: (s: EventStore, v: KeyVault, e: EraseSubjectHandler) => new ErasureRecovery(s, v, e),
+          inject: [EVENT_STORE, KEY_VAULT, EraseSubjectHandler],
+        },
+      ],
+      exports: [
+        APP_CONFIG,
+        CLOCK,
+        ID_SOURCE,
+        LOGGER,
+        Metrics,
+        EVENT_STORE,
+        KEY_VAULT,
+        CHECKPOINT_STORE,
+        CREDENTIAL_STORE,
+        EventCatalog,
+        Keyring,
+        ApiKeysService,
+        TenantsService,
+        INGEST_LIMITS,
+        BootstrapService,
+        AdminService,
+        EventReader,
+        ErasureRecovery,
+        CqrsModule,
+      ],
+    };
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.opened.close();
+  }
+}

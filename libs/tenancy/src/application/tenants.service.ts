@@ -1,0 +1,138 @@
+import { AppError, Clock, IdSource } from '@authtrail/platform';
+import { ConcurrencyError, EventStore, decodeEnvelope, newSystemEvent, tenantStream } from '@authtrail/event-store';
+import {
+  TenantDecision,
+  TenantState,
+  decideCancelDeletion,
+  decideCreate,
+  decideOptIn,
+  decideScheduleDeletion,
+  evolveTenant,
+  initialTenantState,
+  isDeletionDue,
+  TENANT_EVENT,
+} from '../domain/tenant';
+
+/** Tenant ids are lower-case letters, digits and `_` (no `-`: it separates stream name parts). */
+export const TENANT_ID_PATTERN = /^[a-z0-9][a-z0-9_]{0,62}$/;
+
+export class TenantNotOptedInError extends AppError {
+  constructor() {
+    super('TENANT.NOT_OPTED_IN', 'conflict', 'this tenant has not opted in to data collection (POST /v1/tenant/opt-in); nothing was kept');
+  }
+}
+
+/** What tenant deletion must shred besides the log's own record: keys and credentials. */
+export interface TenantShredder {
+  shredTenant(tenantId: string): Promise<void>;
+}
+
+export interface TenantActor {
+  readonly keyId: string;
+}
+
+/**
+ * Tenant lifecycle over the event store. State is rebuilt from the tenant's stream and
+ * cached for at most a second, so several API replicas agree within a second.
+ */
+export class TenantsService {
+  private readonly cache = new Map<string, { state: TenantState; at: number }>();
+  private static readonly CACHE_MS = 1000;
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly clock: Clock,
+    private readonly ids: IdSource,
+    private readonly graceMs: number,
+  ) {}
+
+  async state(tenantId: string): Promise<TenantState> {
+    const hit = this.cache.get(tenantId);
+    const now = Date.now();
+    if (hit && now - hit.at < TenantsService.CACHE_MS) return hit.state;
+    const state = await this.load(tenantId);
+    this.cache.set(tenantId, { state, at: now });
+    return state;
+  }
+
+  async load(tenantId: string): Promise<TenantState> {
+    const events = await this.store.readStream(tenantStream(tenantId));
+    return events.reduce((s, e) => {
+      const env = decodeEnvelope(e.data);
+      return evolveTenant(s, { type: env.type, data: env.data });
+    }, initialTenantState(tenantId));
+  }
+
+  /** Throws unless the tenant exists, is not deleted and has opted in. */
+  async assertCollecting(tenantId: string): Promise<void> {
+    const s = await this.state(tenantId);
+    if (!s.exists || s.deleted || !s.optedIn) throw new TenantNotOptedInError();
+  }
+
+  async create(tenantId: string, actor: TenantActor): Promise<TenantState> {
+    if (!TENANT_ID_PATTERN.test(tenantId)) {
+      throw new AppError('TENANT.INVALID_ID', 'invalid', 'invalid tenant id', {
+        errors: [{ path: '/tenantId', message: 'lower-case letters, digits and _ only, 1-63 characters, starting with a letter or digit' }],
+      });
+    }
+    return this.apply(tenantId, actor, decideCreate);
+  }
+
+  async optIn(tenantId: string, actor: TenantActor): Promise<TenantState> {
+    return this.apply(tenantId, actor, (s) => decideOptIn(s, this.clock.now()));
+  }
+
+  async scheduleDeletion(tenantId: string, actor: TenantActor): Promise<TenantState> {
+    return this.apply(tenantId, actor, (s) => decideScheduleDeletion(s, this.clock.now(), this.graceMs));
+  }
+
+  async cancelDeletion(tenantId: string, actor: TenantActor): Promise<TenantState> {
+    return this.apply(tenantId, actor, decideCancelDeletion);
+  }
+
+  /**
+   * Completes a due deletion: shreds first, records after. A crash in between leaves
+   * the deletion due, so the next run shreds again (idempotent) and records it.
+   */
+  async completeDeletionIfDue(tenantId: string, shredder: TenantShredder): Promise<boolean> {
+    const s = await this.load(tenantId);
+    if (!isDeletionDue(s, this.clock.now())) return false;
+    await shredder.shredTenant(tenantId);
+    await this.appendDecision(s, { keyId: 'system' }, { ok: true, events: [{ type: TENANT_EVENT.deleted, data: { deletedAt: this.clock.now().toISOString() } }] });
+    return true;
+  }
+
+  private async apply(tenantId: string, actor: TenantActor, decide: (s: TenantState) => TenantDecision): Promise<TenantState> {
+    for (let attempt = 0; ; attempt++) {
+      const state = await this.load(tenantId);
+      const decision = decide(state);
+      try {
+        return await this.appendDecision(state, actor, decision);
+      } catch (e) {
+        // Another replica changed the tenant between our read and append: decide again.
+        if (e instanceof ConcurrencyError && attempt < 3) continue;
+        throw e;
+      }
+    }
+  }
+
+  private async appendDecision(state: TenantState, actor: TenantActor, decision: TenantDecision): Promise<TenantState> {
+    if (!decision.ok) {
+      const category = decision.code === 'TENANT.NOT_FOUND' ? 'not-found' : 'conflict';
+      throw new AppError(decision.code, category, decision.message);
+    }
+    if (decision.events.length === 0) return state;
+    const now = this.clock.now();
+    await this.store.append(state.tenantId, [
+      {
+        streamId: tenantStream(state.tenantId),
+        expectedRevision: state.revision === null ? 'no_stream' : state.revision,
+        events: decision.events.map((e) =>
+          newSystemEvent({ eventId: this.ids.uuid(), tenantId: state.tenantId, type: e.type, now, data: { ...e.data, actorKeyId: actor.keyId } }),
+        ),
+      },
+    ]);
+    this.cache.delete(state.tenantId);
+    return decision.events.reduce(evolveTenant, state);
+  }
+}

@@ -1,0 +1,2 @@
+export * from './domain/tenant';
+export * from './application/tenants.service';

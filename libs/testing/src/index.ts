@@ -1,0 +1,5 @@
+export * from './event-store/event-store.contract';
+export * from './event-store/in-memory-event-store';
+export * from './event-store/broken-event-stores';
+export * from './key-vault';
+export * from './postgres';
