@@ -4,20 +4,26 @@
 // - vendor clients live only in infrastructure adapter folders.
 // - libs are imported by their @authtrail/<lib> alias (index.ts), never by deep path.
 // - apps are never imported by libs.
-const drivers = '^(better-sqlite3|pg|chdb|@clickhouse/client|kafkajs|@eventstore/db-client|@kurrent/kurrentdb-client|@grpc/grpc-js)($|/)';
+const drivers =
+  '^(better-sqlite3|pg|chdb|@clickhouse/client|kafkajs|@eventstore/db-client|@kurrent/kurrentdb-client|@grpc/grpc-js)($|/)';
 module.exports = {
   forbidden: [
     {
       name: 'domain-is-pure',
       severity: 'error',
       from: { path: '^libs/[^/]+/src/domain/' },
-      to: { path: '^(node_modules/(@nestjs|better-sqlite3|pg|chdb|@clickhouse|kafkajs|@eventstore|@grpc|pino|prom-client|fastify)|libs/[^/]+/src/(application|infrastructure)/)' },
+      to: {
+        path: '^(node_modules/(@nestjs|better-sqlite3|pg|chdb|@clickhouse|kafkajs|@eventstore|@grpc|pino|prom-client|fastify)|libs/[^/]+/src/(application|infrastructure)/)',
+      },
     },
     {
       name: 'domain-no-io',
       severity: 'error',
       from: { path: '^libs/[^/]+/src/domain/' },
-      to: { dependencyTypes: ['core'], path: '^(fs|node:fs|net|node:net|http|node:http|child_process|node:child_process)$' },
+      to: {
+        dependencyTypes: ['core'],
+        path: '^(fs|node:fs|net|node:net|http|node:http|child_process|node:child_process)$',
+      },
     },
     {
       name: 'application-not-infrastructure',
@@ -56,6 +62,9 @@ module.exports = {
     exclude: { path: '(^dist/|^data/|\\.cache/)' },
     tsConfig: { fileName: 'tsconfig.json' },
     tsPreCompilationDeps: true,
-    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default'] },
+    enhancedResolveOptions: {
+      exportsFields: ['exports'],
+      conditionNames: ['import', 'require', 'node', 'default'],
+    },
   },
 };

@@ -21,21 +21,48 @@ describe('credentials, roles and tenants', () => {
   });
 
   it('answers 403 for the wrong role; roles do not imply each other', async () => {
-    expect((await server.request('POST', '/v1/events', { key: keys.reader, body: [exampleEvent('sspr.PasswordChanged')] })).status).toBe(403);
+    expect(
+      (
+        await server.request('POST', '/v1/events', {
+          key: keys.reader,
+          body: [exampleEvent('sspr.PasswordChanged')],
+        })
+      ).status,
+    ).toBe(403);
     expect((await server.request('GET', '/v1/keys', { key: keys.producer })).status).toBe(403);
-    expect((await server.request('POST', '/v1/tenants', { key: keys.privacyAdmin, body: { tenantId: 'x' } })).status).toBe(403);
+    expect(
+      (
+        await server.request('POST', '/v1/tenants', {
+          key: keys.privacyAdmin,
+          body: { tenantId: 'x' },
+        })
+      ).status,
+    ).toBe(403);
   });
 
   it('shows a created key once, lists it without secrets, and revoked keys stop working', async () => {
-    const created = await server.request('POST', '/v1/keys', { body: { roles: ['reader'], name: 'ci' } });
+    const created = await server.request('POST', '/v1/keys', {
+      body: { roles: ['reader'], name: 'ci' },
+    });
     expect(created.status).toBe(201);
-    expect(created.json).toMatchObject({ id: expect.any(String), key: expect.stringMatching(/^atk_/), roles: ['reader'] });
+    expect(created.json).toMatchObject({
+      id: expect.any(String),
+      key: expect.stringMatching(/^atk_/),
+      roles: ['reader'],
+    });
     const list = await server.request('GET', '/v1/keys');
-    expect(list.json.items.find((k: { id: string }) => k.id === created.json.id)).toMatchObject({ name: 'ci', roles: ['reader'] });
+    expect(list.json.items.find((k: { id: string }) => k.id === created.json.id)).toMatchObject({
+      name: 'ci',
+      roles: ['reader'],
+    });
     expect(list.text).not.toContain(created.json.key);
-    expect((await server.request('GET', '/v1/schemas', { key: created.json.key })).status).toBe(200);
+    expect((await server.request('GET', '/v1/schemas', { key: created.json.key })).status).toBe(
+      200,
+    );
     expect((await server.request('DELETE', `/v1/keys/${created.json.id}`)).status).toBe(204);
-    expect((await server.request('GET', '/v1/schemas', { key: created.json.key })).status).toBe(401);
+    expect((await server.request('GET', '/v1/schemas', { key: created.json.key })).status).toBe(
+      401,
+    );
     expect((await server.request('DELETE', `/v1/keys/${created.json.id}x`)).status).toBe(404);
   });
 
@@ -49,8 +76,12 @@ describe('credentials, roles and tenants', () => {
     const t = await server.request('POST', '/v1/tenants', { body: { tenantId: 'acme' } });
     expect(t.status).toBe(201);
     const acmeAdmin = t.json.adminKey as string;
-    expect((await server.request('POST', '/v1/tenants', { body: { tenantId: 'acme' } })).status).toBe(409);
-    expect((await server.request('POST', '/v1/tenants', { body: { tenantId: 'Bad Id!' } })).status).toBe(422);
+    expect(
+      (await server.request('POST', '/v1/tenants', { body: { tenantId: 'acme' } })).status,
+    ).toBe(409);
+    expect(
+      (await server.request('POST', '/v1/tenants', { body: { tenantId: 'Bad Id!' } })).status,
+    ).toBe(422);
     const acmeKeys = await server.request('GET', '/v1/keys', { key: acmeAdmin });
     expect(acmeKeys.status).toBe(200);
     const defaultKeys = await server.request('GET', '/v1/keys');
@@ -61,8 +92,14 @@ describe('credentials, roles and tenants', () => {
     expect((await server.request('DELETE', `/v1/keys/${acmeKeyId}`)).status).toBe(404);
     expect((await server.request('GET', '/v1/keys', { key: acmeAdmin })).status).toBe(200);
     // acme has not opted in: its producer gets 409 while default's events flow.
-    const p = await server.request('POST', '/v1/keys', { key: acmeAdmin, body: { roles: ['producer'] } });
-    const posted = await server.request('POST', '/v1/events', { key: p.json.key, body: [exampleEvent('sspr.PasswordChanged', { eventId: randomUUID() })] });
+    const p = await server.request('POST', '/v1/keys', {
+      key: acmeAdmin,
+      body: { roles: ['producer'] },
+    });
+    const posted = await server.request('POST', '/v1/events', {
+      key: p.json.key,
+      body: [exampleEvent('sspr.PasswordChanged', { eventId: randomUUID() })],
+    });
     expect(posted.status).toBe(409);
   });
 
@@ -76,7 +113,9 @@ describe('credentials, roles and tenants', () => {
     expect(m.text).not.toContain('default');
     const d = await server.request('GET', '/docs/openapi.json', { key: null });
     expect(d.status).toBe(200);
-    expect(Object.keys(d.json.paths)).toEqual(expect.arrayContaining(['/v1/events', '/v1/keys', '/v1/tenants']));
+    expect(Object.keys(d.json.paths)).toEqual(
+      expect.arrayContaining(['/v1/events', '/v1/keys', '/v1/tenants']),
+    );
     const notFound = await server.request('GET', '/v1/nothing-here', { key: null });
     expect(notFound.status).toBe(404);
     expect(notFound.headers.get('content-type')).toContain('application/problem+json');
@@ -88,7 +127,11 @@ describe('credentials, roles and tenants', () => {
     const changed = s.json.items.find((i: { type: string }) => i.type === 'mfa.UserChanged');
     expect(changed.fields.find((f: { secret: boolean }) => f.secret)).toBeDefined();
     expect(changed.fields.some((f: { personal: boolean }) => f.personal)).toBe(true);
-    expect((await server.request('GET', '/v1/schemas/sspr.Registered', { key: keys.reader })).status).toBe(200);
-    expect((await server.request('GET', '/v1/schemas/nope', { key: keys.reader })).status).toBe(404);
+    expect(
+      (await server.request('GET', '/v1/schemas/sspr.Registered', { key: keys.reader })).status,
+    ).toBe(200);
+    expect((await server.request('GET', '/v1/schemas/nope', { key: keys.reader })).status).toBe(
+      404,
+    );
   });
 });

@@ -12,13 +12,20 @@ const CLI = join(__dirname, '../../dist/apps/cli/src/main.js');
 /** Starts the built `authtrail serve` as a real process and waits for its port. */
 async function startServe(dataDir: string): Promise<{ child: ChildProcess; url: string }> {
   const child = spawn(process.execPath, [CLI, 'serve'], {
-    env: { ...process.env, AUTHTRAIL_DATA_DIR: dataDir, AUTHTRAIL_PORT: '0', AUTHTRAIL_HOST: '127.0.0.1', AUTHTRAIL_BOOTSTRAP_KEY: BOOTSTRAP_KEY, AUTHTRAIL_LOG_LEVEL: 'warn' },
+    env: {
+      ...process.env,
+      AUTHTRAIL_DATA_DIR: dataDir,
+      AUTHTRAIL_PORT: '0',
+      AUTHTRAIL_HOST: '127.0.0.1',
+      AUTHTRAIL_BOOTSTRAP_KEY: BOOTSTRAP_KEY,
+      AUTHTRAIL_LOG_LEVEL: 'warn',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
     const timer = setTimeout(() => reject(new Error(`serve did not start: ${out}`)), 30_000);
-    child.stdout!.on('data', (d: Buffer) => {
+    child.stdout.on('data', (d: Buffer) => {
       out += d.toString();
       const m = /listening on http:\/\/[^:]+:(\d+)/.exec(out);
       if (m) {
@@ -26,7 +33,7 @@ async function startServe(dataDir: string): Promise<{ child: ChildProcess; url: 
         resolve(`http://127.0.0.1:${m[1]}`);
       }
     });
-    child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
     child.once('exit', (code) => reject(new Error(`serve exited with ${code}: ${out}`)));
   });
   return { child, url };
@@ -40,18 +47,25 @@ describe('crash while producers stream batches', () => {
     expect(existsSync(CLI)).toBe(true);
     const first = await startServe(dataDir);
     expect((await request(first.url, 'POST', '/v1/tenant/opt-in')).status).toBe(200);
-    const producer = (await request(first.url, 'POST', '/v1/keys', { body: { roles: ['producer'] } })).json.key as string;
+    const producer = (
+      await request(first.url, 'POST', '/v1/keys', { body: { roles: ['producer'] } })
+    ).json.key as string;
 
     const acknowledged: string[][] = [];
     const sent: string[][] = [];
     let killed = false;
     const client = async () => {
       while (!killed) {
-        const batch = Array.from({ length: 100 }, () => exampleEvent('mfa.AuthenticationAttempted', { eventId: randomUUID() }));
+        const batch = Array.from({ length: 100 }, () =>
+          exampleEvent('mfa.AuthenticationAttempted', { eventId: randomUUID() }),
+        );
         const ids = batch.map((e) => e.eventId);
         sent.push(ids);
         try {
-          const res = await request(first.url, 'POST', '/v1/events', { key: producer, body: batch });
+          const res = await request(first.url, 'POST', '/v1/events', {
+            key: producer,
+            body: batch,
+          });
           if (res.status === 202) acknowledged.push(ids);
         } catch {
           return; // connection cut by the kill
@@ -61,19 +75,24 @@ describe('crash while producers stream batches', () => {
     const clients = Array.from({ length: 4 }, client);
     await new Promise((r) => setTimeout(r, 1500));
     killed = true;
+    const exited = new Promise((r) => first.child.once('exit', r));
     first.child.kill('SIGKILL');
     await Promise.all(clients);
-    await new Promise((r) => first.child.once('exit', r));
+    await exited;
     expect(acknowledged.length).toBeGreaterThan(2);
 
     // Restart on the same data: the server comes up and keeps accepting.
     const second = await startServe(dataDir);
     try {
-      const again = await request(second.url, 'POST', '/v1/events', { key: producer, body: [exampleEvent('sspr.PasswordChanged', { eventId: randomUUID() })] });
+      const again = await request(second.url, 'POST', '/v1/events', {
+        key: producer,
+        body: [exampleEvent('sspr.PasswordChanged', { eventId: randomUUID() })],
+      });
       expect(again.status).toBe(202);
     } finally {
+      const stopped = new Promise((r) => second.child.once('exit', r));
       second.child.kill('SIGTERM');
-      await new Promise((r) => second.child.once('exit', r));
+      await stopped;
     }
 
     const store = SqliteEventStore.open(join(dataDir, 'events.db'));

@@ -18,7 +18,10 @@ function files(dir: string): string[] {
 const containsAnywhere = (dir: string, needle: string): string[] =>
   files(dir).filter((f) => {
     const bytes = readFileSync(f);
-    return bytes.includes(Buffer.from(needle, 'utf8')) || bytes.includes(Buffer.from(needle.toLowerCase(), 'utf8'));
+    return (
+      bytes.includes(Buffer.from(needle, 'utf8')) ||
+      bytes.includes(Buffer.from(needle.toLowerCase(), 'utf8'))
+    );
   });
 
 const NAME = 'zebulon.quixotic-7f3a@contoso.example';
@@ -33,11 +36,26 @@ describe('crypto-shredding erasure (over a real socket)', () => {
   let oldSubjectId: string;
 
   const zebulon = { userPrincipalName: NAME, displayName: DISPLAY, role: 'User' };
-  const admin = { userPrincipalName: 'helpdesk.person@contoso.example', displayName: 'Help Desk', role: 'HelpdeskAdministrator' };
+  const admin = {
+    userPrincipalName: 'helpdesk.person@contoso.example',
+    displayName: 'Help Desk',
+    role: 'HelpdeskAdministrator',
+  };
   const events = () => [
     exampleEvent('sspr.Registered', { eventId: randomUUID(), actor: zebulon, target: zebulon }),
-    exampleEvent('sspr.PasswordResetByAdmin', { eventId: randomUUID(), actor: admin, target: zebulon }),
-    exampleEvent('mfa.UserChanged', { eventId: randomUUID(), target: { userPrincipalName: NAME }, details: { ...(exampleEvent('mfa.UserChanged').details ?? {}), newPhoneNumber: PHONE } as Record<string, unknown> }),
+    exampleEvent('sspr.PasswordResetByAdmin', {
+      eventId: randomUUID(),
+      actor: admin,
+      target: zebulon,
+    }),
+    exampleEvent('mfa.UserChanged', {
+      eventId: randomUUID(),
+      target: { userPrincipalName: NAME },
+      details: {
+        ...(exampleEvent('mfa.UserChanged').details ?? {}),
+        newPhoneNumber: PHONE,
+      },
+    }),
   ];
 
   beforeAll(async () => {
@@ -52,11 +70,15 @@ describe('crypto-shredding erasure (over a real socket)', () => {
   it('stores the name nowhere in plaintext: not in the log, the vault, or the logs', async () => {
     const res = await server.request('POST', '/v1/events', { key: keys.producer, body: events() });
     expect(res.status).toBe(202);
-    for (const needle of [NAME, DISPLAY, PHONE]) expect(containsAnywhere(dataDir, needle)).toEqual([]);
+    for (const needle of [NAME, DISPLAY, PHONE])
+      expect(containsAnywhere(dataDir, needle)).toEqual([]);
   });
 
   it('exports the person before erasure: own fields decrypted, the admin as a subject id only', async () => {
-    const res = await server.request('POST', '/v1/subjects/export', { key: keys.privacyAdmin, body: { userPrincipalName: NAME.toUpperCase() } });
+    const res = await server.request('POST', '/v1/subjects/export', {
+      key: keys.privacyAdmin,
+      body: { userPrincipalName: NAME.toUpperCase() },
+    });
     expect(res.status).toBe(200);
     expect(res.json.subjectId).toMatch(/^s_/);
     oldSubjectId = res.json.subjectId;
@@ -64,39 +86,76 @@ describe('crypto-shredding erasure (over a real socket)', () => {
     expect(res.text).toContain(NAME);
     expect(res.text).toContain(DISPLAY);
     expect(res.text).not.toContain(admin.userPrincipalName);
-    const byAdmin = res.json.events.find((e: { type: string }) => e.type === 'sspr.PasswordResetByAdmin');
+    const byAdmin = res.json.events.find(
+      (e: { type: string }) => e.type === 'sspr.PasswordResetByAdmin',
+    );
     expect(byAdmin.roles).toEqual(['target']);
     expect(byAdmin.event.target.userPrincipalName).toBe(NAME);
-    expect(byAdmin.event.actor).toEqual({ role: 'HelpdeskAdministrator', subjectId: expect.stringMatching(/^s_/) });
+    expect(byAdmin.event.actor).toEqual({
+      role: 'HelpdeskAdministrator',
+      subjectId: expect.stringMatching(/^s_/),
+    });
     expect(Buffer.from(byAdmin.envelope, 'base64').toString()).not.toContain(NAME);
   });
 
   it('only privacy-admin may erase or export; a reader sees subject ids, never names', async () => {
-    expect((await server.request('POST', '/v1/subjects/erase', { key: keys.reader, body: { userPrincipalName: NAME } })).status).toBe(403);
-    expect((await server.request('POST', '/v1/subjects/export', { key: keys.producer, body: { userPrincipalName: NAME } })).status).toBe(403);
-    const asReader = await server.request('GET', `/v1/subjects/${oldSubjectId}/events`, { key: keys.reader });
+    expect(
+      (
+        await server.request('POST', '/v1/subjects/erase', {
+          key: keys.reader,
+          body: { userPrincipalName: NAME },
+        })
+      ).status,
+    ).toBe(403);
+    expect(
+      (
+        await server.request('POST', '/v1/subjects/export', {
+          key: keys.producer,
+          body: { userPrincipalName: NAME },
+        })
+      ).status,
+    ).toBe(403);
+    const asReader = await server.request('GET', `/v1/subjects/${oldSubjectId}/events`, {
+      key: keys.reader,
+    });
     expect(asReader.status).toBe(200);
     expect(asReader.text).not.toContain(NAME);
-    const asAdmin = await server.request('GET', `/v1/subjects/${oldSubjectId}/events`, { key: keys.privacyAdmin });
+    const asAdmin = await server.request('GET', `/v1/subjects/${oldSubjectId}/events`, {
+      key: keys.privacyAdmin,
+    });
     expect(asAdmin.text).toContain(NAME);
   });
 
   it('erases within a second; afterwards no API yields their personal data, and the same name is a new, unlinkable subject', async () => {
     const started = Date.now();
-    const res = await server.request('POST', '/v1/subjects/erase', { key: keys.privacyAdmin, body: { userPrincipalName: NAME } });
+    const res = await server.request('POST', '/v1/subjects/erase', {
+      key: keys.privacyAdmin,
+      body: { userPrincipalName: NAME },
+    });
     expect(Date.now() - started).toBeLessThan(1000);
     expect(res.status).toBe(200);
     expect(res.json).toEqual({ subjectId: oldSubjectId, erasedAt: expect.any(String), events: 3 });
 
-    const again = await server.request('POST', '/v1/subjects/erase', { key: keys.privacyAdmin, body: { userPrincipalName: NAME } });
+    const again = await server.request('POST', '/v1/subjects/erase', {
+      key: keys.privacyAdmin,
+      body: { userPrincipalName: NAME },
+    });
     expect(again.json).toMatchObject({ events: 0 });
-    const unknown = await server.request('POST', '/v1/subjects/erase', { key: keys.privacyAdmin, body: { userPrincipalName: 'nobody@contoso.example' } });
+    const unknown = await server.request('POST', '/v1/subjects/erase', {
+      key: keys.privacyAdmin,
+      body: { userPrincipalName: 'nobody@contoso.example' },
+    });
     expect(unknown.status).toBe(200);
     expect(unknown.json.events).toBe(0);
 
-    const exported = await server.request('POST', '/v1/subjects/export', { key: keys.privacyAdmin, body: { userPrincipalName: NAME } });
+    const exported = await server.request('POST', '/v1/subjects/export', {
+      key: keys.privacyAdmin,
+      body: { userPrincipalName: NAME },
+    });
     expect(exported.json.events).toEqual([]);
-    const read = await server.request('GET', `/v1/subjects/${oldSubjectId}/events`, { key: keys.privacyAdmin });
+    const read = await server.request('GET', `/v1/subjects/${oldSubjectId}/events`, {
+      key: keys.privacyAdmin,
+    });
     expect(read.status).toBe(200);
     expect(read.json.erased).toBe(true);
     expect(read.text).not.toContain(NAME);
@@ -105,8 +164,20 @@ describe('crypto-shredding erasure (over a real socket)', () => {
     for (const item of read.json.items) expect(item.erased).toContain(oldSubjectId);
 
     // The same name later: a new subject with a new key, not linkable to the erased one.
-    await server.request('POST', '/v1/events', { key: keys.producer, body: [exampleEvent('sspr.PasswordChanged', { eventId: randomUUID(), actor: zebulon, target: zebulon })] });
-    const fresh = await server.request('POST', '/v1/subjects/export', { key: keys.privacyAdmin, body: { userPrincipalName: NAME } });
+    await server.request('POST', '/v1/events', {
+      key: keys.producer,
+      body: [
+        exampleEvent('sspr.PasswordChanged', {
+          eventId: randomUUID(),
+          actor: zebulon,
+          target: zebulon,
+        }),
+      ],
+    });
+    const fresh = await server.request('POST', '/v1/subjects/export', {
+      key: keys.privacyAdmin,
+      body: { userPrincipalName: NAME },
+    });
     expect(fresh.json.subjectId).toMatch(/^s_/);
     expect(fresh.json.subjectId).not.toBe(oldSubjectId);
     expect(fresh.json.events).toHaveLength(1);
@@ -116,7 +187,9 @@ describe('crypto-shredding erasure (over a real socket)', () => {
     const store = server.app.get<EventStore>(EVENT_STORE);
     const privacy = await store.readStream(privacyStream('default'));
     const types = privacy.map((r) => r.type);
-    expect(types).toEqual(expect.arrayContaining(['privacy.SubjectErasureRequested', 'privacy.SubjectExported']));
+    expect(types).toEqual(
+      expect.arrayContaining(['privacy.SubjectErasureRequested', 'privacy.SubjectExported']),
+    );
     for (const r of privacy) expect(Buffer.from(r.data).toString()).not.toContain(NAME);
     const lifecycle = await store.readStream(`t-default-subject-${oldSubjectId}`);
     expect(lifecycle.map((r) => r.type)).toEqual(['privacy.SubjectErased']);
@@ -127,15 +200,27 @@ describe('crypto-shredding erasure (over a real socket)', () => {
     server = await startTestServer({}, { dataDir, logFile });
     const keyring = server.app.get(Keyring);
     expect((await keyring.dataKeys('default', [oldSubjectId])).size).toBe(0);
-    const read = await server.request('GET', `/v1/subjects/${oldSubjectId}/events`, { key: keys.privacyAdmin });
+    const read = await server.request('GET', `/v1/subjects/${oldSubjectId}/events`, {
+      key: keys.privacyAdmin,
+    });
     expect(read.json.erased).toBe(true);
     expect(read.text).not.toContain(NAME);
-    for (const needle of [NAME, DISPLAY, PHONE]) expect(containsAnywhere(dataDir, needle)).toEqual([]);
+    for (const needle of [NAME, DISPLAY, PHONE])
+      expect(containsAnywhere(dataDir, needle)).toEqual([]);
   });
 
   it('finishes an erasure cut off by a crash at the next start', async () => {
     const victim = 'crash.victim-91@contoso.example';
-    await server.request('POST', '/v1/events', { key: keys.producer, body: [exampleEvent('sspr.PasswordChanged', { eventId: randomUUID(), actor: { userPrincipalName: victim }, target: { userPrincipalName: victim } })] });
+    await server.request('POST', '/v1/events', {
+      key: keys.producer,
+      body: [
+        exampleEvent('sspr.PasswordChanged', {
+          eventId: randomUUID(),
+          actor: { userPrincipalName: victim },
+          target: { userPrincipalName: victim },
+        }),
+      ],
+    });
     const keyring = server.app.get(Keyring);
     const subject = (await keyring.findSubject('default', victim))!;
     // Step 1 of an erasure happened, then the process died.
@@ -144,13 +229,24 @@ describe('crypto-shredding erasure (over a real socket)', () => {
       {
         streamId: privacyStream('default'),
         expectedRevision: 'any',
-        events: [newSystemEvent({ eventId: randomUUID(), tenantId: 'default', type: 'privacy.SubjectErasureRequested', now: new Date(), data: { subjectId: subject.subjectId, actorKeyId: 'test' }, subjects: { subject: subject.subjectId } })],
+        events: [
+          newSystemEvent({
+            eventId: randomUUID(),
+            tenantId: 'default',
+            type: 'privacy.SubjectErasureRequested',
+            now: new Date(),
+            data: { subjectId: subject.subjectId, actorKeyId: 'test' },
+            subjects: { subject: subject.subjectId },
+          }),
+        ],
       },
     ]);
     expect(await server.app.get(ErasureRecovery).run()).toBe(1);
     expect(await keyring.findSubject('default', victim)).toBeNull();
     expect((await keyring.dataKeys('default', [subject.subjectId])).size).toBe(0);
-    expect((await store.readStream(`t-default-subject-${subject.subjectId}`)).map((r) => r.type)).toEqual(['privacy.SubjectErased']);
+    expect(
+      (await store.readStream(`t-default-subject-${subject.subjectId}`)).map((r) => r.type),
+    ).toEqual(['privacy.SubjectErased']);
     expect(await server.app.get(ErasureRecovery).run()).toBe(0);
   });
 });
@@ -161,17 +257,47 @@ describe('tenant deletion', () => {
     try {
       const created = await server.request('POST', '/v1/tenants', { body: { tenantId: 'acme' } });
       const acmeAdmin = created.json.adminKey as string;
-      expect((await server.request('POST', '/v1/tenant/opt-in', { key: acmeAdmin })).status).toBe(200);
-      const producer = (await server.request('POST', '/v1/keys', { key: acmeAdmin, body: { roles: ['producer', 'privacy-admin'] } })).json.key as string;
-      const person = { userPrincipalName: 'tenant.person@acme.example', displayName: 'Tenant Person' };
-      expect((await server.request('POST', '/v1/events', { key: producer, body: [exampleEvent('sspr.PasswordChanged', { eventId: randomUUID(), actor: person, target: person })] })).status).toBe(202);
-      const subjectId = (await server.request('POST', '/v1/subjects/export', { key: producer, body: { userPrincipalName: person.userPrincipalName } })).json.subjectId as string;
+      expect((await server.request('POST', '/v1/tenant/opt-in', { key: acmeAdmin })).status).toBe(
+        200,
+      );
+      const producer = (
+        await server.request('POST', '/v1/keys', {
+          key: acmeAdmin,
+          body: { roles: ['producer', 'privacy-admin'] },
+        })
+      ).json.key as string;
+      const person = {
+        userPrincipalName: 'tenant.person@acme.example',
+        displayName: 'Tenant Person',
+      };
+      expect(
+        (
+          await server.request('POST', '/v1/events', {
+            key: producer,
+            body: [
+              exampleEvent('sspr.PasswordChanged', {
+                eventId: randomUUID(),
+                actor: person,
+                target: person,
+              }),
+            ],
+          })
+        ).status,
+      ).toBe(202);
+      const subjectId = (
+        await server.request('POST', '/v1/subjects/export', {
+          key: producer,
+          body: { userPrincipalName: person.userPrincipalName },
+        })
+      ).json.subjectId as string;
 
       const del = await server.request('DELETE', '/v1/tenant', { key: acmeAdmin });
       expect(del.status).toBe(202);
       expect(del.json.deleted).toBe(true);
       expect((await server.request('GET', '/v1/keys', { key: acmeAdmin })).status).toBe(401);
-      expect((await server.request('POST', '/v1/events', { key: producer, body: [] })).status).toBe(401);
+      expect((await server.request('POST', '/v1/events', { key: producer, body: [] })).status).toBe(
+        401,
+      );
       const keyring = server.app.get(Keyring);
       expect(await keyring.tenantHasKey('acme')).toBe(false);
       expect((await keyring.dataKeys('acme', [subjectId])).size).toBe(0);
@@ -179,7 +305,12 @@ describe('tenant deletion', () => {
       expect((await server.request('GET', '/v1/keys')).status).toBe(200);
       const store = server.app.get<EventStore>(EVENT_STORE);
       const tenantEvents = (await store.readStream('t-acme-tenant')).map((r) => r.type);
-      expect(tenantEvents).toEqual(['tenant.TenantCreated', 'tenant.TenantOptedIn', 'tenant.TenantDeletionScheduled', 'tenant.TenantDeleted']);
+      expect(tenantEvents).toEqual([
+        'tenant.TenantCreated',
+        'tenant.TenantOptedIn',
+        'tenant.TenantDeletionScheduled',
+        'tenant.TenantDeleted',
+      ]);
     } finally {
       await server.close();
     }

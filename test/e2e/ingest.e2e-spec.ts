@@ -6,7 +6,10 @@ import { EVENT_STORE, EventStore, decodeEnvelope } from '@authtrail/event-store'
 import { TestServer, prepareTenant, startTestServer } from '../support/test-server';
 
 const catalog = EventCatalog.default();
-const producerTypes = catalog.list().filter((d) => d.producerPostable).map((d) => d.type);
+const producerTypes = catalog
+  .list()
+  .filter((d) => d.producerPostable)
+  .map((d) => d.type);
 
 describe('POST /v1/events (over a real socket)', () => {
   let server: TestServer;
@@ -20,7 +23,8 @@ describe('POST /v1/events (over a real socket)', () => {
   });
   afterAll(async () => server.close());
 
-  const post = (body: unknown, key = keys.producer) => server.request('POST', '/v1/events', { key, body });
+  const post = (body: unknown, key = keys.producer) =>
+    server.request('POST', '/v1/events', { key, body });
   const head = () => store.headPosition();
 
   it('accepts a valid event of every type and stores it readable from the log, personal fields sealed', async () => {
@@ -49,8 +53,15 @@ describe('POST /v1/events (over a real socket)', () => {
   });
 
   it('takes NDJSON too', async () => {
-    const events = [exampleEvent('sspr.PasswordChanged', { eventId: randomUUID() }), exampleEvent('mfa.AppActivated', { eventId: randomUUID() })];
-    const res = await server.request('POST', '/v1/events', { key: keys.producer, raw: events.map((e) => JSON.stringify(e)).join('\n') + '\n', contentType: 'application/x-ndjson' });
+    const events = [
+      exampleEvent('sspr.PasswordChanged', { eventId: randomUUID() }),
+      exampleEvent('mfa.AppActivated', { eventId: randomUUID() }),
+    ];
+    const res = await server.request('POST', '/v1/events', {
+      key: keys.producer,
+      raw: events.map((e) => JSON.stringify(e)).join('\n') + '\n',
+      contentType: 'application/x-ndjson',
+    });
     expect(res.status).toBe(202);
     expect(res.json).toEqual({ accepted: 2, duplicates: 0 });
   });
@@ -82,22 +93,41 @@ describe('POST /v1/events (over a real socket)', () => {
     ['unknown type', (e: any) => ({ ...e, type: 'sspr.Nope' }), '/type'],
     ['missing field', (e: any) => ({ ...e, result: undefined }), '/result'],
     ['extra field', (e: any) => ({ ...e, surprise: 1 }), '/surprise'],
-    ['wrong enum', (e: any) => ({ ...e, details: { ...e.details, onPremisesAgent: 'Carrier pigeon' } }), '/details/onPremisesAgent'],
+    [
+      'wrong enum',
+      (e: any) => ({ ...e, details: { ...e.details, onPremisesAgent: 'Carrier pigeon' } }),
+      '/details/onPremisesAgent',
+    ],
     ['non-UUID id', (e: any) => ({ ...e, eventId: 'not-a-uuid' }), '/eventId'],
-    ['occurredAt in the future', (e: any) => ({ ...e, occurredAt: new Date(Date.now() + 10 * 60_000).toISOString() }), '/occurredAt'],
-    ['occurredAt past retention', (e: any) => ({ ...e, occurredAt: new Date(Date.now() - 400 * 86_400_000).toISOString() }), '/occurredAt'],
+    [
+      'occurredAt in the future',
+      (e: any) => ({ ...e, occurredAt: new Date(Date.now() + 10 * 60_000).toISOString() }),
+      '/occurredAt',
+    ],
+    [
+      'occurredAt past retention',
+      (e: any) => ({ ...e, occurredAt: new Date(Date.now() - 400 * 86_400_000).toISOString() }),
+      '/occurredAt',
+    ],
     ['unparseable occurredAt', (e: any) => ({ ...e, occurredAt: 'yesterday' }), '/occurredAt'],
-  ])('rejects the whole batch on %s with 422 naming index and path, storing nothing', async (_name, mutate, path) => {
-    const good = exampleEvent('sspr.PasswordResetByAdmin', { eventId: randomUUID() });
-    const bad = mutate(exampleEvent('sspr.PasswordResetByAdmin', { eventId: randomUUID() }));
-    const before = await head();
-    const res = await post([good, bad]);
-    expect(res.status).toBe(422);
-    expect(res.headers.get('content-type')).toContain('application/problem+json');
-    expect(res.json.errors).toEqual(expect.arrayContaining([expect.objectContaining({ index: 1, path: expect.stringContaining(path) })]));
-    expect(res.json.errors.every((e: { index: number }) => e.index === 1)).toBe(true);
-    expect(await head()).toBe(before);
-  });
+  ])(
+    'rejects the whole batch on %s with 422 naming index and path, storing nothing',
+    async (_name, mutate, path) => {
+      const good = exampleEvent('sspr.PasswordResetByAdmin', { eventId: randomUUID() });
+      const bad = mutate(exampleEvent('sspr.PasswordResetByAdmin', { eventId: randomUUID() }));
+      const before = await head();
+      const res = await post([good, bad]);
+      expect(res.status).toBe(422);
+      expect(res.headers.get('content-type')).toContain('application/problem+json');
+      expect(res.json.errors).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ index: 1, path: expect.stringContaining(path) }),
+        ]),
+      );
+      expect(res.json.errors.every((e: { index: number }) => e.index === 1)).toBe(true);
+      expect(await head()).toBe(before);
+    },
+  );
 
   it('lists every problem of every event at once', async () => {
     const a = { ...exampleEvent('mfa.UserBlocked'), eventId: 'x' };
@@ -110,24 +140,43 @@ describe('POST /v1/events (over a real socket)', () => {
 
   it('answers malformed bodies, wrong content types, huge bodies and oversized batches with clear 4xx', async () => {
     const before = await head();
-    const malformed = await server.request('POST', '/v1/events', { key: keys.producer, raw: '[{"eventId": ' });
+    const malformed = await server.request('POST', '/v1/events', {
+      key: keys.producer,
+      raw: '[{"eventId": ',
+    });
     expect(malformed.status).toBe(400);
     expect(malformed.headers.get('content-type')).toContain('application/problem+json');
-    const proto = await server.request('POST', '/v1/events', { key: keys.producer, raw: '[{"__proto__": {"polluted": true}}]' });
+    const proto = await server.request('POST', '/v1/events', {
+      key: keys.producer,
+      raw: '[{"__proto__": {"polluted": true}}]',
+    });
     expect(proto.status).toBe(400);
     expect(({} as any).polluted).toBeUndefined();
-    const wrongType = await server.request('POST', '/v1/events', { key: keys.producer, raw: 'hello', contentType: 'text/plain' });
+    const wrongType = await server.request('POST', '/v1/events', {
+      key: keys.producer,
+      raw: 'hello',
+      contentType: 'text/plain',
+    });
     expect(wrongType.status).toBe(415);
     const notArray = await post({ eventId: randomUUID() });
     expect(notArray.status).toBe(422);
     const empty = await post([]);
     expect(empty.status).toBe(422);
-    const huge = await server.request('POST', '/v1/events', { key: keys.producer, raw: `["${'x'.repeat(6 * 1024 * 1024)}"]` });
+    const huge = await server.request('POST', '/v1/events', {
+      key: keys.producer,
+      raw: `["${'x'.repeat(6 * 1024 * 1024)}"]`,
+    });
     expect(huge.status).toBe(413);
-    const many = Array.from({ length: 1001 }, () => exampleEvent('sspr.PasswordChanged', { eventId: randomUUID() }));
+    const many = Array.from({ length: 1001 }, () =>
+      exampleEvent('sspr.PasswordChanged', { eventId: randomUUID() }),
+    );
     const tooMany = await post(many);
     expect(tooMany.status).toBe(413);
-    const badLine = await server.request('POST', '/v1/events', { key: keys.producer, raw: `${JSON.stringify(exampleEvent('sspr.PasswordChanged', { eventId: randomUUID() }))}\n{oops\n`, contentType: 'application/x-ndjson' });
+    const badLine = await server.request('POST', '/v1/events', {
+      key: keys.producer,
+      raw: `${JSON.stringify(exampleEvent('sspr.PasswordChanged', { eventId: randomUUID() }))}\n{oops\n`,
+      contentType: 'application/x-ndjson',
+    });
     expect(badLine.status).toBe(422);
     expect(badLine.json.errors).toEqual([expect.objectContaining({ index: 1 })]);
     expect(await head()).toBe(before);
@@ -139,10 +188,15 @@ describe('POST /v1/events (over a real socket)', () => {
     (e as any).details = { ...(e as any).details, newPin: pin };
     const res = await post([e]);
     expect(res.status).toBe(202);
-    const rec = (await store.readAll({ after: 0, limit: 100_000 })).find((r) => r.eventId === e.eventId)!;
-    expect(decodeEnvelope(rec.data).data).toEqual(expect.objectContaining({ details: expect.objectContaining({ pinChanged: true }) }));
+    const rec = (await store.readAll({ after: 0, limit: 100_000 })).find(
+      (r) => r.eventId === e.eventId,
+    )!;
+    expect(decodeEnvelope(rec.data).data).toEqual(
+      expect.objectContaining({ details: expect.objectContaining({ pinChanged: true }) }),
+    );
     for (const f of readdirSync(server.dataDir)) {
-      if (!f.endsWith('.key')) expect(readFileSync(join(server.dataDir, f)).includes(Buffer.from(pin))).toBe(false);
+      if (!f.endsWith('.key'))
+        expect(readFileSync(join(server.dataDir, f)).includes(Buffer.from(pin))).toBe(false);
     }
   });
 });
@@ -154,7 +208,10 @@ describe('a tenant that has not opted in', () => {
       const k = await server.request('POST', '/v1/keys', { body: { roles: ['producer'] } });
       const store = server.app.get<EventStore>(EVENT_STORE);
       const before = await store.headPosition();
-      const res = await server.request('POST', '/v1/events', { key: k.json.key, body: [exampleEvent('sspr.PasswordChanged', { eventId: randomUUID() })] });
+      const res = await server.request('POST', '/v1/events', {
+        key: k.json.key,
+        body: [exampleEvent('sspr.PasswordChanged', { eventId: randomUUID() })],
+      });
       expect(res.status).toBe(409);
       expect(res.json.code).toBe('TENANT.NOT_OPTED_IN');
       expect(await store.headPosition()).toBe(before);

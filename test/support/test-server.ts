@@ -16,7 +16,11 @@ export interface TestServer {
   readonly config: AppConfig;
   readonly app: NestFastifyApplication;
   /** fetch against the server with a bearer key. */
-  request(method: string, path: string, options?: { key?: string | null; body?: unknown; contentType?: string; raw?: string }): Promise<TestResponse>;
+  request(
+    method: string,
+    path: string,
+    options?: { key?: string | null; body?: unknown; contentType?: string; raw?: string },
+  ): Promise<TestResponse>;
   close(): Promise<void>;
 }
 
@@ -31,10 +35,20 @@ export interface TestResponse {
  * The whole app over a real socket on a loopback port, on its own temp data dir
  * (embedded stores), exactly as `authtrail serve` wires it.
  */
-export async function startTestServer(env: Record<string, string> = {}, options: { clock?: Clock; dataDir?: string; keepData?: boolean; logFile?: string } = {}): Promise<TestServer> {
+export async function startTestServer(
+  env: Record<string, string> = {},
+  options: { clock?: Clock; dataDir?: string; keepData?: boolean; logFile?: string } = {},
+): Promise<TestServer> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'authtrail-e2e-'));
-  const config = loadConfig({ AUTHTRAIL_DATA_DIR: dataDir, AUTHTRAIL_BOOTSTRAP_KEY: BOOTSTRAP_KEY, AUTHTRAIL_LOG_LEVEL: 'silent', ...env });
-  const logger = options.logFile ? createLogger('debug', pino.destination({ dest: options.logFile, sync: true })) : undefined;
+  const config = loadConfig({
+    AUTHTRAIL_DATA_DIR: dataDir,
+    AUTHTRAIL_BOOTSTRAP_KEY: BOOTSTRAP_KEY,
+    AUTHTRAIL_LOG_LEVEL: 'silent',
+    ...env,
+  });
+  const logger = options.logFile
+    ? createLogger('debug', pino.destination({ dest: options.logFile, sync: true }))
+    : undefined;
   const app = await createApi({ config, clock: options.clock, logger });
   await app.get(BootstrapService).ensure();
   await app.listen(0, '127.0.0.1');
@@ -82,7 +96,9 @@ export async function request(
 }
 
 /** Opts `default` in and returns a producer key and a privacy-admin key. */
-export async function prepareTenant(server: TestServer): Promise<{ producer: string; reader: string; privacyAdmin: string }> {
+export async function prepareTenant(
+  server: TestServer,
+): Promise<{ producer: string; reader: string; privacyAdmin: string }> {
   const opt = await server.request('POST', '/v1/tenant/opt-in');
   if (opt.status !== 200) throw new Error(`opt-in failed: ${opt.status} ${opt.text}`);
   const make = async (roles: string[]) => {
@@ -90,5 +106,9 @@ export async function prepareTenant(server: TestServer): Promise<{ producer: str
     if (r.status !== 201) throw new Error(`key failed: ${r.status} ${r.text}`);
     return r.json.key as string;
   };
-  return { producer: await make(['producer']), reader: await make(['reader']), privacyAdmin: await make(['privacy-admin']) };
+  return {
+    producer: await make(['producer']),
+    reader: await make(['reader']),
+    privacyAdmin: await make(['privacy-admin']),
+  };
 }

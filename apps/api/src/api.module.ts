@@ -17,7 +17,14 @@ export class ApiModule {
     return {
       module: ApiModule,
       imports: [RuntimeModule.forRoot(options)],
-      controllers: [EventsController, KeysController, TenantsController, SchemasController, SubjectsController, HealthController],
+      controllers: [
+        EventsController,
+        KeysController,
+        TenantsController,
+        SchemasController,
+        SubjectsController,
+        HealthController,
+      ],
       providers: [
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: ProblemFilter },

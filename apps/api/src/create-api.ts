@@ -2,7 +2,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { Principal } from '@authtrail/auth';
 import { LOGGER, Metrics, PinoNestLogger } from '@authtrail/platform';
@@ -35,16 +35,24 @@ export async function createApi(options: RuntimeOptions): Promise<NestFastifyApp
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
   });
-  const app = await NestFactory.create<NestFastifyApplication>(ApiModule.forRoot(options), adapter, {
-    bufferLogs: true,
-    abortOnError: false,
-  });
+  const app = await NestFactory.create<NestFastifyApplication>(
+    ApiModule.forRoot(options),
+    adapter,
+    {
+      bufferLogs: true,
+      abortOnError: false,
+    },
+  );
   const logger = app.get<Logger>(LOGGER);
   app.useLogger(new PinoNestLogger(logger));
 
-  const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
+  const fastify = app.getHttpAdapter().getInstance();
   // NDJSON batches arrive as text; the ingest controller parses them line by line.
-  fastify.addContentTypeParser('application/x-ndjson', { parseAs: 'string', bodyLimit: config.ingest.maxBodyBytes }, (_req, body, done) => done(null, body));
+  fastify.addContentTypeParser(
+    'application/x-ndjson',
+    { parseAs: 'string', bodyLimit: config.ingest.maxBodyBytes },
+    (_req, body, done) => done(null, body),
+  );
   // Only JSON and NDJSON bodies: Fastify's default text/plain parser would let any text
   // through to a route (it must be a 415 instead).
   fastify.removeContentTypeParser('text/plain');
@@ -55,16 +63,27 @@ export async function createApi(options: RuntimeOptions): Promise<NestFastifyApp
     if (!reply.hasHeader('cache-control')) void reply.header('cache-control', 'no-store');
     return payload;
   });
-  fastify.addHook('onResponse', async (request: FastifyRequest & { principal?: Principal }, reply) => {
-    // The route template only: URLs and bodies may carry personal data (e.g. name filters).
-    const route = request.routeOptions?.url ?? 'unmatched';
-    metrics.httpRequests.inc({ method: request.method, route, status: String(reply.statusCode) });
-    metrics.httpDuration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
-    logger.info(
-      { reqId: request.id, method: request.method, route, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10, tenant: request.principal?.tenantId, keyId: request.principal?.keyId },
-      'request',
-    );
-  });
+  fastify.addHook(
+    'onResponse',
+    async (request: FastifyRequest & { principal?: Principal }, reply) => {
+      // The route template only: URLs and bodies may carry personal data (e.g. name filters).
+      const route = request.routeOptions?.url ?? 'unmatched';
+      metrics.httpRequests.inc({ method: request.method, route, status: String(reply.statusCode) });
+      metrics.httpDuration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
+      logger.info(
+        {
+          reqId: request.id,
+          method: request.method,
+          route,
+          status: reply.statusCode,
+          ms: Math.round(reply.elapsedTime * 10) / 10,
+          tenant: request.principal?.tenantId,
+          keyId: request.principal?.keyId,
+        },
+        'request',
+      );
+    },
+  );
 
   const document = SwaggerModule.createDocument(
     app,

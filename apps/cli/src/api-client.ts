@@ -6,7 +6,12 @@ import { createApi } from '../../api/src/index';
 import { runningServer } from './server-lock';
 
 export interface ApiCall {
-  (method: string, path: string, body?: unknown, contentType?: string): Promise<{ status: number; body: unknown }>;
+  (
+    method: string,
+    path: string,
+    body?: unknown,
+    contentType?: string,
+  ): Promise<{ status: number; body: unknown }>;
 }
 
 export interface ClientOptions {
@@ -23,20 +28,28 @@ export class CliError extends Error {}
  * loopback port that opens the stores itself and is closed afterwards. One code path,
  * the same checks and the same recorded events either way.
  */
-export async function withApi<T>(config: AppConfig, options: ClientOptions, fn: (call: ApiCall) => Promise<T>): Promise<T> {
+export async function withApi<T>(
+  config: AppConfig,
+  options: ClientOptions,
+  fn: (call: ApiCall) => Promise<T>,
+): Promise<T> {
   const remote = options.url ?? config.cli.url ?? runningServer(config.dataDir)?.url ?? null;
   if (remote !== null) {
     const key = options.key ?? config.cli.apiKey;
-    if (!key) throw new CliError(`a server is running at ${remote}: pass --key or set AUTHTRAIL_API_KEY`);
+    if (!key)
+      throw new CliError(`a server is running at ${remote}: pass --key or set AUTHTRAIL_API_KEY`);
     return fn(httpCall(remote, key));
   }
-  const app = await createApi({ config: { ...config, logLevel: config.logLevel === 'info' ? 'warn' : config.logLevel } });
+  const app = await createApi({
+    config: { ...config, logLevel: config.logLevel === 'info' ? 'warn' : config.logLevel },
+  });
   try {
     await app.get(BootstrapService).ensure();
     await app.listen(0, '127.0.0.1');
     const address = app.getHttpServer().address();
     const port = typeof address === 'object' && address ? address.port : 0;
-    const token = options.key ?? app.get(ApiKeysService).issueEphemeral(options.tenant ?? 'default', ROLES);
+    const token =
+      options.key ?? app.get(ApiKeysService).issueEphemeral(options.tenant ?? 'default', ROLES);
     return await fn(httpCall(`http://127.0.0.1:${port}`, token));
   } finally {
     await app.close();
@@ -47,7 +60,10 @@ function httpCall(base: string, key: string): ApiCall {
   return async (method, path, body, contentType = 'application/json') => {
     const res = await fetch(new URL(path, base), {
       method,
-      headers: { authorization: `Bearer ${key}`, ...(body === undefined ? {} : { 'content-type': contentType }) },
+      headers: {
+        authorization: `Bearer ${key}`,
+        ...(body === undefined ? {} : { 'content-type': contentType }),
+      },
       body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
     });
     const text = await res.text();

@@ -15,14 +15,21 @@ const program = new Command('authtrail')
 
 const client = (cmd: Command): Command =>
   cmd
-    .addOption(new Option('--url <url>', 'API of a running server (default: the one holding the data dir)'))
+    .addOption(
+      new Option('--url <url>', 'API of a running server (default: the one holding the data dir)'),
+    )
     .addOption(new Option('--key <key>', 'API key for a running server (or AUTHTRAIL_API_KEY)'))
-    .addOption(new Option('--tenant <id>', 'tenant, when the CLI opens the stores itself').default('default'));
+    .addOption(
+      new Option('--tenant <id>', 'tenant, when the CLI opens the stores itself').default(
+        'default',
+      ),
+    );
 
 async function call(options: ClientOptions, fn: (api: ApiCall) => Promise<unknown>): Promise<void> {
   const config = loadConfig();
   const out = await withApi(config, options, fn);
-  if (out !== undefined) process.stdout.write(`${typeof out === 'string' ? out : JSON.stringify(out, null, 2)}\n`);
+  if (out !== undefined)
+    process.stdout.write(`${typeof out === 'string' ? out : JSON.stringify(out, null, 2)}\n`);
 }
 
 /** Non-2xx answers print the problem document and exit non-zero. */
@@ -36,67 +43,122 @@ function expectOk(r: { status: number; body: unknown }): unknown {
 
 program
   .command('serve')
-  .description('run the API and the workers in one process (embedded stores under ./data by default)')
+  .description(
+    'run the API and the workers in one process (embedded stores under ./data by default)',
+  )
   .action(async () => serve(loadConfig()));
 
 const keys = program.command('keys').description('API keys of a tenant');
 client(keys.command('create').description('create a key; it is shown once'))
-  .requiredOption('--roles <roles>', 'comma-separated: producer, reader, privacy-admin, tenant-admin, operator')
+  .requiredOption(
+    '--roles <roles>',
+    'comma-separated: producer, reader, privacy-admin, tenant-admin, operator',
+  )
   .option('--name <name>', 'a label')
   .option('--expires-at <iso>', 'expiry time')
   .action(async (o: ClientOptions & { roles: string; name?: string; expiresAt?: string }) =>
-    call(o, async (api) => expectOk(await api('POST', '/v1/keys', { roles: o.roles.split(',').map((r) => r.trim()), name: o.name, expiresAt: o.expiresAt }))),
+    call(o, async (api) =>
+      expectOk(
+        await api('POST', '/v1/keys', {
+          roles: o.roles.split(',').map((r) => r.trim()),
+          name: o.name,
+          expiresAt: o.expiresAt,
+        }),
+      ),
+    ),
   );
-client(keys.command('list').description('list keys (never their secrets)')).action(async (o: ClientOptions) =>
-  call(o, async (api) => expectOk(await api('GET', '/v1/keys'))),
+client(keys.command('list').description('list keys (never their secrets)')).action(
+  async (o: ClientOptions) => call(o, async (api) => expectOk(await api('GET', '/v1/keys'))),
 );
-client(keys.command('revoke').description('revoke a key').argument('<id>')).action(async (id: string, o: ClientOptions) =>
-  call(o, async (api) => {
-    expectOk(await api('DELETE', `/v1/keys/${encodeURIComponent(id)}`));
-    return `revoked ${id}`;
-  }),
-);
-
-const tenants = program.command('tenants').description('tenants');
-client(tenants.command('create').description('create a tenant and print its first admin key').argument('<tenantId>')).action(
-  async (tenantId: string, o: ClientOptions) => call(o, async (api) => expectOk(await api('POST', '/v1/tenants', { tenantId }))),
-);
-client(tenants.command('opt-in').description('opt the tenant in to data collection')).action(async (o: ClientOptions) =>
-  call(o, async (api) => expectOk(await api('POST', '/v1/tenant/opt-in'))),
-);
-client(tenants.command('delete').description('schedule deletion of the tenant (grace: AUTHTRAIL_TENANT_DELETION_GRACE)')).action(
-  async (o: ClientOptions) => call(o, async (api) => expectOk(await api('DELETE', '/v1/tenant'))),
-);
-client(tenants.command('cancel-deletion').description('cancel a scheduled deletion')).action(async (o: ClientOptions) =>
-  call(o, async (api) => expectOk(await api('POST', '/v1/tenant/cancel-deletion'))),
-);
-
-client(program.command('erase').description("erase a person: shred their key (crypto-shredding)").argument('<userPrincipalName>')).action(
-  async (upn: string, o: ClientOptions) => call(o, async (api) => expectOk(await api('POST', '/v1/subjects/erase', { userPrincipalName: upn }))),
-);
-client(program.command('export').description('export every stored event about a person as JSON').argument('<userPrincipalName>')).action(
-  async (upn: string, o: ClientOptions) => call(o, async (api) => expectOk(await api('POST', '/v1/subjects/export', { userPrincipalName: upn }))),
-);
-
-client(program.command('ingest').description('post events from an NDJSON or JSON-array file').argument('<file>')).action(
-  async (file: string, o: ClientOptions) =>
+client(keys.command('revoke').description('revoke a key').argument('<id>')).action(
+  async (id: string, o: ClientOptions) =>
     call(o, async (api) => {
-      const text = readFileSync(file, 'utf8');
-      const isArray = text.trimStart().startsWith('[');
-      return expectOk(await api('POST', '/v1/events', text, isArray ? 'application/json' : 'application/x-ndjson'));
+      expectOk(await api('DELETE', `/v1/keys/${encodeURIComponent(id)}`));
+      return `revoked ${id}`;
     }),
 );
 
-client(program.command('demo').description('opt in and load realistic demo events (SSPR and MFA) into the tenant'))
+const tenants = program.command('tenants').description('tenants');
+client(
+  tenants
+    .command('create')
+    .description('create a tenant and print its first admin key')
+    .argument('<tenantId>'),
+).action(async (tenantId: string, o: ClientOptions) =>
+  call(o, async (api) => expectOk(await api('POST', '/v1/tenants', { tenantId }))),
+);
+client(tenants.command('opt-in').description('opt the tenant in to data collection')).action(
+  async (o: ClientOptions) =>
+    call(o, async (api) => expectOk(await api('POST', '/v1/tenant/opt-in'))),
+);
+client(
+  tenants
+    .command('delete')
+    .description('schedule deletion of the tenant (grace: AUTHTRAIL_TENANT_DELETION_GRACE)'),
+).action(async (o: ClientOptions) =>
+  call(o, async (api) => expectOk(await api('DELETE', '/v1/tenant'))),
+);
+client(tenants.command('cancel-deletion').description('cancel a scheduled deletion')).action(
+  async (o: ClientOptions) =>
+    call(o, async (api) => expectOk(await api('POST', '/v1/tenant/cancel-deletion'))),
+);
+
+client(
+  program
+    .command('erase')
+    .description('erase a person: shred their key (crypto-shredding)')
+    .argument('<userPrincipalName>'),
+).action(async (upn: string, o: ClientOptions) =>
+  call(o, async (api) =>
+    expectOk(await api('POST', '/v1/subjects/erase', { userPrincipalName: upn })),
+  ),
+);
+client(
+  program
+    .command('export')
+    .description('export every stored event about a person as JSON')
+    .argument('<userPrincipalName>'),
+).action(async (upn: string, o: ClientOptions) =>
+  call(o, async (api) =>
+    expectOk(await api('POST', '/v1/subjects/export', { userPrincipalName: upn })),
+  ),
+);
+
+client(
+  program
+    .command('ingest')
+    .description('post events from an NDJSON or JSON-array file')
+    .argument('<file>'),
+).action(async (file: string, o: ClientOptions) =>
+  call(o, async (api) => {
+    const text = readFileSync(file, 'utf8');
+    const isArray = text.trimStart().startsWith('[');
+    return expectOk(
+      await api('POST', '/v1/events', text, isArray ? 'application/json' : 'application/x-ndjson'),
+    );
+  }),
+);
+
+client(
+  program
+    .command('demo')
+    .description('opt in and load realistic demo events (SSPR and MFA) into the tenant'),
+)
   .option('--people <n>', 'number of people', '50')
   .option('--days <n>', 'spread events over this many days', '30')
   .action(async (o: ClientOptions & { people: string; days: string }) =>
     call(o, async (api) => {
       expectOk(await api('POST', '/v1/tenant/opt-in'));
-      const events = demoEvents({ people: Number(o.people), days: Number(o.days), now: new Date() });
+      const events = demoEvents({
+        people: Number(o.people),
+        days: Number(o.days),
+        now: new Date(),
+      });
       let accepted = 0;
       for (let i = 0; i < events.length; i += 1000) {
-        const r = expectOk(await api('POST', '/v1/events', events.slice(i, i + 1000))) as { accepted: number };
+        const r = expectOk(await api('POST', '/v1/events', events.slice(i, i + 1000))) as {
+          accepted: number;
+        };
         accepted += r.accepted;
       }
       return { accepted };

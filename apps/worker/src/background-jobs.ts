@@ -32,7 +32,8 @@ export async function startBackgroundJobs(app: INestApplicationContext): Promise
       60_000,
       async () => {
         for (const t of await vault.listTenantKeys()) {
-          if (await tenants.completeDeletionIfDue(t.tenantId, admin)) logger.info({ tenantId: t.tenantId }, 'tenant deleted: key shredded');
+          if (await tenants.completeDeletionIfDue(t.tenantId, admin))
+            logger.info({ tenantId: t.tenantId }, 'tenant deleted: key shredded');
         }
       },
       logger,

@@ -6,7 +6,9 @@ import { startBackgroundJobs } from './background-jobs';
 /** Runs the workers alone, without HTTP (production scale-out). */
 async function main(): Promise<void> {
   const config = loadConfig();
-  const app = await NestFactory.createApplicationContext(RuntimeModule.forRoot({ config }), { bufferLogs: true });
+  const app = await NestFactory.createApplicationContext(RuntimeModule.forRoot({ config }), {
+    bufferLogs: true,
+  });
   const jobs = await startBackgroundJobs(app);
   const stop = async (): Promise<void> => {
     await jobs.stop();

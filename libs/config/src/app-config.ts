@@ -11,9 +11,13 @@ export interface AppConfig {
   readonly port: number;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** `sqlite:<file>` (default `<dataDir>/events.db`) or an `esdb://` connection string. */
-  readonly eventStore: { readonly kind: 'sqlite'; readonly file: string } | { readonly kind: 'esdb'; readonly url: string };
+  readonly eventStore:
+    | { readonly kind: 'sqlite'; readonly file: string }
+    | { readonly kind: 'esdb'; readonly url: string };
   /** `sqlite:<file>` (default `<dataDir>/vault.db`) or a `postgres://` URL. */
-  readonly keyVault: { readonly kind: 'sqlite'; readonly file: string } | { readonly kind: 'postgres'; readonly url: string };
+  readonly keyVault:
+    | { readonly kind: 'sqlite'; readonly file: string }
+    | { readonly kind: 'postgres'; readonly url: string };
   /** Base64 of 32 bytes; wins over the file. */
   readonly masterKey: string | null;
   readonly masterKeyFile: string;
@@ -66,7 +70,8 @@ function int(env: Env, name: string, fallback: number, min: number, max: number)
   if (v === null) return fallback;
   if (!/^\d+$/.test(v)) throw new ConfigError(name, `expected a whole number, got "${v}"`);
   const n = Number(v);
-  if (n < min || n > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${n}`);
+  if (n < min || n > max)
+    throw new ConfigError(name, `must be between ${min} and ${max}, got ${n}`);
   return n;
 }
 
@@ -79,12 +84,19 @@ function bool(env: Env, name: string, fallback: boolean): boolean {
   throw new ConfigError(name, `expected on/off, got "${v}"`);
 }
 
-const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+const DURATION_UNITS: Record<string, number> = {
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+};
 
 /** `0`, `500ms`, `30s`, `15m`, `12h`, `7d`; a bare number is seconds. */
 export function parseDuration(name: string, value: string): number {
   const m = /^(\d+)(ms|s|m|h|d)?$/.exec(value);
-  if (!m) throw new ConfigError(name, `expected a duration like 0, 30s, 15m, 12h or 7d, got "${value}"`);
+  if (!m)
+    throw new ConfigError(name, `expected a duration like 0, 30s, 15m, 12h or 7d, got "${value}"`);
   return Number(m[1]) * DURATION_UNITS[m[2] ?? 's'];
 }
 
@@ -123,19 +135,30 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
   const es = str(env, 'AUTHTRAIL_EVENT_STORE');
   let eventStore: AppConfig['eventStore'];
   if (es === null) eventStore = { kind: 'sqlite', file: inData('events.db') };
-  else if (es.startsWith('sqlite:')) eventStore = { kind: 'sqlite', file: inData(es.slice('sqlite:'.length)) };
-  else if (es.startsWith('esdb://') || es.startsWith('esdb+discover://') || es.startsWith('kurrentdb://')) {
+  else if (es.startsWith('sqlite:'))
+    eventStore = { kind: 'sqlite', file: inData(es.slice('sqlite:'.length)) };
+  else if (
+    es.startsWith('esdb://') ||
+    es.startsWith('esdb+discover://') ||
+    es.startsWith('kurrentdb://')
+  ) {
     eventStore = { kind: 'esdb', url: es };
-  } else throw new ConfigError('AUTHTRAIL_EVENT_STORE', 'expected sqlite:<file> or an esdb:// connection string');
+  } else
+    throw new ConfigError(
+      'AUTHTRAIL_EVENT_STORE',
+      'expected sqlite:<file> or an esdb:// connection string',
+    );
 
   const kv = str(env, 'AUTHTRAIL_KEY_VAULT');
   let keyVault: AppConfig['keyVault'];
   if (kv === null) keyVault = { kind: 'sqlite', file: inData('vault.db') };
-  else if (kv.startsWith('sqlite:')) keyVault = { kind: 'sqlite', file: inData(kv.slice('sqlite:'.length)) };
+  else if (kv.startsWith('sqlite:'))
+    keyVault = { kind: 'sqlite', file: inData(kv.slice('sqlite:'.length)) };
   else if (kv.startsWith('postgres://') || kv.startsWith('postgresql://')) {
     url(env, 'AUTHTRAIL_KEY_VAULT', ['postgres:', 'postgresql:']);
     keyVault = { kind: 'postgres', url: kv };
-  } else throw new ConfigError('AUTHTRAIL_KEY_VAULT', 'expected sqlite:<file> or a postgres:// URL');
+  } else
+    throw new ConfigError('AUTHTRAIL_KEY_VAULT', 'expected sqlite:<file> or a postgres:// URL');
 
   const masterKey = str(env, 'AUTHTRAIL_MASTER_KEY');
   if (masterKey !== null && Buffer.from(masterKey, 'base64').length !== 32) {
@@ -147,9 +170,16 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
   }
 
   const brokers = str(env, 'AUTHTRAIL_KAFKA_BROKERS');
-  const kafkaBrokers = brokers === null ? [] : brokers.split(',').map((b) => b.trim()).filter(Boolean);
+  const kafkaBrokers =
+    brokers === null
+      ? []
+      : brokers
+          .split(',')
+          .map((b) => b.trim())
+          .filter(Boolean);
   for (const b of kafkaBrokers) {
-    if (!/^[^\s:]+:\d{1,5}$/.test(b)) throw new ConfigError('AUTHTRAIL_KAFKA_BROKERS', `expected host:port, got "${b}"`);
+    if (!/^[^\s:]+:\d{1,5}$/.test(b))
+      throw new ConfigError('AUTHTRAIL_KAFKA_BROKERS', `expected host:port, got "${b}"`);
   }
 
   const siemFile = str(env, 'AUTHTRAIL_SIEM_FILE');
@@ -183,7 +213,10 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     },
     requestTimeoutMs: duration(env, 'AUTHTRAIL_REQUEST_TIMEOUT', 30_000),
     shutdownTimeoutMs: duration(env, 'AUTHTRAIL_SHUTDOWN_TIMEOUT', 10_000),
-    cli: { apiKey: str(env, 'AUTHTRAIL_API_KEY'), url: url(env, 'AUTHTRAIL_URL', ['http:', 'https:']) },
+    cli: {
+      apiKey: str(env, 'AUTHTRAIL_API_KEY'),
+      url: url(env, 'AUTHTRAIL_URL', ['http:', 'https:']),
+    },
   };
 }
 
@@ -197,8 +230,14 @@ export function redactConfig(config: AppConfig): Record<string, unknown> {
     masterKey: config.masterKey === null ? null : '***',
     bootstrapKey: config.bootstrapKey === null ? null : '***',
     cli: { apiKey: config.cli.apiKey === null ? null : '***', url: config.cli.url },
-    eventStore: config.eventStore.kind === 'esdb' ? { kind: 'esdb', url: hideUrlSecret(config.eventStore.url) } : config.eventStore,
-    keyVault: config.keyVault.kind === 'postgres' ? { kind: 'postgres', url: hideUrlSecret(config.keyVault.url) } : config.keyVault,
+    eventStore:
+      config.eventStore.kind === 'esdb'
+        ? { kind: 'esdb', url: hideUrlSecret(config.eventStore.url) }
+        : config.eventStore,
+    keyVault:
+      config.keyVault.kind === 'postgres'
+        ? { kind: 'postgres', url: hideUrlSecret(config.keyVault.url) }
+        : config.keyVault,
     clickhouseUrl: config.clickhouseUrl === null ? null : hideUrlSecret(config.clickhouseUrl),
   };
 }

@@ -18,17 +18,24 @@ export class EventsController {
   @HttpCode(202)
   @Access('producer')
   @ApiOperation({
-    summary: 'Post a batch of SSPR and MFA events (JSON array or application/x-ndjson), all or nothing',
+    summary:
+      'Post a batch of SSPR and MFA events (JSON array or application/x-ndjson), all or nothing',
     description:
       'At most 1000 events and 5 MiB. 202 {accepted, duplicates}; 422 problem+json listing every {index, path, message}; ' +
       '409 when an eventId is reused with other content (indexes named) or the tenant has not opted in. Schemas: GET /v1/schemas.',
   })
   @ApiBody({ schema: { type: 'array', items: { type: 'object' } } })
-  async post(@Body() body: unknown, @CurrentPrincipal() principal: Principal): Promise<{ accepted: number; duplicates: number }> {
+  async post(
+    @Body() body: unknown,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<{ accepted: number; duplicates: number }> {
     const events = this.readBatch(body);
     try {
-      const result: IngestResult = await this.commands.execute(new IngestEventsCommand(principal.tenantId, events, principal.keyId));
-      for (const [category, n] of Object.entries(result.byCategory)) this.metrics.eventsAccepted.inc({ category }, n);
+      const result: IngestResult = await this.commands.execute(
+        new IngestEventsCommand(principal.tenantId, events, principal.keyId),
+      );
+      for (const [category, n] of Object.entries(result.byCategory))
+        this.metrics.eventsAccepted.inc({ category }, n);
       if (result.duplicates > 0) this.metrics.eventsDuplicate.inc(result.duplicates);
       return { accepted: result.accepted, duplicates: result.duplicates };
     } catch (e) {
@@ -40,11 +47,20 @@ export class EventsController {
   private readBatch(body: unknown): unknown[] {
     if (typeof body === 'string') {
       const parsed = parseNdjson(body);
-      if (!parsed.ok) throw new ValidationError('the NDJSON body has lines that are not JSON events; nothing was stored', parsed.errors, 'EVENT.MALFORMED');
+      if (!parsed.ok)
+        throw new ValidationError(
+          'the NDJSON body has lines that are not JSON events; nothing was stored',
+          parsed.errors,
+          'EVENT.MALFORMED',
+        );
       return parsed.events;
     }
     if (!Array.isArray(body)) {
-      throw new ValidationError('the body must be a JSON array of events (or application/x-ndjson)', [{ path: '', message: 'expected an array' }], 'EVENT.NOT_A_BATCH');
+      throw new ValidationError(
+        'the body must be a JSON array of events (or application/x-ndjson)',
+        [{ path: '', message: 'expected an array' }],
+        'EVENT.NOT_A_BATCH',
+      );
     }
     return body;
   }

@@ -13,7 +13,10 @@ export class SchemasController {
 
   @Get()
   @Access(...ROLES)
-  @ApiOperation({ summary: 'The event catalog: every type with its fields (JSON path, type, personal, whose, secret) and JSON Schema' })
+  @ApiOperation({
+    summary:
+      'The event catalog: every type with its fields (JSON path, type, personal, whose, secret) and JSON Schema',
+  })
   list() {
     const schemas = this.catalog.jsonSchemas();
     return {

@@ -26,9 +26,17 @@ export class TenantsController {
   @HttpCode(201)
   @Access('operator')
   @ApiOperation({ summary: 'Create a tenant and its first tenant-admin key (shown once)' })
-  async create(@Body() body: { tenantId?: unknown } | undefined, @CurrentPrincipal() p: Principal): Promise<{ tenantId: string; adminKey: string }> {
+  async create(
+    @Body() body: { tenantId?: unknown } | undefined,
+    @CurrentPrincipal() p: Principal,
+  ): Promise<{ tenantId: string; adminKey: string }> {
     const tenantId = body && typeof body === 'object' ? body.tenantId : undefined;
-    if (typeof tenantId !== 'string') throw new ValidationError('tenantId is required', [{ path: '/tenantId', message: 'must be a string' }], 'TENANT.INVALID_ID');
+    if (typeof tenantId !== 'string')
+      throw new ValidationError(
+        'tenantId is required',
+        [{ path: '/tenantId', message: 'must be a string' }],
+        'TENANT.INVALID_ID',
+      );
     const created = await this.admin.createTenant(tenantId, p.keyId);
     return { tenantId: created.tenantId, adminKey: created.adminKey };
   }
@@ -51,7 +59,9 @@ export class TenantsController {
   @Delete('tenant')
   @HttpCode(202)
   @Access('tenant-admin')
-  @ApiOperation({ summary: 'Schedule deletion of the tenant after the grace period; then its key is shredded' })
+  @ApiOperation({
+    summary: 'Schedule deletion of the tenant after the grace period; then its key is shredded',
+  })
   async scheduleDeletion(@CurrentPrincipal() p: Principal) {
     const state = await this.tenants.scheduleDeletion(p.tenantId, { keyId: p.keyId });
     // A grace period of 0 deletes at once.

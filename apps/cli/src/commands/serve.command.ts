@@ -17,7 +17,9 @@ export async function serve(config: AppConfig): Promise<void> {
   const url = `http://127.0.0.1:${port}`;
   const release = announceServer(config.dataDir, { pid: process.pid, url });
   const jobs = await startBackgroundJobs(app);
-  process.stdout.write(`authtrail listening on http://${config.host}:${port} (data: ${config.dataDir})\n`);
+  process.stdout.write(
+    `authtrail listening on http://${config.host}:${port} (data: ${config.dataDir})\n`,
+  );
   if (outcome.createdKey) {
     process.stdout.write(
       [

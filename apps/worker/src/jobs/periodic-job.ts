@@ -28,7 +28,10 @@ export class PeriodicJob {
       this.running = this.tick()
         .catch((error: unknown) => {
           this.onError?.(error);
-          this.logger.error({ job: this.name, err: { message: (error as Error)?.message } }, 'job failed; retrying at next tick');
+          this.logger.error(
+            { job: this.name, err: { message: (error as Error)?.message } },
+            'job failed; retrying at next tick',
+          );
         })
         .finally(() => {
           this.running = null;

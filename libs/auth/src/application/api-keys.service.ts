@@ -1,10 +1,21 @@
 import { AppError, Clock } from '@authtrail/platform';
 import { CredentialRecord, CredentialStore, Role, ROLES } from '@authtrail/key-vault';
-import { Principal, generateApiKey, keyFromConfiguredSecret, hashSecret, parseApiKey, secretMatches } from '../domain/api-key';
+import {
+  Principal,
+  generateApiKey,
+  keyFromConfiguredSecret,
+  hashSecret,
+  parseApiKey,
+  secretMatches,
+} from '../domain/api-key';
 
 export class UnauthenticatedError extends AppError {
   constructor() {
-    super('AUTH.UNAUTHENTICATED', 'unauthenticated', 'missing, malformed, unknown, expired or revoked credential');
+    super(
+      'AUTH.UNAUTHENTICATED',
+      'unauthenticated',
+      'missing, malformed, unknown, expired or revoked credential',
+    );
   }
 }
 
@@ -44,7 +55,11 @@ const toView = (r: CredentialRecord): KeyView => ({
 });
 
 export function assertRoles(roles: unknown): asserts roles is Role[] {
-  if (!Array.isArray(roles) || roles.length === 0 || !roles.every((r) => ROLES.includes(r as Role))) {
+  if (
+    !Array.isArray(roles) ||
+    roles.length === 0 ||
+    !roles.every((r) => ROLES.includes(r as Role))
+  ) {
     throw new AppError('KEY.INVALID', 'invalid', 'roles must be a non-empty list of known roles', {
       errors: [{ path: '/roles', message: `each role must be one of ${ROLES.join(', ')}` }],
     });
@@ -64,7 +79,11 @@ export class ApiKeysService {
     private readonly clock: Clock,
   ) {}
 
-  async create(tenantId: string, input: { roles: Role[]; name?: string; expiresAt?: Date | null }, fixed?: string): Promise<CreatedKey> {
+  async create(
+    tenantId: string,
+    input: { roles: Role[]; name?: string; expiresAt?: Date | null },
+    fixed?: string,
+  ): Promise<CreatedKey> {
     assertRoles(input.roles);
     const roles = [...new Set(input.roles)];
     const generated = fixed === undefined ? generateApiKey() : keyFromConfiguredSecret(fixed);
@@ -81,7 +100,14 @@ export class ApiKeysService {
       lastUsedAt: null,
     };
     await this.store.insert(record);
-    return { id: record.id, key: generated.key, roles, name: record.name, createdAt: now.toISOString(), expiresAt: record.expiresAt?.toISOString() ?? null };
+    return {
+      id: record.id,
+      key: generated.key,
+      roles,
+      name: record.name,
+      createdAt: now.toISOString(),
+      expiresAt: record.expiresAt?.toISOString() ?? null,
+    };
   }
 
   /**
@@ -104,7 +130,12 @@ export class ApiKeysService {
     // Compare even when the record is missing, so timing does not tell which ids exist.
     const ok = secretMatches(parsed.secret, record?.secretHash ?? '0'.repeat(64));
     const now = this.clock.now();
-    if (!record || !ok || record.revokedAt !== null || (record.expiresAt !== null && record.expiresAt <= now)) {
+    if (
+      !record ||
+      !ok ||
+      record.revokedAt !== null ||
+      (record.expiresAt !== null && record.expiresAt <= now)
+    ) {
       throw new UnauthenticatedError();
     }
     const last = this.lastTouch.get(record.id) ?? 0;

@@ -1,4 +1,10 @@
-import { generateApiKey, hashSecret, keyFromConfiguredSecret, parseApiKey, secretMatches } from './api-key';
+import {
+  generateApiKey,
+  hashSecret,
+  keyFromConfiguredSecret,
+  parseApiKey,
+  secretMatches,
+} from './api-key';
 
 describe('api keys', () => {
   it('round-trips a generated key and matches only its own secret', () => {
@@ -11,7 +17,13 @@ describe('api keys', () => {
   });
 
   it('rejects malformed keys', () => {
-    for (const bad of ['', 'atk_', 'atk_zz_yy', 'Bearer x', `atk_${'a'.repeat(16)}_${'b'.repeat(10)}`]) {
+    for (const bad of [
+      '',
+      'atk_',
+      'atk_zz_yy',
+      'Bearer x',
+      `atk_${'a'.repeat(16)}_${'b'.repeat(10)}`,
+    ]) {
       expect(parseApiKey(bad)).toBeNull();
     }
   });

@@ -32,11 +32,16 @@ export function generateApiKey(): { id: string; secret: string; key: string } {
 export function keyFromConfiguredSecret(raw: string): { id: string; secret: string; key: string } {
   const parsed = parseApiKey(raw);
   if (parsed) return { ...parsed, key: raw };
-  const id = createHash('sha256').update('authtrail-bootstrap:').update(raw).digest('hex').slice(0, 16);
+  const id = createHash('sha256')
+    .update('authtrail-bootstrap:')
+    .update(raw)
+    .digest('hex')
+    .slice(0, 16);
   return { id, secret: raw, key: raw };
 }
 
-export const hashSecret = (secret: string): string => createHash('sha256').update(secret, 'utf8').digest('hex');
+export const hashSecret = (secret: string): string =>
+  createHash('sha256').update(secret, 'utf8').digest('hex');
 
 /** Constant-time comparison of a presented secret with a stored hash. */
 export function secretMatches(secret: string, storedHash: string): boolean {

@@ -25,5 +25,7 @@ export function encodeEnvelope(envelope: Envelope): Buffer {
 }
 
 export function decodeEnvelope(bytes: Uint8Array): Envelope {
-  return JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8')) as Envelope;
+  return JSON.parse(
+    Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'),
+  ) as Envelope;
 }

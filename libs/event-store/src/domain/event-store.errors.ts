@@ -7,14 +7,23 @@ export class ConcurrencyError extends AppError {
     readonly expected: string,
     readonly actual: number | null,
   ) {
-    super('EVENT_STORE.CONCURRENCY', 'conflict', `stream ${streamId} is at revision ${actual ?? 'none'}, expected ${expected}`, { retriable: true });
+    super(
+      'EVENT_STORE.CONCURRENCY',
+      'conflict',
+      `stream ${streamId} is at revision ${actual ?? 'none'}, expected ${expected}`,
+      { retriable: true },
+    );
   }
 }
 
 /** An event id was reused with other content. `indexes` are positions in the append request. */
 export class IdempotencyConflictError extends AppError {
   constructor(readonly indexes: readonly number[]) {
-    super('EVENT.ID_CONFLICT', 'conflict', `event id reused with different content at index ${indexes.join(', ')}`);
+    super(
+      'EVENT.ID_CONFLICT',
+      'conflict',
+      `event id reused with different content at index ${indexes.join(', ')}`,
+    );
   }
 }
 

@@ -1,7 +1,20 @@
 import { Inject } from '@nestjs/common';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { EventCatalog, ProducerEvent, EventTypeDefinition, normalisePrincipalName, retentionDays } from '@authtrail/catalog';
-import { AppendToStream, EVENT_STORE, EventStore, IdempotencyConflictError, dataStream, encodeEnvelope } from '@authtrail/event-store';
+import {
+  EventCatalog,
+  ProducerEvent,
+  EventTypeDefinition,
+  normalisePrincipalName,
+  retentionDays,
+} from '@authtrail/catalog';
+import {
+  AppendToStream,
+  EVENT_STORE,
+  EventStore,
+  IdempotencyConflictError,
+  dataStream,
+  encodeEnvelope,
+} from '@authtrail/event-store';
 import { DataKey, Keyring } from '@authtrail/key-vault';
 import { AppError, CLOCK, Clock, FieldError, ValidationError } from '@authtrail/platform';
 import { TenantsService } from '@authtrail/tenancy';
@@ -31,10 +44,18 @@ export class IngestEventsHandler implements ICommandHandler<IngestEventsCommand,
   async execute(command: IngestEventsCommand): Promise<IngestResult> {
     const { tenantId, events } = command;
     if (events.length === 0) {
-      throw new ValidationError('the batch holds no event', [{ path: '', message: 'send at least one event' }], 'EVENT.BATCH_EMPTY');
+      throw new ValidationError(
+        'the batch holds no event',
+        [{ path: '', message: 'send at least one event' }],
+        'EVENT.BATCH_EMPTY',
+      );
     }
     if (events.length > this.limits.maxEvents) {
-      throw new AppError('EVENT.BATCH_TOO_LARGE', 'too-large', `a batch holds at most ${this.limits.maxEvents} events, this one ${events.length}`);
+      throw new AppError(
+        'EVENT.BATCH_TOO_LARGE',
+        'too-large',
+        `a batch holds at most ${this.limits.maxEvents} events, this one ${events.length}`,
+      );
     }
     // Opt-in first: a tenant that has not opted in learns nothing about its input.
     await this.tenants.assertCollecting(tenantId);
@@ -72,7 +93,10 @@ export class IngestEventsHandler implements ICommandHandler<IngestEventsCommand,
         sealed[subjectId] = this.keyring.seal(key, fields, { eventId: event.eventId, subjectId });
       }
       const primary = roleSubjects.target ?? roleSubjects.actor ?? 'none';
-      const fingerprint = await this.keyring.fingerprint(tenantId, Buffer.from(canonicalJson(event), 'utf8'));
+      const fingerprint = await this.keyring.fingerprint(
+        tenantId,
+        Buffer.from(canonicalJson(event), 'utf8'),
+      );
       const data = encodeEnvelope({
         eventId: event.eventId,
         tenantId,
@@ -107,10 +131,19 @@ export class IngestEventsHandler implements ICommandHandler<IngestEventsCommand,
       result = await this.store.append(tenantId, streams);
     } catch (e) {
       if (e instanceof IdempotencyConflictError) {
-        throw new AppError('EVENT.ID_CONFLICT', 'conflict', 'an eventId was reused with different content; nothing of this request was stored', {
-          extensions: { indexes: e.indexes },
-          errors: e.indexes.map((index) => ({ index, path: '/eventId', message: 'this eventId is already stored with different content' })),
-        });
+        throw new AppError(
+          'EVENT.ID_CONFLICT',
+          'conflict',
+          'an eventId was reused with different content; nothing of this request was stored',
+          {
+            extensions: { indexes: e.indexes },
+            errors: e.indexes.map((index) => ({
+              index,
+              path: '/eventId',
+              message: 'this eventId is already stored with different content',
+            })),
+          },
+        );
       }
       throw e;
     }
@@ -133,7 +166,8 @@ export class IngestEventsHandler implements ICommandHandler<IngestEventsCommand,
     events.forEach((raw, index) => {
       const outcome = this.catalog.validate(raw);
       if (!outcome.ok) {
-        for (const issue of outcome.issues) issues.push({ index, path: issue.path, message: issue.message });
+        for (const issue of outcome.issues)
+          issues.push({ index, path: issue.path, message: issue.message });
         return;
       }
       const timing = checkOccurredAt(index, outcome.event.occurredAt, {
@@ -145,7 +179,11 @@ export class IngestEventsHandler implements ICommandHandler<IngestEventsCommand,
       checked.push({ event: outcome.event, definition: outcome.definition });
     });
     if (issues.length > 0) {
-      throw new ValidationError(`${new Set(issues.map((i) => i.index)).size} of ${events.length} events are invalid; nothing was stored`, issues, 'EVENT.INVALID');
+      throw new ValidationError(
+        `${new Set(issues.map((i) => i.index)).size} of ${events.length} events are invalid; nothing was stored`,
+        issues,
+        'EVENT.INVALID',
+      );
     }
     return checked;
   }

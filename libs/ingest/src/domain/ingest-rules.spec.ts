@@ -9,10 +9,15 @@ describe('checkOccurredAt', () => {
     expect(checkOccurredAt(0, '2026-08-25T12:00:00Z', bounds)).toBeNull();
   });
   it('refuses more than five minutes ahead', () => {
-    expect(checkOccurredAt(3, '2026-11-22T12:05:01Z', bounds)).toMatchObject({ index: 3, path: '/occurredAt' });
+    expect(checkOccurredAt(3, '2026-11-22T12:05:01Z', bounds)).toMatchObject({
+      index: 3,
+      path: '/occurredAt',
+    });
   });
   it('refuses what is already past retention', () => {
-    expect(checkOccurredAt(1, '2026-08-23T11:59:59Z', bounds)?.message).toContain('retention of 90 days');
+    expect(checkOccurredAt(1, '2026-08-23T11:59:59Z', bounds)?.message).toContain(
+      'retention of 90 days',
+    );
   });
 });
 
@@ -34,7 +39,9 @@ describe('parseNdjson', () => {
 
 describe('canonicalJson', () => {
   it('is independent of key order', () => {
-    expect(canonicalJson({ b: 1, a: [{ d: 2, c: 3 }] })).toBe(canonicalJson({ a: [{ c: 3, d: 2 }], b: 1 }));
+    expect(canonicalJson({ b: 1, a: [{ d: 2, c: 3 }] })).toBe(
+      canonicalJson({ a: [{ c: 3, d: 2 }], b: 1 }),
+    );
     expect(canonicalJson({ a: 1 })).not.toBe(canonicalJson({ a: 2 }));
   });
 });

@@ -13,20 +13,35 @@ export interface TimeBounds {
 }
 
 /** `occurredAt` more than the allowed skew ahead, or already past retention, is refused. */
-export function checkOccurredAt(index: number, occurredAt: string, bounds: TimeBounds): FieldError | null {
+export function checkOccurredAt(
+  index: number,
+  occurredAt: string,
+  bounds: TimeBounds,
+): FieldError | null {
   const t = Date.parse(occurredAt);
-  if (Number.isNaN(t)) return { index, path: '/occurredAt', message: 'must be an ISO-8601 date-time' };
+  if (Number.isNaN(t))
+    return { index, path: '/occurredAt', message: 'must be an ISO-8601 date-time' };
   const now = bounds.now.getTime();
   if (t > now + bounds.maxFutureSkewMs) {
-    return { index, path: '/occurredAt', message: `is more than ${Math.round(bounds.maxFutureSkewMs / 60000)} minutes in the future` };
+    return {
+      index,
+      path: '/occurredAt',
+      message: `is more than ${Math.round(bounds.maxFutureSkewMs / 60000)} minutes in the future`,
+    };
   }
   if (t < now - bounds.retentionDays * 86_400_000) {
-    return { index, path: '/occurredAt', message: `is older than this event category's retention of ${bounds.retentionDays} days` };
+    return {
+      index,
+      path: '/occurredAt',
+      message: `is older than this event category's retention of ${bounds.retentionDays} days`,
+    };
   }
   return null;
 }
 
-export type ParsedBody = { readonly ok: true; readonly events: unknown[] } | { readonly ok: false; readonly errors: FieldError[] };
+export type ParsedBody =
+  | { readonly ok: true; readonly events: unknown[] }
+  | { readonly ok: false; readonly errors: FieldError[] };
 
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
@@ -35,7 +50,11 @@ function hasForbiddenKey(value: unknown, depth = 0): boolean {
   if (Array.isArray(value)) return value.some((v) => hasForbiddenKey(v, depth + 1));
   if (value !== null && typeof value === 'object') {
     for (const k of Object.keys(value)) {
-      if (FORBIDDEN_KEYS.has(k) || hasForbiddenKey((value as Record<string, unknown>)[k], depth + 1)) return true;
+      if (
+        FORBIDDEN_KEYS.has(k) ||
+        hasForbiddenKey((value as Record<string, unknown>)[k], depth + 1)
+      )
+        return true;
     }
   }
   return false;
@@ -56,7 +75,11 @@ export function parseNdjson(text: string): ParsedBody {
     try {
       const value: unknown = JSON.parse(line);
       if (hasForbiddenKey(value)) {
-        errors.push({ index, path: '', message: 'forbidden key (__proto__, constructor or prototype) or nesting deeper than 64' });
+        errors.push({
+          index,
+          path: '',
+          message: 'forbidden key (__proto__, constructor or prototype) or nesting deeper than 64',
+        });
       }
       events.push(value);
     } catch {

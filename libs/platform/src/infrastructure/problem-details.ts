@@ -47,23 +47,62 @@ export function problemFromAppError(error: AppError, instance?: string): Problem
  * Maps framework (Fastify/Nest) errors to problems. Only the status and a fixed text
  * are used: framework messages may echo input, and input may be personal.
  */
-export function problemFromFrameworkError(status: number, code: string | undefined, instance?: string): ProblemDocument {
+export function problemFromFrameworkError(
+  status: number,
+  code: string | undefined,
+  instance?: string,
+): ProblemDocument {
   const known: Record<string, [number, string, string]> = {
-    FST_ERR_CTP_INVALID_MEDIA_TYPE: [415, 'REQUEST.UNSUPPORTED_MEDIA_TYPE', 'unsupported content type'],
+    FST_ERR_CTP_INVALID_MEDIA_TYPE: [
+      415,
+      'REQUEST.UNSUPPORTED_MEDIA_TYPE',
+      'unsupported content type',
+    ],
     FST_ERR_CTP_BODY_TOO_LARGE: [413, 'REQUEST.TOO_LARGE', 'request body is over the size limit'],
     FST_ERR_CTP_EMPTY_JSON_BODY: [400, 'REQUEST.MALFORMED', 'the JSON body is empty'],
-    FST_ERR_CTP_INVALID_CONTENT_LENGTH: [400, 'REQUEST.MALFORMED', 'content-length does not match the body'],
+    FST_ERR_CTP_INVALID_CONTENT_LENGTH: [
+      400,
+      'REQUEST.MALFORMED',
+      'content-length does not match the body',
+    ],
     FST_ERR_CTP_INVALID_JSON_BODY: [400, 'REQUEST.MALFORMED', 'the body is not valid JSON'],
   };
   const hit = code ? known[code] : undefined;
   if (hit) {
-    return { type: problemType(hit[1]), title: TITLES[hit[0]], status: hit[0], detail: hit[2], code: hit[1], ...(instance ? { instance } : {}) };
+    return {
+      type: problemType(hit[1]),
+      title: TITLES[hit[0]],
+      status: hit[0],
+      detail: hit[2],
+      code: hit[1],
+      ...(instance ? { instance } : {}),
+    };
   }
   const s = status >= 400 && status < 600 ? status : 500;
   const c =
-    s === 400 ? 'REQUEST.MALFORMED' : s === 404 ? 'ROUTE.NOT_FOUND' : s === 405 ? 'ROUTE.METHOD_NOT_ALLOWED' : s >= 500 ? 'INTERNAL' : `HTTP_${s}`;
-  const detail = s === 400 ? 'the request cannot be read (malformed JSON or a forbidden key such as __proto__)' : s >= 500 ? 'internal error' : (TITLES[s] ?? 'error').toLowerCase();
-  return { type: problemType(c), title: TITLES[s] ?? 'Error', status: s, detail, code: c, ...(instance ? { instance } : {}) };
+    s === 400
+      ? 'REQUEST.MALFORMED'
+      : s === 404
+        ? 'ROUTE.NOT_FOUND'
+        : s === 405
+          ? 'ROUTE.METHOD_NOT_ALLOWED'
+          : s >= 500
+            ? 'INTERNAL'
+            : `HTTP_${s}`;
+  const detail =
+    s === 400
+      ? 'the request cannot be read (malformed JSON or a forbidden key such as __proto__)'
+      : s >= 500
+        ? 'internal error'
+        : (TITLES[s] ?? 'error').toLowerCase();
+  return {
+    type: problemType(c),
+    title: TITLES[s] ?? 'Error',
+    status: s,
+    detail,
+    code: c,
+    ...(instance ? { instance } : {}),
+  };
 }
 
 export { HTTP_STATUS };

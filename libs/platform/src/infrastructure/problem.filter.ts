@@ -18,7 +18,10 @@ export class ProblemFilter implements ExceptionFilter {
     if (problem.status >= 500) {
       // Message and stack only: never the request, which may carry personal data.
       const err = exception instanceof Error ? exception : new Error(String(exception));
-      this.logger.error({ err: { message: err.message, stack: err.stack, name: err.name }, reqId: request.id }, 'request failed');
+      this.logger.error(
+        { err: { message: err.message, stack: err.stack, name: err.name }, reqId: request.id },
+        'request failed',
+      );
     }
     sendProblem(reply, problem);
   }
@@ -37,5 +40,8 @@ export function sendProblem(reply: FastifyReply, problem: ProblemDocument): void
   if (problem.status === 429 && typeof problem.retryAfterSeconds === 'number') {
     void reply.header('retry-after', String(problem.retryAfterSeconds));
   }
-  void reply.status(problem.status).header('content-type', 'application/problem+json; charset=utf-8').send(problem);
+  void reply
+    .status(problem.status)
+    .header('content-type', 'application/problem+json; charset=utf-8')
+    .send(problem);
 }

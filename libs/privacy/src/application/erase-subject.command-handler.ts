@@ -1,6 +1,13 @@
 import { Inject } from '@nestjs/common';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { ConcurrencyError, EVENT_STORE, EventStore, decodeEnvelope, newSystemEvent, subjectStream } from '@authtrail/event-store';
+import {
+  ConcurrencyError,
+  EVENT_STORE,
+  EventStore,
+  decodeEnvelope,
+  newSystemEvent,
+  subjectStream,
+} from '@authtrail/event-store';
 import { Keyring } from '@authtrail/key-vault';
 import { CLOCK, Clock, ID_SOURCE, IdSource } from '@authtrail/platform';
 import { PRIVACY_EVENT, decideErasure, isPersonEventType } from '../domain/erasure';
@@ -64,15 +71,24 @@ export class EraseSubjectHandler implements ICommandHandler<EraseSubjectCommand,
   }
 
   /** Steps 2 and 3; idempotent, also used by recovery. */
-  async finish(tenantId: string, subjectId: string, requestId: string, actorKeyId: string): Promise<ErasureResult> {
-    const lifecycle = (await this.store.readStream(subjectStream(tenantId, subjectId))).map((r) => decodeEnvelope(r.data));
+  async finish(
+    tenantId: string,
+    subjectId: string,
+    requestId: string,
+    actorKeyId: string,
+  ): Promise<ErasureResult> {
+    const lifecycle = (await this.store.readStream(subjectStream(tenantId, subjectId))).map((r) =>
+      decodeEnvelope(r.data),
+    );
     const decision = decideErasure(lifecycle);
     if (decision.kind === 'already-erased') {
       await this.keyring.eraseSubject(tenantId, subjectId);
       return { subjectId, erasedAt: decision.erasedAt, events: decision.events };
     }
     await this.keyring.eraseSubject(tenantId, subjectId);
-    const events = (await this.store.readBySubject(tenantId, subjectId)).filter((r) => isPersonEventType(r.type)).length;
+    const events = (await this.store.readBySubject(tenantId, subjectId)).filter((r) =>
+      isPersonEventType(r.type),
+    ).length;
     const erasedAt = this.clock.now();
     try {
       await this.store.append(tenantId, [

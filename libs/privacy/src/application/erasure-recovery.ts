@@ -18,10 +18,11 @@ export class ErasureRecovery {
       const requests = (await this.store.readStream(privacyStream(tenantId)))
         .map((r) => decodeEnvelope(r.data))
         .filter((e) => e.type === PRIVACY_EVENT.erasureRequested)
-        .map((e) => ({ subjectId: String(e.data.subjectId), requestId: e.eventId, actorKeyId: String(e.data.actorKeyId ?? 'system') }));
+        .map((e) => ({ subjectId: e.data.subjectId as string, requestId: e.eventId }));
       const done = new Set<string>();
       for (const r of requests) {
-        if ((await this.store.streamRevision(subjectStream(tenantId, r.subjectId))) !== null) done.add(r.subjectId);
+        if ((await this.store.streamRevision(subjectStream(tenantId, r.subjectId))) !== null)
+          done.add(r.subjectId);
       }
       for (const p of pendingErasures(requests, (s) => done.has(s))) {
         await this.eraser.finish(tenantId, p.subjectId, p.requestId, 'system:recovery');

@@ -3,7 +3,10 @@ import { RecordedEvent, decodeEnvelope } from '@authtrail/event-store';
 import { DataKey, Keyring } from '@authtrail/key-vault';
 
 /** Whose personal fields a reader may see. */
-export type Reveal = { readonly kind: 'none' } | { readonly kind: 'all' } | { readonly kind: 'only'; readonly subjectId: string };
+export type Reveal =
+  | { readonly kind: 'none' }
+  | { readonly kind: 'all' }
+  | { readonly kind: 'only'; readonly subjectId: string };
 
 export interface EventView {
   readonly position: number;
@@ -35,30 +38,38 @@ export class EventReader {
     private readonly keyring: Keyring,
   ) {}
 
-  async views(tenantId: string, records: readonly RecordedEvent[], reveal: Reveal): Promise<EventView[]> {
+  async views(
+    tenantId: string,
+    records: readonly RecordedEvent[],
+    reveal: Reveal,
+  ): Promise<EventView[]> {
     const envelopes = records.map((r) => decodeEnvelope(r.data));
     const wanted = new Set<string>();
-    for (const env of envelopes) for (const sid of Object.values(env.subjects) as string[]) wanted.add(sid);
+    for (const env of envelopes) for (const sid of Object.values(env.subjects)) wanted.add(sid);
     // Which subjects still have a key decides "erased" for every caller, even those who see no names.
     const keys: Map<string, DataKey> = await this.keyring.dataKeys(tenantId, [...wanted]);
     return records.map((record, i) => {
       const env = envelopes[i];
-      const erased = [...new Set(Object.values(env.subjects) as string[])].filter((sid) => !keys.has(sid));
+      const erased = [...new Set(Object.values(env.subjects))].filter((sid) => !keys.has(sid));
       const personal: { actor?: Json | null; target?: Json | null } = {};
-      for (const [role, sid] of Object.entries(env.subjects) as [string, string][]) {
+      for (const [role, sid] of Object.entries(env.subjects)) {
         if (role !== 'actor' && role !== 'target') continue;
-        const visible = reveal.kind === 'all' || (reveal.kind === 'only' && reveal.subjectId === sid);
+        const visible =
+          reveal.kind === 'all' || (reveal.kind === 'only' && reveal.subjectId === sid);
         const key = keys.get(sid);
         const blob = env.sealed[sid];
-        personal[role] = visible && key && blob ? this.keyring.open(key, blob, { eventId: env.eventId, subjectId: sid }) : null;
+        personal[role] =
+          visible && key && blob
+            ? this.keyring.open(key, blob, { eventId: env.eventId, subjectId: sid })
+            : null;
       }
       const known = this.catalog.get(env.type) !== undefined;
-      let body: Json = env.data as Json;
+      let body: Json = env.data;
       if (known) {
-        body = this.catalog.merge(env.type, env.data as Json, personal);
+        body = this.catalog.merge(env.type, env.data, personal);
         body = this.catalog.upcast(env.type, env.schemaVersion, body);
       }
-      for (const [role, sid] of Object.entries(env.subjects) as [string, string][]) {
+      for (const [role, sid] of Object.entries(env.subjects)) {
         const person = (body[role] as Json | undefined) ?? {};
         body[role] = { ...person, subjectId: sid, ...(keys.has(sid) ? {} : { erased: true }) };
       }

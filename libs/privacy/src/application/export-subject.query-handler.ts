@@ -54,8 +54,14 @@ export class ExportSubjectHandler implements IQueryHandler<ExportSubjectQuery, S
     const { tenantId } = query;
     const now = this.clock.now();
     const subject = await this.keyring.findSubject(tenantId, query.userPrincipalName);
-    const records = subject ? (await this.store.readBySubject(tenantId, subject.subjectId)).filter((r) => isPersonEventType(r.type)) : [];
-    const views = subject ? await this.reader.views(tenantId, records, { kind: 'only', subjectId: subject.subjectId }) : [];
+    const records = subject
+      ? (await this.store.readBySubject(tenantId, subject.subjectId)).filter((r) =>
+          isPersonEventType(r.type),
+        )
+      : [];
+    const views = subject
+      ? await this.reader.views(tenantId, records, { kind: 'only', subjectId: subject.subjectId })
+      : [];
     await this.store.append(tenantId, [
       {
         streamId: privacyStream(tenantId),
@@ -66,7 +72,11 @@ export class ExportSubjectHandler implements IQueryHandler<ExportSubjectQuery, S
             tenantId,
             type: PRIVACY_EVENT.exported,
             now,
-            data: { subjectId: subject?.subjectId ?? null, events: views.length, actorKeyId: query.actorKeyId },
+            data: {
+              subjectId: subject?.subjectId ?? null,
+              events: views.length,
+              actorKeyId: query.actorKeyId,
+            },
             subjects: subject ? { subject: subject.subjectId } : {},
           }),
         ],

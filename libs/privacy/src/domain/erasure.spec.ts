@@ -5,10 +5,16 @@ describe('erasure decisions', () => {
     expect(decideErasure([])).toEqual({ kind: 'erase' });
   });
   it('given a request without completion (crash), when erasing, then erase again', () => {
-    expect(decideErasure([{ type: PRIVACY_EVENT.erasureRequested, data: {} }])).toEqual({ kind: 'erase' });
+    expect(decideErasure([{ type: PRIVACY_EVENT.erasureRequested, data: {} }])).toEqual({
+      kind: 'erase',
+    });
   });
   it('given an erased subject, then already erased with the recorded count', () => {
-    expect(decideErasure([{ type: PRIVACY_EVENT.erased, data: { erasedAt: '2026-11-22T00:00:00.000Z', events: 7 } }])).toEqual({
+    expect(
+      decideErasure([
+        { type: PRIVACY_EVENT.erased, data: { erasedAt: '2026-11-22T00:00:00.000Z', events: 7 } },
+      ]),
+    ).toEqual({
       kind: 'already-erased',
       erasedAt: '2026-11-22T00:00:00.000Z',
       events: 7,

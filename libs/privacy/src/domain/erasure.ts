@@ -14,9 +14,16 @@ export type ErasureDecision =
   /** Already erased (the lifecycle stream says so). */
   | { readonly kind: 'already-erased'; readonly erasedAt: string; readonly events: number };
 
-export function decideErasure(lifecycle: readonly { type: string; data: Readonly<Record<string, unknown>> }[]): ErasureDecision {
+export function decideErasure(
+  lifecycle: readonly { type: string; data: Readonly<Record<string, unknown>> }[],
+): ErasureDecision {
   const done = lifecycle.find((e) => e.type === PRIVACY_EVENT.erased);
-  if (done) return { kind: 'already-erased', erasedAt: String(done.data.erasedAt), events: Number(done.data.events ?? 0) };
+  if (done)
+    return {
+      kind: 'already-erased',
+      erasedAt: String(done.data.erasedAt),
+      events: Number(done.data.events ?? 0),
+    };
   return { kind: 'erase' };
 }
 
@@ -39,4 +46,5 @@ export function pendingErasures(
 }
 
 /** Only facts about people count as "events about the person" (not admin records). */
-export const isPersonEventType = (type: string): boolean => type.startsWith('sspr.') || type.startsWith('mfa.');
+export const isPersonEventType = (type: string): boolean =>
+  type.startsWith('sspr.') || type.startsWith('mfa.');

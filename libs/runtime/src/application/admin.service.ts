@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ApiKeysService, CreatedKey, KeyView, assertRoles } from '@authtrail/auth';
 import { EVENT_STORE, EventStore, accessStream, newSystemEvent } from '@authtrail/event-store';
-import { CREDENTIAL_STORE, CredentialStore, Keyring, Role } from '@authtrail/key-vault';
+import { CREDENTIAL_STORE, CredentialStore, Keyring } from '@authtrail/key-vault';
 import { CLOCK, Clock, ID_SOURCE, IdSource, NotFoundError } from '@authtrail/platform';
 import { TenantShredder, TenantsService } from '@authtrail/tenancy';
 
@@ -22,17 +22,37 @@ export class AdminService implements TenantShredder {
     @Inject(ID_SOURCE) private readonly ids: IdSource,
   ) {}
 
-  async createTenant(tenantId: string, actorKeyId: string): Promise<{ tenantId: string; adminKey: string; keyId: string }> {
+  async createTenant(
+    tenantId: string,
+    actorKeyId: string,
+  ): Promise<{ tenantId: string; adminKey: string; keyId: string }> {
     await this.tenants.create(tenantId, { keyId: actorKeyId });
     await this.keyring.ensureTenant(tenantId);
-    const key = await this.createKey(tenantId, { roles: ['tenant-admin'], name: 'tenant admin' }, actorKeyId);
+    const key = await this.createKey(
+      tenantId,
+      { roles: ['tenant-admin'], name: 'tenant admin' },
+      actorKeyId,
+    );
     return { tenantId, adminKey: key.key, keyId: key.id };
   }
 
-  async createKey(tenantId: string, input: { roles: unknown; name?: string; expiresAt?: Date | null }, actorKeyId: string): Promise<CreatedKey> {
+  async createKey(
+    tenantId: string,
+    input: { roles: unknown; name?: string; expiresAt?: Date | null },
+    actorKeyId: string,
+  ): Promise<CreatedKey> {
     assertRoles(input.roles);
-    const created = await this.keys.create(tenantId, { roles: input.roles as Role[], name: input.name, expiresAt: input.expiresAt });
-    await this.record(tenantId, 'tenant.ApiKeyCreated', { keyId: created.id, roles: created.roles, expiresAt: created.expiresAt, actorKeyId });
+    const created = await this.keys.create(tenantId, {
+      roles: input.roles,
+      name: input.name,
+      expiresAt: input.expiresAt,
+    });
+    await this.record(tenantId, 'tenant.ApiKeyCreated', {
+      keyId: created.id,
+      roles: created.roles,
+      expiresAt: created.expiresAt,
+      actorKeyId,
+    });
     return created;
   }
 
@@ -41,7 +61,8 @@ export class AdminService implements TenantShredder {
   }
 
   async revokeKey(tenantId: string, keyId: string, actorKeyId: string): Promise<void> {
-    if (!(await this.keys.revoke(tenantId, keyId))) throw new NotFoundError('no such key', 'KEY.NOT_FOUND');
+    if (!(await this.keys.revoke(tenantId, keyId)))
+      throw new NotFoundError('no such key', 'KEY.NOT_FOUND');
     await this.record(tenantId, 'tenant.ApiKeyRevoked', { keyId, actorKeyId });
   }
 
@@ -50,12 +71,18 @@ export class AdminService implements TenantShredder {
     await this.credentials.deleteTenant(tenantId);
   }
 
-  private async record(tenantId: string, type: string, data: Record<string, unknown>): Promise<void> {
+  private async record(
+    tenantId: string,
+    type: string,
+    data: Record<string, unknown>,
+  ): Promise<void> {
     await this.store.append(tenantId, [
       {
         streamId: accessStream(tenantId),
         expectedRevision: 'any',
-        events: [newSystemEvent({ eventId: this.ids.uuid(), tenantId, type, now: this.clock.now(), data })],
+        events: [
+          newSystemEvent({ eventId: this.ids.uuid(), tenantId, type, now: this.clock.now(), data }),
+        ],
       },
     ]);
   }

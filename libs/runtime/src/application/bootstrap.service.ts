@@ -42,12 +42,19 @@ export class BootstrapService {
     if (configured !== null) {
       const id = keyFromConfiguredSecret(configured).id;
       if (!(await this.keys.exists(id))) {
-        await this.keys.create(DEFAULT_TENANT, { roles: ['operator', 'tenant-admin'], name: 'bootstrap' }, configured);
+        await this.keys.create(
+          DEFAULT_TENANT,
+          { roles: ['operator', 'tenant-admin'], name: 'bootstrap' },
+          configured,
+        );
       }
       return { createdKey: null, tenantCreated };
     }
     if (!tenantCreated) return { createdKey: null, tenantCreated };
-    const created = await this.keys.create(DEFAULT_TENANT, { roles: ['operator', 'tenant-admin'], name: 'bootstrap' });
+    const created = await this.keys.create(DEFAULT_TENANT, {
+      roles: ['operator', 'tenant-admin'],
+      name: 'bootstrap',
+    });
     return { createdKey: created.key, tenantCreated };
   }
 }

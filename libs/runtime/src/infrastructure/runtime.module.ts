@@ -5,7 +5,14 @@ import type { Logger } from 'pino';
 import { APP_CONFIG, AppConfig } from '@authtrail/config';
 import { ApiKeysService } from '@authtrail/auth';
 import { EventCatalog } from '@authtrail/catalog';
-import { CHECKPOINT_STORE, CheckpointStore, EVENT_STORE, EventStore, SqliteCheckpointStore, SqliteEventStore } from '@authtrail/event-store';
+import {
+  CHECKPOINT_STORE,
+  CheckpointStore,
+  EVENT_STORE,
+  EventStore,
+  SqliteCheckpointStore,
+  SqliteEventStore,
+} from '@authtrail/event-store';
 import { join } from 'node:path';
 import {
   CREDENTIAL_STORE,
@@ -17,10 +24,25 @@ import {
   openPgVault,
   openSqliteVault,
 } from '@authtrail/key-vault';
-import { CLOCK, Clock, ID_SOURCE, IdSource, LOGGER, Metrics, createLogger, randomIds, systemClock } from '@authtrail/platform';
+import {
+  CLOCK,
+  Clock,
+  ID_SOURCE,
+  IdSource,
+  LOGGER,
+  Metrics,
+  createLogger,
+  randomIds,
+  systemClock,
+} from '@authtrail/platform';
 import { TenantsService } from '@authtrail/tenancy';
 import { INGEST_LIMITS, IngestEventsHandler } from '@authtrail/ingest';
-import { EraseSubjectHandler, ErasureRecovery, EventReader, ExportSubjectHandler } from '@authtrail/privacy';
+import {
+  EraseSubjectHandler,
+  ErasureRecovery,
+  EventReader,
+  ExportSubjectHandler,
+} from '@authtrail/privacy';
 import { BootstrapService } from '../application/bootstrap.service';
 import { AdminService } from '../application/admin.service';
 import { OPENED_STORES, OpenedStores } from './tokens';
@@ -43,12 +65,16 @@ interface Stores {
 async function openStores(config: AppConfig, clock: Clock): Promise<Stores> {
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   if (config.eventStore.kind !== 'sqlite') {
-    throw new Error('AUTHTRAIL_EVENT_STORE: the EventStoreDB adapter is not available in this build yet');
+    throw new Error(
+      'AUTHTRAIL_EVENT_STORE: the EventStoreDB adapter is not available in this build yet',
+    );
   }
   const eventStore = SqliteEventStore.open(config.eventStore.file, { clock });
-  const vault = config.keyVault.kind === 'sqlite' ? openSqliteVault(config.keyVault.file) : openPgVault(config.keyVault.url);
-  await vault.keyVault.init();
-  await vault.credentials.init();
+  const vault =
+    config.keyVault.kind === 'sqlite'
+      ? openSqliteVault(config.keyVault.file)
+      : openPgVault(config.keyVault.url);
+  await vault.init();
   const checkpoints = new SqliteCheckpointStore(join(config.dataDir, 'checkpoints.db'));
   return {
     eventStore,
@@ -93,30 +119,57 @@ export class RuntimeModule implements OnApplicationShutdown {
         { provide: KEY_VAULT, useFactory: (s: Stores) => s.keyVault, inject: ['STORES'] },
         { provide: CHECKPOINT_STORE, useFactory: (s: Stores) => s.checkpoints, inject: ['STORES'] },
         { provide: CREDENTIAL_STORE, useFactory: (s: Stores) => s.credentials, inject: ['STORES'] },
-        { provide: OPENED_STORES, useFactory: (s: Stores): OpenedStores => ({ config, close: () => s.close() }), inject: ['STORES'] },
+        {
+          provide: OPENED_STORES,
+          useFactory: (s: Stores): OpenedStores => ({ config, close: () => s.close() }),
+          inject: ['STORES'],
+        },
         { provide: EventCatalog, useFactory: () => EventCatalog.default() },
         {
           provide: Keyring,
           useFactory: (vault: KeyVault) =>
-            new Keyring(vault, loadOrCreateMasterKey({ file: config.masterKeyFile, base64: config.masterKey ?? undefined }), clock),
+            new Keyring(
+              vault,
+              loadOrCreateMasterKey({
+                file: config.masterKeyFile,
+                base64: config.masterKey ?? undefined,
+              }),
+              clock,
+            ),
           inject: [KEY_VAULT],
         },
-        { provide: ApiKeysService, useFactory: (c: CredentialStore) => new ApiKeysService(c, clock), inject: [CREDENTIAL_STORE] },
+        {
+          provide: ApiKeysService,
+          useFactory: (c: CredentialStore) => new ApiKeysService(c, clock),
+          inject: [CREDENTIAL_STORE],
+        },
         {
           provide: TenantsService,
-          useFactory: (s: EventStore) => new TenantsService(s, clock, ids, config.tenantDeletionGraceMs),
+          useFactory: (s: EventStore) =>
+            new TenantsService(s, clock, ids, config.tenantDeletionGraceMs),
           inject: [EVENT_STORE],
         },
-        { provide: INGEST_LIMITS, useValue: { maxEvents: config.ingest.maxEvents, maxFutureSkewMs: config.ingest.maxFutureSkewMs } },
+        {
+          provide: INGEST_LIMITS,
+          useValue: {
+            maxEvents: config.ingest.maxEvents,
+            maxFutureSkewMs: config.ingest.maxFutureSkewMs,
+          },
+        },
         IngestEventsHandler,
         BootstrapService,
         AdminService,
-        { provide: EventReader, useFactory: (c: EventCatalog, k: Keyring) => new EventReader(c, k), inject: [EventCatalog, Keyring] },
+        {
+          provide: EventReader,
+          useFactory: (c: EventCatalog, k: Keyring) => new EventReader(c, k),
+          inject: [EventCatalog, Keyring],
+        },
         EraseSubjectHandler,
         ExportSubjectHandler,
         {
           provide: ErasureRecovery,
-          useFactory: (s: EventStore, v: KeyVault, e: EraseSubjectHandler) => new ErasureRecovery(s, v, e),
+          useFactory: (s: EventStore, v: KeyVault, e: EraseSubjectHandler) =>
+            new ErasureRecovery(s, v, e),
           inject: [EVENT_STORE, KEY_VAULT, EraseSubjectHandler],
         },
       ],

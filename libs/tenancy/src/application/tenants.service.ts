@@ -1,5 +1,11 @@
 import { AppError, Clock, IdSource } from '@authtrail/platform';
-import { ConcurrencyError, EventStore, decodeEnvelope, newSystemEvent, tenantStream } from '@authtrail/event-store';
+import {
+  ConcurrencyError,
+  EventStore,
+  decodeEnvelope,
+  newSystemEvent,
+  tenantStream,
+} from '@authtrail/event-store';
 import {
   TenantDecision,
   TenantState,
@@ -18,7 +24,11 @@ export const TENANT_ID_PATTERN = /^[a-z0-9][a-z0-9_]{0,62}$/;
 
 export class TenantNotOptedInError extends AppError {
   constructor() {
-    super('TENANT.NOT_OPTED_IN', 'conflict', 'this tenant has not opted in to data collection (POST /v1/tenant/opt-in); nothing was kept');
+    super(
+      'TENANT.NOT_OPTED_IN',
+      'conflict',
+      'this tenant has not opted in to data collection (POST /v1/tenant/opt-in); nothing was kept',
+    );
   }
 }
 
@@ -72,7 +82,13 @@ export class TenantsService {
   async create(tenantId: string, actor: TenantActor): Promise<TenantState> {
     if (!TENANT_ID_PATTERN.test(tenantId)) {
       throw new AppError('TENANT.INVALID_ID', 'invalid', 'invalid tenant id', {
-        errors: [{ path: '/tenantId', message: 'lower-case letters, digits and _ only, 1-63 characters, starting with a letter or digit' }],
+        errors: [
+          {
+            path: '/tenantId',
+            message:
+              'lower-case letters, digits and _ only, 1-63 characters, starting with a letter or digit',
+          },
+        ],
       });
     }
     return this.apply(tenantId, actor, decideCreate);
@@ -83,7 +99,9 @@ export class TenantsService {
   }
 
   async scheduleDeletion(tenantId: string, actor: TenantActor): Promise<TenantState> {
-    return this.apply(tenantId, actor, (s) => decideScheduleDeletion(s, this.clock.now(), this.graceMs));
+    return this.apply(tenantId, actor, (s) =>
+      decideScheduleDeletion(s, this.clock.now(), this.graceMs),
+    );
   }
 
   async cancelDeletion(tenantId: string, actor: TenantActor): Promise<TenantState> {
@@ -98,11 +116,24 @@ export class TenantsService {
     const s = await this.load(tenantId);
     if (!isDeletionDue(s, this.clock.now())) return false;
     await shredder.shredTenant(tenantId);
-    await this.appendDecision(s, { keyId: 'system' }, { ok: true, events: [{ type: TENANT_EVENT.deleted, data: { deletedAt: this.clock.now().toISOString() } }] });
+    await this.appendDecision(
+      s,
+      { keyId: 'system' },
+      {
+        ok: true,
+        events: [
+          { type: TENANT_EVENT.deleted, data: { deletedAt: this.clock.now().toISOString() } },
+        ],
+      },
+    );
     return true;
   }
 
-  private async apply(tenantId: string, actor: TenantActor, decide: (s: TenantState) => TenantDecision): Promise<TenantState> {
+  private async apply(
+    tenantId: string,
+    actor: TenantActor,
+    decide: (s: TenantState) => TenantDecision,
+  ): Promise<TenantState> {
     for (let attempt = 0; ; attempt++) {
       const state = await this.load(tenantId);
       const decision = decide(state);
@@ -116,7 +147,11 @@ export class TenantsService {
     }
   }
 
-  private async appendDecision(state: TenantState, actor: TenantActor, decision: TenantDecision): Promise<TenantState> {
+  private async appendDecision(
+    state: TenantState,
+    actor: TenantActor,
+    decision: TenantDecision,
+  ): Promise<TenantState> {
     if (!decision.ok) {
       const category = decision.code === 'TENANT.NOT_FOUND' ? 'not-found' : 'conflict';
       throw new AppError(decision.code, category, decision.message);
@@ -128,7 +163,13 @@ export class TenantsService {
         streamId: tenantStream(state.tenantId),
         expectedRevision: state.revision === null ? 'no_stream' : state.revision,
         events: decision.events.map((e) =>
-          newSystemEvent({ eventId: this.ids.uuid(), tenantId: state.tenantId, type: e.type, now, data: { ...e.data, actorKeyId: actor.keyId } }),
+          newSystemEvent({
+            eventId: this.ids.uuid(),
+            tenantId: state.tenantId,
+            type: e.type,
+            now,
+            data: { ...e.data, actorKeyId: actor.keyId },
+          }),
         ),
       },
     ]);

@@ -16,13 +16,19 @@ const now = new Date('2026-11-22T10:00:00Z');
 
 describe('tenant lifecycle', () => {
   it('given nothing, when created, then TenantCreated; given created, creating again is refused', () => {
-    expect(decideCreate(given())).toEqual({ ok: true, events: [{ type: TENANT_EVENT.created, data: { tenantId: 'acme' } }] });
+    expect(decideCreate(given())).toEqual({
+      ok: true,
+      events: [{ type: TENANT_EVENT.created, data: { tenantId: 'acme' } }],
+    });
     expect(decideCreate(given(created))).toMatchObject({ ok: false, code: 'TENANT.EXISTS' });
   });
 
   it('given created, when opting in, then TenantOptedIn once (idempotent)', () => {
     const first = decideOptIn(given(created), now);
-    expect(first).toEqual({ ok: true, events: [{ type: TENANT_EVENT.optedIn, data: { optedInAt: now.toISOString() } }] });
+    expect(first).toEqual({
+      ok: true,
+      events: [{ type: TENANT_EVENT.optedIn, data: { optedInAt: now.toISOString() } }],
+    });
     const state = given(created, ...(first.ok ? first.events : []));
     expect(state.optedIn).toBe(true);
     expect(decideOptIn(state, now)).toEqual({ ok: true, events: [] });
@@ -37,7 +43,10 @@ describe('tenant lifecycle', () => {
     const c = decideCancelDeletion(scheduled);
     const cancelled = given(created, ...(d.ok ? d.events : []), ...(c.ok ? c.events : []));
     expect(cancelled.deletionDueAt).toBeNull();
-    expect(decideCancelDeletion(cancelled)).toMatchObject({ ok: false, code: 'TENANT.NO_DELETION_SCHEDULED' });
+    expect(decideCancelDeletion(cancelled)).toMatchObject({
+      ok: false,
+      code: 'TENANT.NO_DELETION_SCHEDULED',
+    });
   });
 
   it('a deleted tenant accepts nothing', () => {

@@ -56,7 +56,9 @@ export function evolveTenant(state: TenantState, event: TenantEvent): TenantStat
   }
 }
 
-export type TenantDecision = { readonly ok: true; readonly events: TenantEvent[] } | { readonly ok: false; readonly code: string; readonly message: string };
+export type TenantDecision =
+  | { readonly ok: true; readonly events: TenantEvent[] }
+  | { readonly ok: false; readonly code: string; readonly message: string };
 
 const refuse = (code: string, message: string): TenantDecision => ({ ok: false, code, message });
 
@@ -68,22 +70,39 @@ export function decideCreate(state: TenantState): TenantDecision {
 export function decideOptIn(state: TenantState, now: Date): TenantDecision {
   if (!state.exists || state.deleted) return refuse('TENANT.NOT_FOUND', 'tenant not found');
   if (state.optedIn) return { ok: true, events: [] };
-  return { ok: true, events: [{ type: TENANT_EVENT.optedIn, data: { optedInAt: now.toISOString() } }] };
+  return {
+    ok: true,
+    events: [{ type: TENANT_EVENT.optedIn, data: { optedInAt: now.toISOString() } }],
+  };
 }
 
-export function decideScheduleDeletion(state: TenantState, now: Date, graceMs: number): TenantDecision {
+export function decideScheduleDeletion(
+  state: TenantState,
+  now: Date,
+  graceMs: number,
+): TenantDecision {
   if (!state.exists || state.deleted) return refuse('TENANT.NOT_FOUND', 'tenant not found');
   if (state.deletionDueAt !== null) return { ok: true, events: [] };
   const dueAt = new Date(now.getTime() + graceMs).toISOString();
-  return { ok: true, events: [{ type: TENANT_EVENT.deletionScheduled, data: { requestedAt: now.toISOString(), dueAt } }] };
+  return {
+    ok: true,
+    events: [
+      { type: TENANT_EVENT.deletionScheduled, data: { requestedAt: now.toISOString(), dueAt } },
+    ],
+  };
 }
 
 export function decideCancelDeletion(state: TenantState): TenantDecision {
   if (!state.exists || state.deleted) return refuse('TENANT.NOT_FOUND', 'tenant not found');
-  if (state.deletionDueAt === null) return refuse('TENANT.NO_DELETION_SCHEDULED', 'no deletion is scheduled');
+  if (state.deletionDueAt === null)
+    return refuse('TENANT.NO_DELETION_SCHEDULED', 'no deletion is scheduled');
   return { ok: true, events: [{ type: TENANT_EVENT.deletionCancelled, data: {} }] };
 }
 
 export function isDeletionDue(state: TenantState, now: Date): boolean {
-  return !state.deleted && state.deletionDueAt !== null && Date.parse(state.deletionDueAt) <= now.getTime();
+  return (
+    !state.deleted &&
+    state.deletionDueAt !== null &&
+    Date.parse(state.deletionDueAt) <= now.getTime()
+  );
 }

@@ -1,7 +1,11 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
-import { ApiKeysService, ForbiddenError, UnauthenticatedError } from '../../application/api-keys.service';
+import {
+  ApiKeysService,
+  ForbiddenError,
+  UnauthenticatedError,
+} from '../../application/api-keys.service';
 import { Principal, hasAnyRole } from '../../domain/api-key';
 import { ACCESS_METADATA, AccessRule } from './access.decorator';
 
@@ -17,11 +21,17 @@ export class AuthGuard implements CanActivate {
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const rule = this.reflector.getAllAndOverride<AccessRule | undefined>(ACCESS_METADATA, [context.getHandler(), context.getClass()]);
+    const rule = this.reflector.getAllAndOverride<AccessRule | undefined>(ACCESS_METADATA, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
     if (rule && 'public' in rule) return true;
     const req = context.switchToHttp().getRequest<FastifyRequest & { principal?: Principal }>();
     const header = req.headers.authorization;
-    const token = typeof header === 'string' && /^Bearer\s+/i.test(header) ? header.replace(/^Bearer\s+/i, '').trim() : undefined;
+    const token =
+      typeof header === 'string' && /^Bearer\s+/i.test(header)
+        ? header.replace(/^Bearer\s+/i, '').trim()
+        : undefined;
     if (!token) throw new UnauthenticatedError();
     const principal = await this.keys.authenticate(token);
     req.principal = principal;

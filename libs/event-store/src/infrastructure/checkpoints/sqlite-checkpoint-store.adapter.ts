@@ -13,7 +13,9 @@ export class SqliteCheckpointStore implements CheckpointStore {
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
     this.db.pragma('busy_timeout = 5000');
-    this.db.exec('CREATE TABLE IF NOT EXISTS checkpoints (worker TEXT PRIMARY KEY, position INTEGER NOT NULL, updated_at INTEGER NOT NULL)');
+    this.db.exec(
+      'CREATE TABLE IF NOT EXISTS checkpoints (worker TEXT PRIMARY KEY, position INTEGER NOT NULL, updated_at INTEGER NOT NULL)',
+    );
     this.getStmt = this.db.prepare('SELECT position FROM checkpoints WHERE worker = ?');
     this.putStmt = this.db.prepare(
       'INSERT INTO checkpoints (worker, position, updated_at) VALUES (?, ?, ?) ON CONFLICT(worker) DO UPDATE SET position = excluded.position, updated_at = excluded.updated_at',

@@ -1,0 +1,75 @@
+import type {
+  AttemptsItem,
+  AuditFilter,
+  AuditRow,
+  MethodSetItem,
+  MfaActivationRow,
+  MfaBlockRow,
+  MfaBypassRow,
+  MfaChangeRow,
+  PageQuery,
+  PersonSignal,
+  ProjectionRows,
+  RegistrationItem,
+  ResetsSummary,
+  SubjectErasure,
+  SubjectSealedRow,
+  TenantDeletion,
+  WindowQuery,
+} from '../domain/read-model.types';
+
+/**
+ * The projector's side of the read model. Writes are idempotent: a row written twice
+ * (replay, restart after a crash) is counted once by every query.
+ */
+export interface ReadModelWriter {
+  /** Creates missing tables (idempotent). */
+  init(): Promise<void>;
+  write(rows: ProjectionRows): Promise<void>;
+  /** Records the erasure and drops the person's sealed display data. */
+  eraseSubject(erasure: SubjectErasure): Promise<void>;
+  /** Records the deletion and removes every row of the tenant. */
+  deleteTenant(deletion: TenantDeletion): Promise<void>;
+  /** Last log position whose effects are written (0 = none). */
+  loadCheckpoint(): Promise<number>;
+  saveCheckpoint(position: number): Promise<void>;
+  /** Empties every table and the checkpoint (for a rebuild from position zero). */
+  reset(): Promise<void>;
+}
+
+/** Sorted by `registeredAt` descending, then subject id descending. */
+export interface RegistrationPage {
+  readonly since: Date;
+  readonly tenantId: string;
+  readonly limit: number;
+  readonly after: { readonly at: Date; readonly id: string } | null;
+}
+
+/** The reports' side: every query removes duplicates at read time. */
+export interface ReportReader {
+  registeredCount(tenantId: string, since: Date): Promise<number>;
+  registrations(page: RegistrationPage): Promise<RegistrationItem[]>;
+  registeredMethods(tenantId: string, since: Date): Promise<MethodSetItem[]>;
+  resets(q: WindowQuery): Promise<ResetsSummary>;
+  resetMethods(q: WindowQuery): Promise<{ method: string; count: number }[]>;
+  problems(q: WindowQuery): Promise<{ type: string; reason: string | null; count: number }[]>;
+  adminSelfResets(q: WindowQuery, min: number): Promise<PersonSignal[]>;
+  suspicious(q: WindowQuery, min: number): Promise<PersonSignal[]>;
+  mfaAttempts(q: WindowQuery): Promise<AttemptsItem[]>;
+  mfaBlocks(q: PageQuery): Promise<MfaBlockRow[]>;
+  mfaBypasses(q: PageQuery): Promise<MfaBypassRow[]>;
+  mfaActivations(q: PageQuery): Promise<MfaActivationRow[]>;
+  mfaChanges(q: PageQuery): Promise<MfaChangeRow[]>;
+  auditEvents(q: AuditFilter): Promise<AuditRow[]>;
+  /** Subjects of this list that joined the erased-subjects table. */
+  erasedAmong(tenantId: string, subjectIds: readonly string[]): Promise<Set<string>>;
+  /** The sealed display blob of each person (SSPR preferred, then newest). */
+  sealedOf(tenantId: string, subjectIds: readonly string[]): Promise<SubjectSealedRow[]>;
+}
+
+export interface ReadModel extends ReadModelWriter, ReportReader {
+  close(): Promise<void>;
+}
+
+/** Injection token of the configured read model (ClickHouse). */
+export const READ_MODEL = Symbol('ReadModel');
