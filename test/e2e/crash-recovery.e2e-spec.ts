@@ -1,43 +1,11 @@
-import { ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exampleEvent } from '@authtrail/catalog';
 import { SqliteEventStore } from '@authtrail/event-store';
-import { BOOTSTRAP_KEY, request } from '../support/test-server';
-
-const CLI = join(__dirname, '../../dist/apps/cli/src/main.js');
-
-/** Starts the built `authtrail serve` as a real process and waits for its port. */
-async function startServe(dataDir: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [CLI, 'serve'], {
-    env: {
-      ...process.env,
-      AUTHTRAIL_DATA_DIR: dataDir,
-      AUTHTRAIL_PORT: '0',
-      AUTHTRAIL_HOST: '127.0.0.1',
-      AUTHTRAIL_BOOTSTRAP_KEY: BOOTSTRAP_KEY,
-      AUTHTRAIL_LOG_LEVEL: 'warn',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`serve did not start: ${out}`)), 30_000);
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /listening on http:\/\/[^:]+:(\d+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(`http://127.0.0.1:${m[1]}`);
-      }
-    });
-    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    child.once('exit', (code) => reject(new Error(`serve exited with ${code}: ${out}`)));
-  });
-  return { child, url };
-}
+import { request } from '../support/test-server';
+import { CLI, startServe } from '../support/serve-process';
 
 describe('crash while producers stream batches', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'authtrail-crash-'));
@@ -75,10 +43,9 @@ describe('crash while producers stream batches', () => {
     const clients = Array.from({ length: 4 }, client);
     await new Promise((r) => setTimeout(r, 1500));
     killed = true;
-    const exited = new Promise((r) => first.child.once('exit', r));
     first.child.kill('SIGKILL');
     await Promise.all(clients);
-    await exited;
+    await first.exited;
     expect(acknowledged.length).toBeGreaterThan(2);
 
     // Restart on the same data: the server comes up and keeps accepting.
@@ -90,9 +57,8 @@ describe('crash while producers stream batches', () => {
       });
       expect(again.status).toBe(202);
     } finally {
-      const stopped = new Promise((r) => second.child.once('exit', r));
       second.child.kill('SIGTERM');
-      await stopped;
+      expect(await second.exited).toBe(0);
     }
 
     const store = SqliteEventStore.open(join(dataDir, 'events.db'));

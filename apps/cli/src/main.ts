@@ -4,6 +4,7 @@ import { ConfigError, loadConfig } from '@authtrail/config';
 import { ApiCall, CliError, ClientOptions, withApi } from './api-client';
 import { serve } from './commands/serve.command';
 import { demoEvents } from './commands/demo-data';
+import { rotateMasterKey } from './commands/rotate-master-key.command';
 
 /**
  * `authtrail`: the admin CLI. Data commands go through the HTTP API (see api-client.ts),
@@ -47,6 +48,13 @@ program
     'run the API and the workers in one process (embedded stores under ./data by default)',
   )
   .action(async () => serve(loadConfig()));
+
+program
+  .command('rotate-master-key')
+  .description('re-wrap every tenant key under a new master key (server stopped; events untouched)')
+  .action(async () => {
+    process.stdout.write(`${await rotateMasterKey(loadConfig())}\n`);
+  });
 
 const keys = program.command('keys').description('API keys of a tenant');
 client(keys.command('create').description('create a key; it is shown once'))

@@ -2,3 +2,4 @@ export * from './infrastructure/runtime.module';
 export * from './infrastructure/tokens';
 export * from './application/bootstrap.service';
 export * from './application/admin.service';
+export * from './infrastructure/master-key-rotation';

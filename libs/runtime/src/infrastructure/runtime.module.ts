@@ -14,6 +14,8 @@ import {
   SqliteEventStore,
 } from '@authtrail/event-store';
 import { join } from 'node:path';
+import { renameSync } from 'node:fs';
+import { resumeMasterKeyRotation } from './master-key-rotation';
 import {
   CREDENTIAL_STORE,
   CredentialStore,
@@ -127,15 +129,21 @@ export class RuntimeModule implements OnApplicationShutdown {
         { provide: EventCatalog, useFactory: () => EventCatalog.default() },
         {
           provide: Keyring,
-          useFactory: (vault: KeyVault) =>
-            new Keyring(
-              vault,
-              loadOrCreateMasterKey({
-                file: config.masterKeyFile,
-                base64: config.masterKey ?? undefined,
-              }),
-              clock,
-            ),
+          useFactory: async (vault: KeyVault) => {
+            const loaded = loadOrCreateMasterKey({
+              file: config.masterKeyFile,
+              base64: config.masterKey ?? undefined,
+            });
+            if (config.masterKey !== null) return new Keyring(vault, loaded, clock);
+            const master = await resumeMasterKeyRotation(config.masterKeyFile, loaded, vault);
+            const keyring = new Keyring(vault, loaded, clock);
+            if (master.id !== loaded.id) {
+              // A rotation was cut off after re-wrapping began: finish it, then install the file.
+              await keyring.rotateMasterKey(master);
+              renameSync(`${config.masterKeyFile}.next`, config.masterKeyFile);
+            }
+            return keyring;
+          },
           inject: [KEY_VAULT],
         },
         {

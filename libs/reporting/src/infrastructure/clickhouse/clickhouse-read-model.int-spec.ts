@@ -1,0 +1,226 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EventCatalog } from '@authtrail/catalog';
+import { EventStore, NewEvent, SqliteEventStore, encodeEnvelope, newSystemEvent } from '@authtrail/event-store';
+import { Projector } from '../../application/projector';
+import { ClickHouseReadModel } from './clickhouse-read-model.adapter';
+import { createClickHouseClient } from './clickhouse-connection';
+
+// chdb allows one data folder per process: this file uses its own, for all its tests.
+const dir = mkdtempSync(join(tmpdir(), 'authtrail-ch-int-'));
+const NOW = new Date();
+const ago = (ms: number) => new Date(NOW.getTime() - ms);
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+
+interface DataEvent {
+  type: string;
+  at: Date;
+  actor?: string;
+  target?: string;
+  role?: string;
+  status?: string;
+  reason?: string;
+  details?: Record<string, unknown>;
+  tenant?: string;
+  schemaVersion?: number;
+}
+
+function dataEvent(e: DataEvent): NewEvent {
+  const eventId = randomUUID();
+  const subjects: Record<string, string> = {};
+  if (e.actor) subjects.actor = e.actor;
+  if (e.target) subjects.target = e.target;
+  const sealed: Record<string, string> = {};
+  for (const s of Object.values(subjects)) sealed[s] = `ciphertext-of-${s}`;
+  return {
+    eventId,
+    type: e.type,
+    fingerprint: eventId,
+    subjectIds: [...new Set(Object.values(subjects))],
+    occurredAt: e.at,
+    data: encodeEnvelope({
+      eventId,
+      tenantId: e.tenant ?? 'acme',
+      type: e.type,
+      schemaVersion: e.schemaVersion ?? (e.type === 'sspr.Registered' ? 2 : 1),
+      occurredAt: e.at.toISOString(),
+      recordedAt: NOW.toISOString(),
+      subjects,
+      data: {
+        result: { status: e.status ?? 'Success', ...(e.reason ? { reason: e.reason } : {}) },
+        ...(e.role && e.actor ? { actorRole: e.role } : {}),
+        ...(e.role && e.target ? { targetRole: e.role } : {}),
+        details: e.details ?? {},
+      },
+      sealed,
+    }),
+  };
+}
+
+const self = (s: string, e: Omit<DataEvent, 'actor' | 'target'>): DataEvent => ({ ...e, actor: s, target: s });
+
+async function append(store: EventStore, events: NewEvent[], tenant = 'acme'): Promise<void> {
+  for (const e of events) await store.append(tenant, [{ streamId: `t-${tenant}-x-${e.eventId}`, expectedRevision: 'any', events: [e] }]);
+}
+
+describe('ClickHouse read model on chdb, fed by the projector', () => {
+  let store: SqliteEventStore;
+  let model: ClickHouseReadModel;
+  let finalModel: ClickHouseReadModel;
+  let projector: Projector;
+  const window = () => ({ tenantId: 'acme', from: ago(30 * DAY), to: new Date(Date.now() + 1000) });
+
+  beforeAll(async () => {
+    store = SqliteEventStore.open(join(dir, 'events.db'));
+    const client = createClickHouseClient({ url: null, path: join(dir, 'clickhouse') });
+    model = new ClickHouseReadModel(client);
+    await model.init();
+    // Same tables, other dedupe strategy: both must give the same answers.
+    finalModel = new ClickHouseReadModel(client, { dedupe: 'final' });
+    projector = new Projector(store, model, EventCatalog.default(), {}, { batchSize: 7 });
+    await append(store, [
+      // s1 registers twice: the later (failed) registration wins.
+      dataEvent(self('s1', { type: 'sspr.Registered', at: ago(5 * DAY), role: 'User', details: { methods: ['MobilePhone', 'AlternateEmail'] } })),
+      dataEvent(self('s1', { type: 'sspr.Registered', at: ago(4 * DAY), role: 'User', status: 'Failure', reason: 'Abandoned', details: { methods: ['MobilePhone'] } })),
+      // s2 registered with the v1 shape ("+"-joined string), upcast by the projector.
+      dataEvent(self('s2', { type: 'sspr.Registered', at: ago(3 * DAY), role: 'HelpdeskAdministrator', schemaVersion: 1, details: { methods: 'SecurityQuestions+OfficePhone' } })),
+      dataEvent(self('s3', { type: 'sspr.Registered', at: ago(3 * DAY), role: 'User', details: { methods: ['OfficePhone', 'SecurityQuestions'] } })),
+      // s2, an admin, resets their own password four times in a day.
+      ...[1, 2, 3, 4].map((i) =>
+        dataEvent(self('s2', { type: 'sspr.PasswordResetSelfService', at: ago(2 * DAY + i * HOUR), role: 'HelpdeskAdministrator', details: { methods: ['OfficePhone'] } })),
+      ),
+      dataEvent({ type: 'sspr.PasswordResetByAdmin', at: ago(1 * DAY), actor: 's2', target: 's3', role: 'User', details: { onPremisesAgent: 'None' } }),
+      dataEvent(self('s3', { type: 'sspr.PasswordChanged', at: ago(1 * DAY), status: 'Failure', reason: 'FuzzyPolicyViolationInvalidPassword' })),
+      dataEvent(self('s3', { type: 'sspr.BlockedFromReset', at: ago(10 * HOUR) })),
+      // Past SSPR retention: never in a report.
+      dataEvent(self('s3', { type: 'sspr.PasswordChanged', at: ago(400 * DAY), status: 'Failure', reason: 'Old' })),
+      dataEvent({ type: 'mfa.AuthenticationAttempted', at: ago(2 * HOUR), target: 's1', status: 'Failure', details: { authenticationMethod: 'PhoneCall' } }),
+      dataEvent({ type: 'mfa.AuthenticationAttempted', at: ago(1 * HOUR), target: 's1', details: { authenticationMethod: 'MobileApp' } }),
+      dataEvent({ type: 'mfa.UserBlocked', at: ago(1 * HOUR), target: 's3', details: { blocked: true, fraudAlert: true } }),
+      // Another tenant: never visible to acme.
+      dataEvent(self('z1', { type: 'sspr.Registered', at: ago(1 * DAY), tenant: 'other', details: { methods: ['MobilePhone'] } })),
+    ]);
+  });
+
+  afterAll(async () => {
+    await model.close();
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function answers(m: ClickHouseReadModel = model) {
+    const w = window();
+    return {
+      registeredCount: await m.registeredCount('acme', ago(365 * DAY)),
+      registrations: await m.registrations({ tenantId: 'acme', since: ago(365 * DAY), limit: 10, after: null }),
+      methods: await m.registeredMethods('acme', ago(365 * DAY)),
+      resets: await m.resets(w),
+      resetMethods: await m.resetMethods(w),
+      problems: await m.problems({ ...w, from: ago(365 * DAY) }),
+      adminSelfResets: await m.adminSelfResets(w, 3),
+      suspicious: await m.suspicious(w, 3),
+      attempts: await m.mfaAttempts(w),
+      blocks: (await m.mfaBlocks({ ...w, limit: 10, after: null })).map((b) => b.eventId),
+      audit: (await m.auditEvents({ ...w, since: { sspr: ago(365 * DAY), mfa: ago(90 * DAY) }, services: ['sspr', 'mfa'], types: [], status: null, actorId: null, targetId: null, limit: 100, after: null })).length,
+    };
+  }
+
+  it('answers the reports from projected events, each event counted once', async () => {
+    await projector.catchUp();
+    expect(projector.position).toBe(await store.headPosition());
+    const a = await answers();
+    expect(a.registeredCount).toBe(2);
+    expect(a.registrations.map((r) => [r.subjectId, r.role, r.methods])).toEqual([
+      ['s3', 'User', ['OfficePhone', 'SecurityQuestions']],
+      ['s2', 'HelpdeskAdministrator', ['OfficePhone', 'SecurityQuestions']],
+    ]);
+    expect(a.methods).toEqual([{ methods: ['OfficePhone', 'SecurityQuestions'], users: 2 }]);
+    expect(a.resets).toEqual({ users: 2, resets: 5, selfService: 4, byAdmin: 1 });
+    expect(a.resetMethods).toEqual([{ method: 'OfficePhone', count: 4 }]);
+    expect(a.problems).toEqual([{ type: 'sspr.PasswordChanged', reason: 'FuzzyPolicyViolationInvalidPassword', count: 1 }]);
+    expect(a.adminSelfResets).toEqual([
+      expect.objectContaining({ subjectId: 's2', role: 'HelpdeskAdministrator', count: 4 }),
+    ]);
+    expect(a.suspicious.map((s) => [s.subjectId, s.signal, s.count])).toEqual([
+      ['s2', 'admin-self-reset', 4],
+      ['s3', 'blocked', 1],
+    ]);
+    expect(a.attempts).toEqual([
+      { method: 'MobileApp', status: 'Success', count: 1, users: 1 },
+      { method: 'PhoneCall', status: 'Failure', count: 1, users: 1 },
+    ]);
+    expect(a.blocks).toHaveLength(1);
+    expect(a.audit).toBe(13);
+  });
+
+  it('gives the same answers after duplicate writes, a replay from zero, and a crash mid-batch, with either dedupe', async () => {
+    const before = await answers();
+    // Duplicate writes: the whole log again on top of the existing rows.
+    const all = await store.readAll({ after: 0, limit: 1000 });
+    await projector.apply(all);
+    expect(await answers()).toEqual(before);
+    expect(await answers(finalModel)).toEqual(before);
+
+    // Replay from zero, twice.
+    await projector.rebuild();
+    await projector.rebuild();
+    expect(await answers()).toEqual(before);
+
+    // Crash mid-batch: rows of the first 9 events written, checkpoint never saved.
+    await model.reset();
+    const half = new Projector(store, model, EventCatalog.default());
+    await half.apply(all.slice(0, 5));
+    const { Projection } = await import('../../application/projection');
+    for (const step of new Projection(EventCatalog.default()).steps(all.slice(5, 9))) {
+      if (step.kind === 'rows') await model.write(step.rows);
+    }
+    expect(await model.loadCheckpoint()).toBe(all[4].position);
+    await new Projector(store, model, EventCatalog.default()).catchUp();
+    expect(await answers()).toEqual(before);
+  });
+
+  it('keeps values out of the SQL text: a hostile tenant id matches nothing', async () => {
+    expect(await model.registeredCount("acme' OR 1=1 --", ago(365 * DAY))).toBe(0);
+    expect(await model.resets({ ...window(), tenantId: "x') OR ('1'='1" })).toEqual({ users: 0, resets: 0, selfService: 0, byAdmin: 0 });
+  });
+
+  it('follows the log with a subscription and reports its lag', async () => {
+    const lags: number[] = [];
+    const live = new Projector(store, model, EventCatalog.default(), { onLag: (l) => lags.push(l) });
+    await live.start();
+    await append(store, [dataEvent(self('s4', { type: 'sspr.Registered', at: ago(HOUR), details: { methods: ['MobilePhone'] } }))]);
+    await live.waitForHead(10_000);
+    await live.stop();
+    expect(await model.registeredCount('acme', ago(365 * DAY))).toBe(3);
+    expect(lags[lags.length - 1]).toBe(0);
+  });
+
+  it('records an erasure: the subject joins the erased table, its ciphertext is dropped, counts stay', async () => {
+    expect(await model.sealedOf('acme', ['s3'])).toHaveLength(1);
+    const countBefore = await model.registeredCount('acme', ago(365 * DAY));
+    await store.append('acme', [
+      { streamId: 't-acme-subject-s3', expectedRevision: 'no_stream', events: [newSystemEvent({ eventId: randomUUID(), tenantId: 'acme', type: 'privacy.SubjectErased', now: new Date(), data: { subjectId: 's3' }, subjects: { subject: 's3' } })] },
+    ]);
+    await projector.catchUp();
+    expect([...(await model.erasedAmong('acme', ['s1', 's3']))]).toEqual(['s3']);
+    expect(await model.sealedOf('acme', ['s3'])).toEqual([]);
+    expect(await model.registeredCount('acme', ago(365 * DAY))).toBe(countBefore);
+    // Replay reproduces the same state (the erasure is applied after the rows again).
+    await projector.rebuild();
+    expect(await model.sealedOf('acme', ['s3'])).toEqual([]);
+    expect([...(await model.erasedAmong('acme', ['s3']))]).toEqual(['s3']);
+  });
+
+  it('removes a deleted tenant from every table, other tenants untouched', async () => {
+    expect(await model.registeredCount('other', ago(365 * DAY))).toBe(1);
+    await store.append('other', [
+      { streamId: 't-other-tenant', expectedRevision: 'any', events: [newSystemEvent({ eventId: randomUUID(), tenantId: 'other', type: 'tenant.TenantDeleted', now: new Date(), data: { tenantId: 'other', requestedBy: 'system' } })] },
+    ]);
+    await projector.catchUp();
+    expect(await model.registeredCount('other', ago(365 * DAY))).toBe(0);
+    expect(await model.registeredCount('acme', ago(365 * DAY))).toBe(3);
+  });
+});

@@ -1,0 +1,445 @@
+import type { Logger } from 'pino';
+import { EventCatalog } from '@authtrail/catalog';
+import {
+  CheckpointStore,
+  Envelope,
+  EventStore,
+  RecordedEvent,
+  Subscription,
+  decodeEnvelope,
+} from '@authtrail/event-store';
+import { DataKey, Keyring } from '@authtrail/key-vault';
+import { AppError, Metrics } from '@authtrail/platform';
+import {
+  Identity,
+  IdentityFingerprints,
+  IdentityField,
+  foldIdentity,
+  identityChanged,
+  identityOf,
+  identityValue,
+} from '../domain/identity';
+import { AUTHTRAIL_PRODUCT, OcsfProduct, toOcsf } from '../domain/ocsf.mapping';
+import type { PublishedSubjectsStore } from '../domain/published-subjects.port';
+import type { SiemPublisher } from '../domain/siem-publisher.port';
+import { SiemRecord, primarySubject, recordKey } from '../domain/siem-record';
+import { SIEM_TOPICS } from '../domain/siem-topics';
+
+export const FORWARDER_WORKER = 'forwarder';
+
+const ERASED = 'privacy.SubjectErased';
+const TENANT_DELETED = 'tenant.TenantDeleted';
+const SEALED = 'ledger.Sealed';
+
+export interface SiemForwarderDeps {
+  readonly store: EventStore;
+  readonly checkpoints: CheckpointStore;
+  readonly publisher: SiemPublisher;
+  readonly published: PublishedSubjectsStore;
+  readonly catalog: EventCatalog;
+  readonly keyring: Keyring;
+  readonly logger: Logger;
+  readonly metrics?: Metrics;
+}
+
+export interface SiemForwarderOptions {
+  /** Publish identity records (AUTHTRAIL_SIEM_IDENTITY). Tombstones of people already published are sent either way. */
+  readonly identities: boolean;
+  /** Checkpoint name; default `forwarder`. */
+  readonly worker?: string;
+  /** Events per broker round trip; default 500. */
+  readonly batchSize?: number;
+  /** First and largest pause between attempts while the destination is down. */
+  readonly retryInitialMs?: number;
+  readonly retryMaxMs?: number;
+  /** How often the lag gauge is refreshed while idle or blocked; default 5 s. */
+  readonly lagIntervalMs?: number;
+  readonly product?: OcsfProduct;
+}
+
+class ForwarderStoppedError extends Error {
+  constructor() {
+    super('forwarder stopped');
+  }
+}
+
+/** Identity work of one tenant within one batch. */
+interface TenantBatch {
+  readonly keys: Map<string, DataKey>;
+  /** What is published for each person as the batch goes; null = tombstoned. */
+  readonly state: Map<string, IdentityFingerprints | null>;
+  /** People whose state this batch changed, to save after the broker's acknowledgement. */
+  readonly dirty: Set<string>;
+}
+
+/**
+ * The SIEM forwarder (DESIGN.md "Flow"): follows the global log from its checkpoint, puts
+ * one OCSF record per event on the events topic and the people's identities on the
+ * compacted subjects topic, and saves its checkpoint only after the destination has
+ * acknowledged the batch — at-least-once, consumers deduplicate on `metadata.uid`.
+ * While the destination is down it retries the same batch with backoff, so nothing is
+ * skipped or reordered, and resumes by itself.
+ */
+export class SiemForwarder {
+  private readonly worker: string;
+  private readonly batchSize: number;
+  private readonly retryInitialMs: number;
+  private readonly retryMaxMs: number;
+  private readonly lagIntervalMs: number;
+  private readonly product: OcsfProduct;
+  private subscription: Subscription | null = null;
+  private running: Promise<void> | null = null;
+  private stopping = false;
+  private wake: (() => void) | null = null;
+  private lagTimer: NodeJS.Timeout | null = null;
+  private checkpoint = 0;
+  private forwarded = 0;
+
+  constructor(
+    private readonly deps: SiemForwarderDeps,
+    private readonly options: SiemForwarderOptions,
+  ) {
+    this.worker = options.worker ?? FORWARDER_WORKER;
+    this.batchSize = options.batchSize ?? 500;
+    this.retryInitialMs = options.retryInitialMs ?? 200;
+    this.retryMaxMs = options.retryMaxMs ?? 30_000;
+    this.lagIntervalMs = options.lagIntervalMs ?? 5000;
+    this.product = options.product ?? AUTHTRAIL_PRODUCT;
+  }
+
+  /** Last log position acknowledged by the destination and checkpointed. */
+  get position(): number {
+    return this.checkpoint;
+  }
+
+  /** Events put on the events topic by this instance (replays counted again). */
+  get forwardedCount(): number {
+    return this.forwarded;
+  }
+
+  /** Starts forwarding in the background; a destination that is down is waited for, not an error. */
+  start(): this {
+    if (this.running !== null) return this;
+    this.running = this.run().catch((e: unknown) => {
+      if (!(e instanceof ForwarderStoppedError)) this.fail('forwarder stopped on an error', e, false);
+    });
+    this.lagTimer = setInterval(() => void this.refreshLag(), this.lagIntervalMs);
+    this.lagTimer.unref();
+    return this;
+  }
+
+  /** Stops after the batch in flight (or its retry) and closes the destination. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.wake?.();
+    if (this.lagTimer) clearInterval(this.lagTimer);
+    await this.running;
+    await this.subscription?.close();
+    await this.deps.publisher.close();
+    await this.deps.published.close();
+  }
+
+  private async run(): Promise<void> {
+    await this.retrying('connect', () => this.deps.publisher.start());
+    await this.subscribe();
+  }
+
+  private async subscribe(): Promise<void> {
+    this.checkpoint = await this.deps.checkpoints.load(this.worker);
+    this.deps.logger.info({ worker: this.worker, after: this.checkpoint }, 'SIEM forwarder following the log');
+    await this.refreshLag();
+    this.subscription = this.deps.store.subscribe({
+      after: this.checkpoint,
+      batchSize: this.batchSize,
+      handler: (events) => this.handle(events),
+      onError: (error) => {
+        if (this.stopping || error instanceof ForwarderStoppedError) return;
+        // A failure outside publishing (reading the log, the checkpoint): start over from
+        // the checkpoint after a pause, so nothing is skipped.
+        this.fail('forwarding failed; resuming from the checkpoint', error, true);
+        this.subscription = null;
+        void this.sleep(this.retryInitialMs * 5).then(() => {
+          if (!this.stopping) return this.subscribe().catch((e: unknown) => this.fail('resubscribe failed', e, true));
+        });
+      },
+    });
+  }
+
+  private async handle(events: readonly RecordedEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    const { records, tenants } = await this.build(events);
+    await this.retrying('publish', () => this.deps.publisher.publish(records));
+    // The broker has the batch: now the local record of published people, then the checkpoint.
+    for (const [tenantId, batch] of tenants) {
+      const removed: string[] = [];
+      for (const sid of batch.dirty) {
+        const fps = batch.state.get(sid);
+        if (fps === null || fps === undefined) removed.push(sid);
+        else await this.deps.published.put(tenantId, sid, fps);
+      }
+      if (removed.length > 0) await this.deps.published.remove(tenantId, removed);
+    }
+    const last = events[events.length - 1].position;
+    await this.deps.checkpoints.save(this.worker, last);
+    this.checkpoint = last;
+    this.forwarded += events.length;
+    await this.refreshLag();
+  }
+
+  /** The records of a batch, in log order: per event its OCSF record, then identity and tombstone records. */
+  private async build(
+    events: readonly RecordedEvent[],
+  ): Promise<{ records: SiemRecord[]; tenants: Map<string, TenantBatch> }> {
+    const envelopes = events.map((e) => decodeEnvelope(e.data));
+    const tenants = await this.prepareTenants(envelopes);
+    const records: SiemRecord[] = [];
+    for (let i = 0; i < events.length; i++) {
+      const env = envelopes[i];
+      const event = events[i];
+      records.push(this.eventRecord(event, env));
+      if (env.type === SEALED) records.push(sealRecord(event, env));
+      const batch = tenants.get(env.tenantId)!;
+      if (env.type === ERASED) {
+        const sid = erasedSubject(env);
+        if (sid !== null && (this.options.identities || batch.state.get(sid))) {
+          records.push(tombstone(env.tenantId, sid, env));
+        }
+        if (sid !== null) this.mark(batch, sid, null);
+      } else if (env.type === TENANT_DELETED) {
+        const everyone = new Set(await this.deps.published.subjectsOf(env.tenantId));
+        for (const [sid, fps] of batch.state) if (fps !== null) everyone.add(sid);
+        for (const sid of everyone) {
+          records.push(tombstone(env.tenantId, sid, env));
+          this.mark(batch, sid, null);
+        }
+      } else if (this.options.identities) {
+        records.push(...(await this.identityRecords(event, env, batch)));
+      }
+    }
+    return { records, tenants };
+  }
+
+  private async prepareTenants(envelopes: readonly Envelope[]): Promise<Map<string, TenantBatch>> {
+    const subjectsByTenant = new Map<string, Set<string>>();
+    for (const env of envelopes) {
+      let set = subjectsByTenant.get(env.tenantId);
+      if (!set) subjectsByTenant.set(env.tenantId, (set = new Set()));
+      for (const sid of Object.values(env.subjects)) set.add(sid);
+      if (env.type === ERASED) {
+        const sid = erasedSubject(env);
+        if (sid !== null) set.add(sid);
+      }
+    }
+    const out = new Map<string, TenantBatch>();
+    for (const [tenantId, set] of subjectsByTenant) {
+      const sids = [...set];
+      const [keys, published] = await Promise.all([
+        this.options.identities ? this.deps.keyring.dataKeys(tenantId, sids) : Promise.resolve(new Map<string, DataKey>()),
+        this.deps.published.get(tenantId, sids),
+      ]);
+      out.set(tenantId, { keys, state: new Map(published), dirty: new Set() });
+    }
+    return out;
+  }
+
+  private mark(batch: TenantBatch, sid: string, fps: IdentityFingerprints | null): void {
+    batch.state.set(sid, fps);
+    batch.dirty.add(sid);
+  }
+
+  private eventRecord(event: RecordedEvent, env: Envelope): SiemRecord {
+    const definition = this.deps.catalog.get(env.type);
+    let data = env.data as Record<string, unknown>;
+    let schemaVersion = env.schemaVersion;
+    if (definition !== undefined && definition.producerPostable) {
+      try {
+        data = this.deps.catalog.upcastData(env.type, env.schemaVersion, data);
+        schemaVersion = definition.schemaVersion;
+      } catch (error) {
+        // The stored data stays readable as it is; the record says which version it has.
+        this.fail('upcasting failed; forwarding the stored version', error, false, env.eventId);
+      }
+    }
+    const record = toOcsf(
+      {
+        position: event.position,
+        eventId: env.eventId,
+        tenantId: env.tenantId,
+        type: env.type,
+        schemaVersion,
+        category: definition?.category ?? null,
+        occurredAt: env.occurredAt,
+        recordedAt: env.recordedAt,
+        ...(env.correlationId !== undefined ? { correlationId: env.correlationId } : {}),
+        subjects: env.subjects,
+        data,
+      },
+      this.product,
+    );
+    return {
+      topic: SIEM_TOPICS.events,
+      key: recordKey(env.tenantId, primarySubject(env.subjects)),
+      value: JSON.stringify(record),
+      headers: {
+        'content-type': 'application/json',
+        'authtrail-type': env.type,
+        'authtrail-schema-version': String(schemaVersion),
+        'authtrail-event-id': env.eventId,
+        'ocsf-class-uid': String(record.class_uid),
+      },
+    };
+  }
+
+  /** Identity records for the people of one event whose identity is new or changed. */
+  private async identityRecords(event: RecordedEvent, env: Envelope, batch: TenantBatch): Promise<SiemRecord[]> {
+    const out: SiemRecord[] = [];
+    for (const sid of new Set(Object.values(env.subjects))) {
+      const key = batch.keys.get(sid);
+      const blob = env.sealed[sid];
+      if (key === undefined || blob === undefined) continue; // erased, or nothing personal
+      const seen = this.openIdentity(key, blob, env, sid);
+      if (seen === null || Object.keys(seen).length === 0) continue;
+      const fps = await this.fingerprints(env.tenantId, seen);
+      if (fps === null) continue;
+      const before = batch.state.get(sid) ?? null;
+      if (!identityChanged(before, fps)) continue;
+      // A change to someone published before: rebuild the full identity from their events
+      // up to this one, so the compacted value never loses a field an event did not carry.
+      const identity = before === null ? seen : await this.rebuild(env.tenantId, sid, key, event.position);
+      this.mark(batch, sid, { ...(before ?? {}), ...fps });
+      out.push({
+        topic: SIEM_TOPICS.subjects,
+        key: recordKey(env.tenantId, sid),
+        value: JSON.stringify(
+          identityValue(env.tenantId, sid, identity, {
+            eventId: env.eventId,
+            position: event.position,
+            occurredAt: env.occurredAt,
+          }),
+        ),
+        headers: { 'content-type': 'application/json', 'authtrail-record': 'identity' },
+      });
+    }
+    return out;
+  }
+
+  private openIdentity(key: DataKey, blob: string, env: Envelope, sid: string): Identity | null {
+    try {
+      return identityOf(this.deps.keyring.open(key, blob, { eventId: env.eventId, subjectId: sid }));
+    } catch (error) {
+      this.fail('a sealed blob did not open; no identity published for it', error, false, env.eventId);
+      return null;
+    }
+  }
+
+  private async fingerprints(tenantId: string, identity: Identity): Promise<IdentityFingerprints | null> {
+    const out: Partial<Record<IdentityField, string>> = {};
+    try {
+      for (const [field, value] of Object.entries(identity) as [IdentityField, string][]) {
+        out[field] = await this.deps.keyring.fingerprint(tenantId, Buffer.from(`siem-identity\0${field}\0${value}`, 'utf8'));
+      }
+    } catch (error) {
+      // The tenant was deleted while the batch ran: its tombstones follow in the log.
+      if (error instanceof AppError) return null;
+      throw error;
+    }
+    return out;
+  }
+
+  private async rebuild(tenantId: string, sid: string, key: DataKey, upTo: number): Promise<Identity> {
+    let identity: Identity = {};
+    for (const r of await this.deps.store.readBySubject(tenantId, sid)) {
+      if (r.position > upTo) break;
+      const env = decodeEnvelope(r.data);
+      const blob = env.sealed[sid];
+      if (blob === undefined) continue;
+      const seen = this.openIdentity(key, blob, env, sid);
+      if (seen !== null) identity = foldIdentity(identity, seen);
+    }
+    return identity;
+  }
+
+  private async retrying<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    let delay = this.retryInitialMs;
+    for (let attempt = 1; ; attempt++) {
+      if (this.stopping) throw new ForwarderStoppedError();
+      try {
+        const result = await fn();
+        if (attempt > 1) this.deps.logger.info({ worker: this.worker, what, attempts: attempt }, 'SIEM destination reachable again');
+        return result;
+      } catch (error) {
+        if (this.stopping) throw new ForwarderStoppedError();
+        const retriable = error instanceof AppError ? error.retriable : false;
+        this.deps.metrics?.workerErrors.inc({ worker: this.worker, retriable: String(retriable) });
+        this.deps.logger.warn(
+          { worker: this.worker, what, attempt, retryInMs: delay, retriable, err: { message: (error as Error)?.message } },
+          'SIEM destination did not acknowledge; retrying the same batch',
+        );
+        await this.sleep(delay);
+        await this.refreshLag();
+        delay = Math.min(delay * 2, this.retryMaxMs);
+      }
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wake = done;
+    });
+  }
+
+  private async refreshLag(): Promise<void> {
+    if (this.deps.metrics === undefined) return;
+    try {
+      const head = await this.deps.store.headPosition();
+      this.deps.metrics.workerLag.set({ worker: this.worker }, Math.max(0, head - this.checkpoint));
+    } catch {
+      // The store is closing; the gauge keeps its last value.
+    }
+  }
+
+  private fail(message: string, error: unknown, retriable: boolean, eventId?: string): void {
+    this.deps.metrics?.workerErrors.inc({ worker: this.worker, retriable: String(retriable) });
+    this.deps.logger.error(
+      { worker: this.worker, ...(eventId ? { eventId } : {}), err: { message: (error as Error)?.message, code: (error as AppError)?.code } },
+      message,
+    );
+  }
+}
+
+function erasedSubject(env: Envelope): string | null {
+  const fromData = env.data.subjectId;
+  if (typeof fromData === 'string') return fromData;
+  const details = env.data.details as Record<string, unknown> | undefined;
+  if (typeof details?.subjectId === 'string') return details.subjectId;
+  return env.subjects.subject ?? null;
+}
+
+function tombstone(tenantId: string, subjectId: string, cause: Envelope): SiemRecord {
+  return {
+    topic: SIEM_TOPICS.subjects,
+    key: recordKey(tenantId, subjectId),
+    value: null,
+    headers: { 'authtrail-record': 'tombstone', 'authtrail-type': cause.type, 'authtrail-event-id': cause.eventId },
+  };
+}
+
+function sealRecord(event: RecordedEvent, env: Envelope): SiemRecord {
+  return {
+    topic: SIEM_TOPICS.seals,
+    key: env.tenantId,
+    value: JSON.stringify({
+      tenant_uid: env.tenantId,
+      event_uid: env.eventId,
+      sequence: event.position,
+      time: Date.parse(env.occurredAt),
+      seal: env.data.details ?? env.data,
+    }),
+    headers: { 'content-type': 'application/json', 'authtrail-type': env.type, 'authtrail-event-id': env.eventId },
+  };
+}

@@ -1,0 +1,62 @@
+import { join } from 'node:path';
+import { FanOutSiemPublisher } from '../application/fan-out-siem-publisher';
+import { SiemForwarder, SiemForwarderDeps } from '../application/siem-forwarder';
+import type { SiemPublisher } from '../domain/siem-publisher.port';
+import { NdjsonFileSiemPublisher } from './file/ndjson-file-siem-publisher.adapter';
+import { KafkaSiemPublisher } from './kafka/kafka-siem-publisher.adapter';
+import { SqlitePublishedSubjectsStore } from './sqlite/sqlite-published-subjects.adapter';
+
+/** The SIEM part of the configuration (AppConfig's fields of the same names). */
+export interface SiemSettings {
+  readonly dataDir: string;
+  readonly kafkaBrokers: readonly string[];
+  readonly siemFile: string | null;
+  readonly siemIdentity: boolean;
+  readonly partitions?: number;
+  readonly replicationFactor?: number;
+  readonly batchSize?: number;
+  readonly retryInitialMs?: number;
+  readonly retryMaxMs?: number;
+  readonly requestTimeoutMs?: number;
+  /** Checkpoint name (default `forwarder`); the record of published people is kept per name. */
+  readonly worker?: string;
+}
+
+/**
+ * Builds the forwarder the configuration asks for: Kafka when brokers are set, the NDJSON
+ * file when a file is set, both when both are. Null when neither is (forwarding off).
+ */
+export function createSiemForwarder(
+  settings: SiemSettings,
+  deps: Omit<SiemForwarderDeps, 'publisher' | 'published'>,
+): SiemForwarder | null {
+  const targets: SiemPublisher[] = [];
+  if (settings.kafkaBrokers.length > 0) {
+    targets.push(
+      new KafkaSiemPublisher({
+        brokers: settings.kafkaBrokers,
+        partitions: settings.partitions,
+        replicationFactor: settings.replicationFactor,
+        requestTimeoutMs: settings.requestTimeoutMs,
+        logger: deps.logger,
+      }),
+    );
+  }
+  if (settings.siemFile !== null) targets.push(new NdjsonFileSiemPublisher(settings.siemFile));
+  if (targets.length === 0) return null;
+  const worker = settings.worker ?? 'forwarder';
+  return new SiemForwarder(
+    {
+      ...deps,
+      publisher: targets.length === 1 ? targets[0] : new FanOutSiemPublisher(targets),
+      published: new SqlitePublishedSubjectsStore(join(settings.dataDir, worker === 'forwarder' ? 'siem-subjects.db' : `siem-subjects-${worker}.db`)),
+    },
+    {
+      identities: settings.siemIdentity,
+      worker,
+      batchSize: settings.batchSize,
+      retryInitialMs: settings.retryInitialMs,
+      retryMaxMs: settings.retryMaxMs,
+    },
+  );
+}
