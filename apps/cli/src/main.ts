@@ -1,10 +1,11 @@
 import { Command, Option } from 'commander';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { ConfigError, loadConfig } from '@authtrail/config';
 import { ApiCall, CliError, ClientOptions, withApi } from './api-client';
 import { serve } from './commands/serve.command';
 import { demoEvents } from './commands/demo-data';
 import { rotateMasterKey } from './commands/rotate-master-key.command';
+import { benchIngest } from './commands/bench-ingest';
 
 /**
  * `authtrail`: the admin CLI. Data commands go through the HTTP API (see api-client.ts),
@@ -54,6 +55,17 @@ program
   .description('re-wrap every tenant key under a new master key (server stopped; events untouched)')
   .action(async () => {
     process.stdout.write(`${await rotateMasterKey(loadConfig())}\n`);
+  });
+
+const bench = program.command('bench').description('benchmarks that print a table (see README)');
+bench
+  .command('ingest')
+  .description('ingest throughput over HTTP (batches of 1000 and single events) and the cost of encryption')
+  .option('--seconds <n>', 'duration of each HTTP run', '10')
+  .option('--json <file>', 'also write the results to this JSON file')
+  .action(async (o: { seconds: string; json?: string }) => {
+    const result = await benchIngest({ seconds: Number(o.seconds), out: (l) => process.stdout.write(`${l}\n`) });
+    if (o.json) writeFileSync(o.json, JSON.stringify({ at: new Date().toISOString(), ingest: result }, null, 2));
   });
 
 const keys = program.command('keys').description('API keys of a tenant');
