@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exampleEvent } from '@authtrail/catalog';
@@ -23,7 +23,16 @@ describe('the authtrail CLI', () => {
     expect(JSON.parse(demo.stdout).accepted).toBeGreaterThan(5);
 
     const file = join(dir, 'events.ndjson');
-    require('node:fs').writeFileSync(file, JSON.stringify(exampleEvent('sspr.PasswordChanged', { eventId: randomUUID(), actor: person, target: person })) + '\n');
+    writeFileSync(
+      file,
+      JSON.stringify(
+        exampleEvent('sspr.PasswordChanged', {
+          eventId: randomUUID(),
+          actor: person,
+          target: person,
+        }),
+      ) + '\n',
+    );
     expect(runCli(dir, ['ingest', file]).status).toBe(0);
 
     const exported = runCli(dir, ['export', person.userPrincipalName]);
@@ -50,7 +59,9 @@ describe('the authtrail CLI', () => {
       const list = runCli(dir, ['keys', 'list', '--key', BOOTSTRAP_KEY]);
       expect(list.status).toBe(0);
       expect(JSON.parse(list.stdout).items.length).toBeGreaterThan(0);
-      const created = runCli(dir, ['keys', 'create', '--roles', 'reader', '--name', 'cli'], { AUTHTRAIL_API_KEY: BOOTSTRAP_KEY });
+      const created = runCli(dir, ['keys', 'create', '--roles', 'reader', '--name', 'cli'], {
+        AUTHTRAIL_API_KEY: BOOTSTRAP_KEY,
+      });
       expect(JSON.parse(created.stdout).roles).toEqual(['reader']);
       // Rotation needs the vault to itself.
       expect(runCli(dir, ['rotate-master-key']).status).toBe(1);
@@ -64,13 +75,24 @@ describe('the authtrail CLI', () => {
     const dir = fresh();
     dirs.push(dir);
     const file = join(dir, 'one.ndjson');
-    require('node:fs').writeFileSync(file, JSON.stringify(exampleEvent('sspr.PasswordChanged', { eventId: randomUUID(), actor: person, target: person })) + '\n');
+    writeFileSync(
+      file,
+      JSON.stringify(
+        exampleEvent('sspr.PasswordChanged', {
+          eventId: randomUUID(),
+          actor: person,
+          target: person,
+        }),
+      ) + '\n',
+    );
     expect(runCli(dir, ['tenants', 'opt-in']).status).toBe(0);
     expect(runCli(dir, ['ingest', file]).status).toBe(0);
     const keyBefore = readFileSync(join(dir, 'master.key'), 'utf8');
     const log = async () => {
       const store = SqliteEventStore.open(join(dir, 'events.db'));
-      const all = (await store.readAll({ after: 0, limit: 100_000 })).map((e) => `${e.position}:${e.hash}`);
+      const all = (await store.readAll({ after: 0, limit: 100_000 })).map(
+        (e) => `${e.position}:${e.hash}`,
+      );
       await store.close();
       return all;
     };
@@ -92,14 +114,21 @@ describe('graceful shutdown', () => {
     try {
       const server = await startServe(dir);
       await request(server.url, 'POST', '/v1/tenant/opt-in');
-      const producer = (await request(server.url, 'POST', '/v1/keys', { body: { roles: ['producer'] } })).json.key as string;
+      const producer = (
+        await request(server.url, 'POST', '/v1/keys', { body: { roles: ['producer'] } })
+      ).json.key as string;
       const acknowledged: string[] = [];
       let stop = false;
       const client = async () => {
         while (!stop) {
-          const batch = Array.from({ length: 200 }, () => exampleEvent('mfa.AuthenticationAttempted', { eventId: randomUUID() }));
+          const batch = Array.from({ length: 200 }, () =>
+            exampleEvent('mfa.AuthenticationAttempted', { eventId: randomUUID() }),
+          );
           try {
-            const res = await request(server.url, 'POST', '/v1/events', { key: producer, body: batch });
+            const res = await request(server.url, 'POST', '/v1/events', {
+              key: producer,
+              body: batch,
+            });
             if (res.status === 202) acknowledged.push(...batch.map((e) => e.eventId));
           } catch {
             return;
@@ -114,7 +143,9 @@ describe('graceful shutdown', () => {
       await Promise.all(clients);
       expect(acknowledged.length).toBeGreaterThan(0);
       const store = SqliteEventStore.open(join(dir, 'events.db'));
-      const ids = new Set((await store.readAll({ after: 0, limit: 1_000_000 })).map((e) => e.eventId));
+      const ids = new Set(
+        (await store.readAll({ after: 0, limit: 1_000_000 })).map((e) => e.eventId),
+      );
       await store.close();
       for (const id of acknowledged) expect(ids.has(id)).toBe(true);
       expect(existsSync(join(dir, 'server.json'))).toBe(false);

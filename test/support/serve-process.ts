@@ -23,13 +23,21 @@ export interface ServeProcess {
 }
 
 /** Starts the built `authtrail serve` as a real process and waits for its port. */
-export async function startServe(dataDir: string, env: Record<string, string> = {}): Promise<ServeProcess> {
-  const child = spawn(process.execPath, [CLI, 'serve'], { env: envFor(dataDir, env), stdio: ['ignore', 'pipe', 'pipe'] });
+export async function startServe(
+  dataDir: string,
+  env: Record<string, string> = {},
+): Promise<ServeProcess> {
+  const child = spawn(process.execPath, [CLI, 'serve'], {
+    env: envFor(dataDir, env),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => resolve(code)),
+  );
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`serve did not start: ${out}`)), 30_000);
-    child.stdout!.on('data', (d: Buffer) => {
+    child.stdout.on('data', (d: Buffer) => {
       out += d.toString();
       const m = /listening on http:\/\/[^:]+:(\d+)/.exec(out);
       if (m) {
@@ -37,14 +45,22 @@ export async function startServe(dataDir: string, env: Record<string, string> = 
         resolve(`http://127.0.0.1:${m[1]}`);
       }
     });
-    child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
     void exited.then((code) => reject(new Error(`serve exited with ${code}: ${out}`)));
   });
   return { child, url, exited, output: () => out };
 }
 
 /** Runs one CLI command to completion. */
-export function runCli(dataDir: string, args: string[], env: Record<string, string> = {}): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [CLI, ...args], { env: envFor(dataDir, env), encoding: 'utf8', timeout: 60_000 });
+export function runCli(
+  dataDir: string,
+  args: string[],
+  env: Record<string, string> = {},
+): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [CLI, ...args], {
+    env: envFor(dataDir, env),
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }

@@ -3,12 +3,15 @@ import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { AuthGuard } from '@authtrail/auth';
 import { ProblemFilter } from '@authtrail/platform';
 import { RuntimeModule, RuntimeOptions } from '@authtrail/runtime';
+import { ReportingModule } from '@authtrail/reporting';
 import { EventsController } from './http/events.controller';
 import { HealthController } from './http/health.controller';
 import { KeysController } from './http/keys.controller';
 import { SchemasController } from './http/schemas.controller';
 import { SubjectsController } from './http/subjects.controller';
 import { TenantsController } from './http/tenants.controller';
+import { ReportsController } from './http/reports.controller';
+import { AuditEventsController } from './http/audit-events.controller';
 
 /** HTTP transport only: controllers over the runtime's use cases. */
 @Module({})
@@ -16,7 +19,7 @@ export class ApiModule {
   static forRoot(options: RuntimeOptions): DynamicModule {
     return {
       module: ApiModule,
-      imports: [RuntimeModule.forRoot(options)],
+      imports: [RuntimeModule.forRoot(options), ReportingModule],
       controllers: [
         EventsController,
         KeysController,
@@ -24,6 +27,8 @@ export class ApiModule {
         SchemasController,
         SubjectsController,
         HealthController,
+        ReportsController,
+        AuditEventsController,
       ],
       providers: [
         { provide: APP_GUARD, useClass: AuthGuard },

@@ -6,6 +6,8 @@ import { serve } from './commands/serve.command';
 import { demoEvents } from './commands/demo-data';
 import { rotateMasterKey } from './commands/rotate-master-key.command';
 import { benchIngest } from './commands/bench-ingest';
+import { registerReportCommand } from './commands/report.command';
+import { registerReplayCommand } from './commands/replay.command';
 
 /**
  * `authtrail`: the admin CLI. Data commands go through the HTTP API (see api-client.ts),
@@ -60,12 +62,21 @@ program
 const bench = program.command('bench').description('benchmarks that print a table (see README)');
 bench
   .command('ingest')
-  .description('ingest throughput over HTTP (batches of 1000 and single events) and the cost of encryption')
+  .description(
+    'ingest throughput over HTTP (batches of 1000 and single events) and the cost of encryption',
+  )
   .option('--seconds <n>', 'duration of each HTTP run', '10')
   .option('--json <file>', 'also write the results to this JSON file')
   .action(async (o: { seconds: string; json?: string }) => {
-    const result = await benchIngest({ seconds: Number(o.seconds), out: (l) => process.stdout.write(`${l}\n`) });
-    if (o.json) writeFileSync(o.json, JSON.stringify({ at: new Date().toISOString(), ingest: result }, null, 2));
+    const result = await benchIngest({
+      seconds: Number(o.seconds),
+      out: (l) => process.stdout.write(`${l}\n`),
+    });
+    if (o.json)
+      writeFileSync(
+        o.json,
+        JSON.stringify({ at: new Date().toISOString(), ingest: result }, null, 2),
+      );
   });
 
 const keys = program.command('keys').description('API keys of a tenant');
@@ -184,6 +195,9 @@ client(
       return { accepted };
     }),
   );
+
+registerReportCommand(program, { client, call, expectOk });
+registerReplayCommand(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof ConfigError || error instanceof CliError) {

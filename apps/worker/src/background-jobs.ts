@@ -6,6 +6,8 @@ import { ErasureRecovery } from '@authtrail/privacy';
 import { AdminService } from '@authtrail/runtime';
 import { TenantsService } from '@authtrail/tenancy';
 import { PeriodicJob } from './jobs/periodic-job';
+import { startProjector } from './projector/start-projector';
+import { startSiemForwarder } from './forwarder/siem-forwarder.job';
 
 export interface BackgroundJobs {
   stop(): Promise<void>;
@@ -40,8 +42,12 @@ export async function startBackgroundJobs(app: INestApplicationContext): Promise
       () => metrics.workerErrors.inc({ worker: 'tenant-deletion', retriable: 'true' }),
     ).start(),
   ];
+  const projector = await startProjector(app);
+  const siem = startSiemForwarder(app);
   return {
     stop: async () => {
+      await siem?.stop();
+      await projector.stop();
       await Promise.all(jobs.map((j) => j.stop()));
     },
   };

@@ -30,6 +30,9 @@ export interface AppConfig {
   readonly clickhouseUrl: string | null;
   readonly clickhousePath: string;
   readonly kafkaBrokers: readonly string[];
+  /** Partitions of the topics authtrail creates; replication factor (null = broker default). */
+  readonly kafkaPartitions: number;
+  readonly kafkaReplicationFactor: number | null;
   readonly siemFile: string | null;
   readonly siemIdentity: boolean;
   readonly ingest: {
@@ -200,6 +203,11 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     clickhouseUrl: url(env, 'AUTHTRAIL_CLICKHOUSE_URL', ['http:', 'https:']),
     clickhousePath: inData(str(env, 'AUTHTRAIL_CLICKHOUSE_PATH') ?? 'clickhouse'),
     kafkaBrokers,
+    kafkaPartitions: int(env, 'AUTHTRAIL_KAFKA_PARTITIONS', 6, 1, 1000),
+    kafkaReplicationFactor:
+      str(env, 'AUTHTRAIL_KAFKA_REPLICATION_FACTOR') === null
+        ? null
+        : int(env, 'AUTHTRAIL_KAFKA_REPLICATION_FACTOR', 1, 1, 16),
     siemFile: siemFile === null ? null : resolve(cwd, siemFile),
     siemIdentity: bool(env, 'AUTHTRAIL_SIEM_IDENTITY', true),
     ingest: {

@@ -8,5 +8,9 @@ export * from './application/projector';
 export * from './application/subject-names';
 export * from './application/reports.service';
 export * from './infrastructure/clickhouse/clickhouse-read-model.adapter';
-export { createClickHouseClient, PINNED_SETTINGS, type ClickHouseTarget } from './infrastructure/clickhouse/clickhouse-connection';
+export {
+  createClickHouseClient,
+  PINNED_SETTINGS,
+  type ClickHouseTarget,
+} from './infrastructure/clickhouse/clickhouse-connection';
 export * from './infrastructure/reporting.module';

@@ -3,3 +3,4 @@ export * from './event-store/in-memory-event-store';
 export * from './event-store/broken-event-stores';
 export * from './key-vault';
 export * from './postgres';
+export * from './kafka';

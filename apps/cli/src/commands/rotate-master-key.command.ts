@@ -10,10 +10,14 @@ import { runningServer } from '../server-lock';
  * Events are untouched. Runs on the stores directly, so the server must be stopped.
  */
 export async function rotateMasterKey(config: AppConfig): Promise<string> {
-  if (runningServer(config.dataDir)) throw new CliError('stop the server first: rotation opens the key vault directly');
-  const app = await NestFactory.createApplicationContext(RuntimeModule.forRoot({ config: { ...config, logLevel: 'warn' } }), {
-    logger: false,
-  });
+  if (runningServer(config.dataDir))
+    throw new CliError('stop the server first: rotation opens the key vault directly');
+  const app = await NestFactory.createApplicationContext(
+    RuntimeModule.forRoot({ config: { ...config, logLevel: 'warn' } }),
+    {
+      logger: false,
+    },
+  );
   try {
     const keyring = app.get(Keyring);
     if (config.masterKey === null) {

@@ -57,7 +57,11 @@ export class Projection {
         flush();
         steps.push({
           kind: 'delete-tenant',
-          deletion: { tenantId: record.tenantId, deletedAt: record.occurredAt, position: record.position },
+          deletion: {
+            tenantId: record.tenantId,
+            deletedAt: record.occurredAt,
+            position: record.position,
+          },
         });
       }
     }
@@ -75,7 +79,7 @@ export class Projection {
     const data =
       this.catalog.get(env.type) === undefined
         ? (env.data as Json)
-        : this.catalog.upcastData(env.type, env.schemaVersion, env.data as Json);
+        : this.catalog.upcastData(env.type, env.schemaVersion, env.data);
     const result = obj(data.result);
     const d = obj(data.details);
     const occurredAt = new Date(env.occurredAt);

@@ -56,7 +56,7 @@ export class Projector {
   async start(): Promise<void> {
     if (this.running) return;
     this.running = true;
-    await this.model.init();
+    // A read model that is down at start is retried with backoff, like any failed batch.
     await this.follow();
   }
 
@@ -116,7 +116,9 @@ export class Projector {
     const deadline = Date.now() + timeoutMs;
     while (this.applied < target) {
       if (Date.now() > deadline) {
-        throw new Error(`projector did not reach position ${target} within ${timeoutMs} ms (at ${this.applied})`);
+        throw new Error(
+          `projector did not reach position ${target} within ${timeoutMs} ms (at ${this.applied})`,
+        );
       }
       await new Promise((r) => setTimeout(r, 20));
     }
@@ -125,6 +127,7 @@ export class Projector {
   private async follow(): Promise<void> {
     if (!this.running) return;
     try {
+      await this.model.init();
       this.applied = await this.model.loadCheckpoint();
       this.hooks.onLag?.(Math.max(0, (await this.store.headPosition()) - this.applied));
     } catch (e) {

@@ -52,9 +52,16 @@ export class UnknownReportError extends AppError {
 /** A name filter needs the privacy-admin role (names are theirs to use only). */
 export class NameFilterForbiddenError extends AppError {
   constructor(parameter: string) {
-    super('REPORT.NAME_FILTER_FORBIDDEN', 'forbidden', `filtering by ${parameter} needs the privacy-admin role`, {
-      errors: [{ path: parameter, message: 'needs the privacy-admin role; use actorId/targetId' }],
-    });
+    super(
+      'REPORT.NAME_FILTER_FORBIDDEN',
+      'forbidden',
+      `filtering by ${parameter} needs the privacy-admin role`,
+      {
+        errors: [
+          { path: parameter, message: 'needs the privacy-admin role; use actorId/targetId' },
+        ],
+      },
+    );
   }
 }
 
@@ -81,7 +88,10 @@ export class ReportsService {
     options: ReportsServiceOptions = {},
   ) {
     this.names = new SubjectNames(reader, keyring);
-    this.retention = options.retentionDays ?? { sspr: RETENTION_DAYS.sspr, mfa: RETENTION_DAYS.mfa };
+    this.retention = options.retentionDays ?? {
+      sspr: RETENTION_DAYS.sspr,
+      mfa: RETENTION_DAYS.mfa,
+    };
   }
 
   async sspr(name: string, caller: ReportCaller, query: RawQuery): Promise<ReportResult> {
@@ -94,7 +104,10 @@ export class ReportsService {
       for (const param of ['days', 'from', 'to']) {
         if (query[param] === undefined) continue;
         p.string(param);
-        p.fail(param, 'registration reports show the current state (each person\'s latest registration, at any time): no time window applies');
+        p.fail(
+          param,
+          "registration reports show the current state (each person's latest registration, at any time): no time window applies",
+        );
       }
     }
     switch (name as SsprReport) {
@@ -107,9 +120,17 @@ export class ReportsService {
         const limit = p.int('limit', 1, MAX_LIMIT) ?? DEFAULT_LIMIT;
         const after = this.cursor(p);
         p.done();
-        const rows = await this.reader.registrations({ tenantId: caller.tenantId, since, limit: limit + 1, after });
+        const rows = await this.reader.registrations({
+          tenantId: caller.tenantId,
+          since,
+          limit: limit + 1,
+          after,
+        });
         const page = rows.slice(0, limit);
-        const people = await this.people(caller, page.map((r) => r.subjectId));
+        const people = await this.people(
+          caller,
+          page.map((r) => r.subjectId),
+        );
         const items = page.map((r) => ({
           ...person(people, r.subjectId),
           role: r.role,
@@ -118,8 +139,15 @@ export class ReportsService {
         }));
         const last = page[page.length - 1];
         const nextCursor =
-          rows.length > limit && last ? encodeCursor({ at: last.registeredAt.getTime(), id: last.subjectId }) : null;
-        return list(format, items, ['user', 'subjectId', 'erased', 'role', 'registeredAt', 'methods'], { nextCursor });
+          rows.length > limit && last
+            ? encodeCursor({ at: last.registeredAt.getTime(), id: last.subjectId })
+            : null;
+        return list(
+          format,
+          items,
+          ['user', 'subjectId', 'erased', 'role', 'registeredAt', 'methods'],
+          { nextCursor },
+        );
       }
       case 'registered-methods': {
         p.done();
@@ -134,19 +162,32 @@ export class ReportsService {
       case 'reset-methods': {
         const q = this.windowQuery(p, caller, now, DEFAULT_DAYS, since);
         p.done();
-        return list(format, await this.reader.resetMethods(q), ['method', 'count'], this.windowOf(q));
+        return list(
+          format,
+          await this.reader.resetMethods(q),
+          ['method', 'count'],
+          this.windowOf(q),
+        );
       }
       case 'problems': {
         const q = this.windowQuery(p, caller, now, DEFAULT_DAYS, since);
         p.done();
-        return list(format, await this.reader.problems(q), ['type', 'reason', 'count'], this.windowOf(q));
+        return list(
+          format,
+          await this.reader.problems(q),
+          ['type', 'reason', 'count'],
+          this.windowOf(q),
+        );
       }
       case 'admin-self-resets': {
         const q = this.windowQuery(p, caller, now, DEFAULT_DAYS, since);
         const min = p.int('min', 1, 1_000_000) ?? 3;
         p.done();
         const rows = await this.reader.adminSelfResets(q, min);
-        const people = await this.people(caller, rows.map((r) => r.subjectId));
+        const people = await this.people(
+          caller,
+          rows.map((r) => r.subjectId),
+        );
         const items = rows.map((r) => ({
           ...person(people, r.subjectId),
           role: r.role,
@@ -154,14 +195,22 @@ export class ReportsService {
           firstAt: r.firstAt.toISOString(),
           lastAt: r.lastAt.toISOString(),
         }));
-        return list(format, items, ['user', 'subjectId', 'erased', 'role', 'count', 'firstAt', 'lastAt'], this.windowOf(q));
+        return list(
+          format,
+          items,
+          ['user', 'subjectId', 'erased', 'role', 'count', 'firstAt', 'lastAt'],
+          this.windowOf(q),
+        );
       }
       case 'suspicious': {
         const q = this.windowQuery(p, caller, now, DEFAULT_DAYS, since);
         const min = p.int('min', 1, 1_000_000) ?? 3;
         p.done();
         const rows = await this.reader.suspicious(q, min);
-        const people = await this.people(caller, rows.map((r) => r.subjectId));
+        const people = await this.people(
+          caller,
+          rows.map((r) => r.subjectId),
+        );
         const items = rows.map((r) => ({
           ...person(people, r.subjectId),
           signal: r.signal,
@@ -169,7 +218,12 @@ export class ReportsService {
           firstAt: r.firstAt.toISOString(),
           lastAt: r.lastAt.toISOString(),
         }));
-        return list(format, items, ['user', 'subjectId', 'erased', 'signal', 'count', 'firstAt', 'lastAt'], this.windowOf(q));
+        return list(
+          format,
+          items,
+          ['user', 'subjectId', 'erased', 'signal', 'count', 'firstAt', 'lastAt'],
+          this.windowOf(q),
+        );
       }
     }
   }
@@ -182,7 +236,12 @@ export class ReportsService {
     const w = this.windowQuery(p, caller, now, DEFAULT_DAYS, this.since('mfa', now));
     if (name === 'attempts') {
       p.done();
-      return list(format, await this.reader.mfaAttempts(w), ['method', 'status', 'count', 'users'], this.windowOf(w));
+      return list(
+        format,
+        await this.reader.mfaAttempts(w),
+        ['method', 'status', 'count', 'users'],
+        this.windowOf(w),
+      );
     }
     const limit = p.int('limit', 1, MAX_LIMIT) ?? DEFAULT_LIMIT;
     const q: PageQuery = { ...w, limit: limit + 1, after: this.cursor(p) };
@@ -193,12 +252,24 @@ export class ReportsService {
       columns: string[],
     ): Promise<ReportResult> => {
       const page = rows.slice(0, limit);
-      const people = await this.people(caller, page.flatMap((r) => [r.targetId, r.actorId]));
+      const people = await this.people(
+        caller,
+        page.flatMap((r) => [r.targetId, r.actorId]),
+      );
       const last = page[page.length - 1];
-      const nextCursor = rows.length > limit && last ? encodeCursor({ at: last.occurredAt.getTime(), id: last.eventId }) : null;
-      return list(format, page.map((r) => item(r, people)), columns, { ...this.windowOf(w), nextCursor });
+      const nextCursor =
+        rows.length > limit && last
+          ? encodeCursor({ at: last.occurredAt.getTime(), id: last.eventId })
+          : null;
+      return list(
+        format,
+        page.map((r) => item(r, people)),
+        columns,
+        { ...this.windowOf(w), nextCursor },
+      );
     };
-    const by = (people: Map<string, PersonView>, id: string) => (id === '' ? null : (people.get(id) ?? null));
+    const by = (people: Map<string, PersonView>, id: string) =>
+      id === '' ? null : (people.get(id) ?? null);
     switch (name as MfaReport) {
       case 'blocks':
         return paged(
@@ -218,7 +289,25 @@ export class ReportsService {
             completedAt: iso(r.completedAt),
             completionReason: r.completionReason || null,
           }),
-          ['eventId', 'blockedAt', 'user', 'subjectId', 'erased', 'kind', 'state', 'blocked', 'fraudAlert', 'fraudAlertNotBlocked', 'accountLockout', 'blockReason', 'blockedBy.user', 'blockedBy.subjectId', 'blockedBy.erased', 'completedAt', 'completionReason'],
+          [
+            'eventId',
+            'blockedAt',
+            'user',
+            'subjectId',
+            'erased',
+            'kind',
+            'state',
+            'blocked',
+            'fraudAlert',
+            'fraudAlertNotBlocked',
+            'accountLockout',
+            'blockReason',
+            'blockedBy.user',
+            'blockedBy.subjectId',
+            'blockedBy.erased',
+            'completedAt',
+            'completionReason',
+          ],
         );
       case 'bypasses':
         return paged(
@@ -235,7 +324,22 @@ export class ReportsService {
             completedAt: iso(r.completedAt),
             completionReason: r.completionReason || null,
           }),
-          ['eventId', 'grantedAt', 'user', 'subjectId', 'erased', 'state', 'bypassSeconds', 'bypassReason', 'bypassUsed', 'grantedBy.user', 'grantedBy.subjectId', 'grantedBy.erased', 'completedAt', 'completionReason'],
+          [
+            'eventId',
+            'grantedAt',
+            'user',
+            'subjectId',
+            'erased',
+            'state',
+            'bypassSeconds',
+            'bypassReason',
+            'bypassUsed',
+            'grantedBy.user',
+            'grantedBy.subjectId',
+            'grantedBy.erased',
+            'completedAt',
+            'completionReason',
+          ],
         );
       case 'activations':
         return paged(
@@ -252,7 +356,20 @@ export class ReportsService {
             getActivationCodeResult: r.getActivationCodeResult || null,
             activationStatusResult: r.activationStatusResult || null,
           }),
-          ['eventId', 'activatedAt', 'user', 'subjectId', 'erased', 'status', 'error', 'deviceType', 'appVersion', 'oathTokenEnabled', 'getActivationCodeResult', 'activationStatusResult'],
+          [
+            'eventId',
+            'activatedAt',
+            'user',
+            'subjectId',
+            'erased',
+            'status',
+            'error',
+            'deviceType',
+            'appVersion',
+            'oathTokenEnabled',
+            'getActivationCodeResult',
+            'activationStatusResult',
+          ],
         );
       case 'changes':
         return paged(
@@ -266,7 +383,17 @@ export class ReportsService {
             pinChanged: r.pinChanged,
             pinChangeRequired: r.pinChangeRequired,
           }),
-          ['eventId', 'changedAt', 'user', 'subjectId', 'erased', 'newCountryCode', 'newBackupCountryCode', 'pinChanged', 'pinChangeRequired'],
+          [
+            'eventId',
+            'changedAt',
+            'user',
+            'subjectId',
+            'erased',
+            'newCountryCode',
+            'newBackupCountryCode',
+            'pinChanged',
+            'pinChangeRequired',
+          ],
         );
       default:
         throw new UnknownReportError(name);
@@ -289,8 +416,10 @@ export class ReportsService {
     const after = this.cursor(p);
     const longest = Math.max(this.retention.sspr, this.retention.mfa);
     const window = p.window(now, longest);
-    if (actorName !== undefined && actorId !== null) p.fail('actor', 'give either actor or actorId');
-    if (targetName !== undefined && targetId !== null) p.fail('target', 'give either target or targetId');
+    if (actorName !== undefined && actorId !== null)
+      p.fail('actor', 'give either actor or actorId');
+    if (targetName !== undefined && targetId !== null)
+      p.fail('target', 'give either target or targetId');
     p.done();
     if (!caller.revealNames) {
       if (actorName !== undefined) throw new NameFilterForbiddenError('actor');
@@ -298,7 +427,9 @@ export class ReportsService {
     }
     // A name filter becomes a subject id here; the name reaches neither ClickHouse nor a log.
     const resolveName = async (name: string | undefined): Promise<string | null | undefined> =>
-      name === undefined ? undefined : ((await this.keyring.findSubject(caller.tenantId, name))?.subjectId ?? null);
+      name === undefined
+        ? undefined
+        : ((await this.keyring.findSubject(caller.tenantId, name))?.subjectId ?? null);
     const actorSubject = await resolveName(actorName);
     const targetSubject = await resolveName(targetName);
     const empty = actorSubject === null || targetSubject === null;
@@ -318,8 +449,12 @@ export class ReportsService {
           after,
         });
     const page = rows.slice(0, limit);
-    const people = await this.people(caller, page.flatMap((r) => [r.actorId, r.targetId]));
-    const who = (id: string, role: string) => (id === '' ? null : { ...person(people, id), role: role || null });
+    const people = await this.people(
+      caller,
+      page.flatMap((r) => [r.actorId, r.targetId]),
+    );
+    const who = (id: string, role: string) =>
+      id === '' ? null : { ...person(people, id), role: role || null };
     const items = page.map((r) => ({
       eventId: r.eventId,
       type: r.type,
@@ -334,21 +469,39 @@ export class ReportsService {
       details: JSON.parse(r.details) as Record<string, unknown>,
     }));
     const last = page[page.length - 1];
-    const nextCursor = rows.length > limit && last ? encodeCursor({ at: last.occurredAt.getTime(), id: last.eventId }) : null;
+    const nextCursor =
+      rows.length > limit && last
+        ? encodeCursor({ at: last.occurredAt.getTime(), id: last.eventId })
+        : null;
     const csvRows = items.map((i) => ({ ...i, details: JSON.stringify(i.details) }));
     const person3 = (w: string) => [`${w}.user`, `${w}.subjectId`, `${w}.erased`, `${w}.role`];
     return {
       format,
       body: { items, nextCursor, from: window.from.toISOString(), to: window.to.toISOString() },
       rows: csvRows,
-      columns: ['eventId', 'type', 'service', 'occurredAt', 'recordedAt', 'status', 'reason', ...person3('actor'), ...person3('target'), 'correlationId', 'details'],
+      columns: [
+        'eventId',
+        'type',
+        'service',
+        'occurredAt',
+        'recordedAt',
+        'status',
+        'reason',
+        ...person3('actor'),
+        ...person3('target'),
+        'correlationId',
+        'details',
+      ],
     };
   }
 
   private types(p: ParamReader, service: 'sspr' | 'mfa' | undefined): string[] {
     const raw = p.string('type', 2000);
     if (raw === undefined) return [];
-    const types = raw.split(',').map((t) => t.trim()).filter((t) => t !== '');
+    const types = raw
+      .split(',')
+      .map((t) => t.trim())
+      .filter((t) => t !== '');
     for (const t of types) {
       const def = this.catalog.get(t);
       if (!def || (def.category !== 'sspr' && def.category !== 'mfa')) {
@@ -372,7 +525,13 @@ export class ReportsService {
   }
 
   /** The caller's window, narrowed to the category's retention (reports agree with the pruned log). */
-  private windowQuery(p: ParamReader, caller: ReportCaller, now: Date, defaultDays: number, since: Date): WindowQuery {
+  private windowQuery(
+    p: ParamReader,
+    caller: ReportCaller,
+    now: Date,
+    defaultDays: number,
+    since: Date,
+  ): WindowQuery {
     const w: ReportWindow = p.window(now, defaultDays);
     return {
       tenantId: caller.tenantId,
@@ -394,18 +553,30 @@ export class ReportsService {
   }
 }
 
-function person(people: Map<string, PersonView>, id: string): { user: string | null; subjectId: string; erased: boolean } {
+function person(
+  people: Map<string, PersonView>,
+  id: string,
+): { user: string | null; subjectId: string; erased: boolean } {
   const p = people.get(id);
   return { user: p?.user ?? null, subjectId: id, erased: p?.erased ?? false };
 }
 
 /** Completed when the seed's completion timestamp is set; else expired once its seconds ran out. */
-export function bypassState(grantedAt: Date, seconds: number, completedAt: Date | null, now: Date): 'active' | 'completed' | 'expired' {
+export function bypassState(
+  grantedAt: Date,
+  seconds: number,
+  completedAt: Date | null,
+  now: Date,
+): 'active' | 'completed' | 'expired' {
   if (completedAt !== null) return 'completed';
   return grantedAt.getTime() + seconds * 1000 <= now.getTime() ? 'expired' : 'active';
 }
 
-function single(format: ReportFormat, body: Record<string, unknown>, window?: { from: string; to: string }): ReportResult {
+function single(
+  format: ReportFormat,
+  body: Record<string, unknown>,
+  window?: { from: string; to: string },
+): ReportResult {
   const columns = Object.keys(body);
   return { format, body: { ...body, ...(window ?? {}) }, rows: [body], columns };
 }

@@ -24,7 +24,10 @@ export function flattenItem(item: Record<string, unknown>, prefix = ''): Record<
 }
 
 /** RFC 4180 CSV with a header row; columns in order of first appearance. */
-export function toCsv(items: readonly Record<string, unknown>[], columns?: readonly string[]): string {
+export function toCsv(
+  items: readonly Record<string, unknown>[],
+  columns?: readonly string[],
+): string {
   const rows = items.map((i) => flattenItem(i));
   const header: string[] = columns ? [...columns] : [];
   if (!columns) {

@@ -8,7 +8,10 @@ import { CLOCK, Clock, LOGGER, Metrics } from '@authtrail/platform';
 import { Projector } from '../application/projector';
 import { READ_MODEL, ReadModel } from '../application/read-model.port';
 import { ReportsService } from '../application/reports.service';
-import { ClickHouseReadModel, ClickHouseReadModelOptions } from './clickhouse/clickhouse-read-model.adapter';
+import {
+  ClickHouseReadModel,
+  ClickHouseReadModelOptions,
+} from './clickhouse/clickhouse-read-model.adapter';
 
 const PROJECTOR_WORKER = 'projector';
 
@@ -48,13 +51,16 @@ export class LazyReadModel implements ReadModel {
   loadCheckpoint: ReadModel['loadCheckpoint'] = async () => (await this.model()).loadCheckpoint();
   saveCheckpoint: ReadModel['saveCheckpoint'] = async (p) => (await this.model()).saveCheckpoint(p);
   reset: ReadModel['reset'] = async () => (await this.model()).reset();
-  registeredCount: ReadModel['registeredCount'] = async (t, s) => (await this.model()).registeredCount(t, s);
+  registeredCount: ReadModel['registeredCount'] = async (t, s) =>
+    (await this.model()).registeredCount(t, s);
   registrations: ReadModel['registrations'] = async (p) => (await this.model()).registrations(p);
-  registeredMethods: ReadModel['registeredMethods'] = async (t, s) => (await this.model()).registeredMethods(t, s);
+  registeredMethods: ReadModel['registeredMethods'] = async (t, s) =>
+    (await this.model()).registeredMethods(t, s);
   resets: ReadModel['resets'] = async (q) => (await this.model()).resets(q);
   resetMethods: ReadModel['resetMethods'] = async (q) => (await this.model()).resetMethods(q);
   problems: ReadModel['problems'] = async (q) => (await this.model()).problems(q);
-  adminSelfResets: ReadModel['adminSelfResets'] = async (q, m) => (await this.model()).adminSelfResets(q, m);
+  adminSelfResets: ReadModel['adminSelfResets'] = async (q, m) =>
+    (await this.model()).adminSelfResets(q, m);
   suspicious: ReadModel['suspicious'] = async (q, m) => (await this.model()).suspicious(q, m);
   mfaAttempts: ReadModel['mfaAttempts'] = async (q) => (await this.model()).mfaAttempts(q);
   mfaBlocks: ReadModel['mfaBlocks'] = async (q) => (await this.model()).mfaBlocks(q);
@@ -62,7 +68,8 @@ export class LazyReadModel implements ReadModel {
   mfaActivations: ReadModel['mfaActivations'] = async (q) => (await this.model()).mfaActivations(q);
   mfaChanges: ReadModel['mfaChanges'] = async (q) => (await this.model()).mfaChanges(q);
   auditEvents: ReadModel['auditEvents'] = async (q) => (await this.model()).auditEvents(q);
-  erasedAmong: ReadModel['erasedAmong'] = async (t, ids) => (await this.model()).erasedAmong(t, ids);
+  erasedAmong: ReadModel['erasedAmong'] = async (t, ids) =>
+    (await this.model()).erasedAmong(t, ids);
   sealedOf: ReadModel['sealedOf'] = async (t, ids) => (await this.model()).sealedOf(t, ids);
 }
 
@@ -79,7 +86,11 @@ export function createProjector(
     onError: (error, retriable) => {
       metrics.workerErrors.inc({ worker: PROJECTOR_WORKER, retriable: String(retriable) });
       logger.error(
-        { worker: PROJECTOR_WORKER, retriable, err: { message: (error as Error)?.message, code: (error as { code?: string })?.code } },
+        {
+          worker: PROJECTOR_WORKER,
+          retriable,
+          err: { message: (error as Error)?.message, code: (error as { code?: string })?.code },
+        },
         'projector batch failed; retrying from the last checkpoint',
       );
     },
@@ -105,8 +116,13 @@ export function createProjector(
     },
     {
       provide: Projector,
-      useFactory: (store: EventStore, model: ReadModel, catalog: EventCatalog, logger: Logger, metrics: Metrics) =>
-        createProjector(store, model, catalog, logger, metrics),
+      useFactory: (
+        store: EventStore,
+        model: ReadModel,
+        catalog: EventCatalog,
+        logger: Logger,
+        metrics: Metrics,
+      ) => createProjector(store, model, catalog, logger, metrics),
       inject: [EVENT_STORE, READ_MODEL, EventCatalog, LOGGER, Metrics],
     },
   ],

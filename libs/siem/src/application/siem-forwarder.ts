@@ -121,7 +121,8 @@ export class SiemForwarder {
   start(): this {
     if (this.running !== null) return this;
     this.running = this.run().catch((e: unknown) => {
-      if (!(e instanceof ForwarderStoppedError)) this.fail('forwarder stopped on an error', e, false);
+      if (!(e instanceof ForwarderStoppedError))
+        this.fail('forwarder stopped on an error', e, false);
     });
     this.lagTimer = setInterval(() => void this.refreshLag(), this.lagIntervalMs);
     this.lagTimer.unref();
@@ -146,7 +147,10 @@ export class SiemForwarder {
 
   private async subscribe(): Promise<void> {
     this.checkpoint = await this.deps.checkpoints.load(this.worker);
-    this.deps.logger.info({ worker: this.worker, after: this.checkpoint }, 'SIEM forwarder following the log');
+    this.deps.logger.info(
+      { worker: this.worker, after: this.checkpoint },
+      'SIEM forwarder following the log',
+    );
     await this.refreshLag();
     this.subscription = this.deps.store.subscribe({
       after: this.checkpoint,
@@ -159,7 +163,8 @@ export class SiemForwarder {
         this.fail('forwarding failed; resuming from the checkpoint', error, true);
         this.subscription = null;
         void this.sleep(this.retryInitialMs * 5).then(() => {
-          if (!this.stopping) return this.subscribe().catch((e: unknown) => this.fail('resubscribe failed', e, true));
+          if (!this.stopping)
+            return this.subscribe().catch((e: unknown) => this.fail('resubscribe failed', e, true));
         });
       },
     });
@@ -171,13 +176,10 @@ export class SiemForwarder {
     await this.retrying('publish', () => this.deps.publisher.publish(records));
     // The broker has the batch: now the local record of published people, then the checkpoint.
     for (const [tenantId, batch] of tenants) {
-      const removed: string[] = [];
-      for (const sid of batch.dirty) {
-        const fps = batch.state.get(sid);
-        if (fps === null || fps === undefined) removed.push(sid);
-        else await this.deps.published.put(tenantId, sid, fps);
-      }
-      if (removed.length > 0) await this.deps.published.remove(tenantId, removed);
+      if (batch.dirty.size === 0) continue;
+      const changes = new Map<string, IdentityFingerprints | null>();
+      for (const sid of batch.dirty) changes.set(sid, batch.state.get(sid) ?? null);
+      await this.deps.published.save(tenantId, changes);
     }
     const last = events[events.length - 1].position;
     await this.deps.checkpoints.save(this.worker, last);
@@ -234,7 +236,9 @@ export class SiemForwarder {
     for (const [tenantId, set] of subjectsByTenant) {
       const sids = [...set];
       const [keys, published] = await Promise.all([
-        this.options.identities ? this.deps.keyring.dataKeys(tenantId, sids) : Promise.resolve(new Map<string, DataKey>()),
+        this.options.identities
+          ? this.deps.keyring.dataKeys(tenantId, sids)
+          : Promise.resolve(new Map<string, DataKey>()),
         this.deps.published.get(tenantId, sids),
       ]);
       out.set(tenantId, { keys, state: new Map(published), dirty: new Set() });
@@ -291,7 +295,11 @@ export class SiemForwarder {
   }
 
   /** Identity records for the people of one event whose identity is new or changed. */
-  private async identityRecords(event: RecordedEvent, env: Envelope, batch: TenantBatch): Promise<SiemRecord[]> {
+  private async identityRecords(
+    event: RecordedEvent,
+    env: Envelope,
+    batch: TenantBatch,
+  ): Promise<SiemRecord[]> {
     const out: SiemRecord[] = [];
     for (const sid of new Set(Object.values(env.subjects))) {
       const key = batch.keys.get(sid);
@@ -305,7 +313,8 @@ export class SiemForwarder {
       if (!identityChanged(before, fps)) continue;
       // A change to someone published before: rebuild the full identity from their events
       // up to this one, so the compacted value never loses a field an event did not carry.
-      const identity = before === null ? seen : await this.rebuild(env.tenantId, sid, key, event.position);
+      const identity =
+        before === null ? seen : await this.rebuild(env.tenantId, sid, key, event.position);
       this.mark(batch, sid, { ...(before ?? {}), ...fps });
       out.push({
         topic: SIEM_TOPICS.subjects,
@@ -325,18 +334,31 @@ export class SiemForwarder {
 
   private openIdentity(key: DataKey, blob: string, env: Envelope, sid: string): Identity | null {
     try {
-      return identityOf(this.deps.keyring.open(key, blob, { eventId: env.eventId, subjectId: sid }));
+      return identityOf(
+        this.deps.keyring.open(key, blob, { eventId: env.eventId, subjectId: sid }),
+      );
     } catch (error) {
-      this.fail('a sealed blob did not open; no identity published for it', error, false, env.eventId);
+      this.fail(
+        'a sealed blob did not open; no identity published for it',
+        error,
+        false,
+        env.eventId,
+      );
       return null;
     }
   }
 
-  private async fingerprints(tenantId: string, identity: Identity): Promise<IdentityFingerprints | null> {
+  private async fingerprints(
+    tenantId: string,
+    identity: Identity,
+  ): Promise<IdentityFingerprints | null> {
     const out: Partial<Record<IdentityField, string>> = {};
     try {
       for (const [field, value] of Object.entries(identity) as [IdentityField, string][]) {
-        out[field] = await this.deps.keyring.fingerprint(tenantId, Buffer.from(`siem-identity\0${field}\0${value}`, 'utf8'));
+        out[field] = await this.deps.keyring.fingerprint(
+          tenantId,
+          Buffer.from(`siem-identity\0${field}\0${value}`, 'utf8'),
+        );
       }
     } catch (error) {
       // The tenant was deleted while the batch ran: its tombstones follow in the log.
@@ -346,7 +368,12 @@ export class SiemForwarder {
     return out;
   }
 
-  private async rebuild(tenantId: string, sid: string, key: DataKey, upTo: number): Promise<Identity> {
+  private async rebuild(
+    tenantId: string,
+    sid: string,
+    key: DataKey,
+    upTo: number,
+  ): Promise<Identity> {
     let identity: Identity = {};
     for (const r of await this.deps.store.readBySubject(tenantId, sid)) {
       if (r.position > upTo) break;
@@ -365,14 +392,25 @@ export class SiemForwarder {
       if (this.stopping) throw new ForwarderStoppedError();
       try {
         const result = await fn();
-        if (attempt > 1) this.deps.logger.info({ worker: this.worker, what, attempts: attempt }, 'SIEM destination reachable again');
+        if (attempt > 1)
+          this.deps.logger.info(
+            { worker: this.worker, what, attempts: attempt },
+            'SIEM destination reachable again',
+          );
         return result;
       } catch (error) {
         if (this.stopping) throw new ForwarderStoppedError();
         const retriable = error instanceof AppError ? error.retriable : false;
         this.deps.metrics?.workerErrors.inc({ worker: this.worker, retriable: String(retriable) });
         this.deps.logger.warn(
-          { worker: this.worker, what, attempt, retryInMs: delay, retriable, err: { message: (error as Error)?.message } },
+          {
+            worker: this.worker,
+            what,
+            attempt,
+            retryInMs: delay,
+            retriable,
+            err: { message: (error as Error)?.message },
+          },
           'SIEM destination did not acknowledge; retrying the same batch',
         );
         await this.sleep(delay);
@@ -406,7 +444,11 @@ export class SiemForwarder {
   private fail(message: string, error: unknown, retriable: boolean, eventId?: string): void {
     this.deps.metrics?.workerErrors.inc({ worker: this.worker, retriable: String(retriable) });
     this.deps.logger.error(
-      { worker: this.worker, ...(eventId ? { eventId } : {}), err: { message: (error as Error)?.message, code: (error as AppError)?.code } },
+      {
+        worker: this.worker,
+        ...(eventId ? { eventId } : {}),
+        err: { message: (error as Error)?.message, code: (error as AppError)?.code },
+      },
       message,
     );
   }
@@ -425,7 +467,11 @@ function tombstone(tenantId: string, subjectId: string, cause: Envelope): SiemRe
     topic: SIEM_TOPICS.subjects,
     key: recordKey(tenantId, subjectId),
     value: null,
-    headers: { 'authtrail-record': 'tombstone', 'authtrail-type': cause.type, 'authtrail-event-id': cause.eventId },
+    headers: {
+      'authtrail-record': 'tombstone',
+      'authtrail-type': cause.type,
+      'authtrail-event-id': cause.eventId,
+    },
   };
 }
 
@@ -440,6 +486,10 @@ function sealRecord(event: RecordedEvent, env: Envelope): SiemRecord {
       time: Date.parse(env.occurredAt),
       seal: env.data.details ?? env.data,
     }),
-    headers: { 'content-type': 'application/json', 'authtrail-type': env.type, 'authtrail-event-id': env.eventId },
+    headers: {
+      'content-type': 'application/json',
+      'authtrail-type': env.type,
+      'authtrail-event-id': env.eventId,
+    },
   };
 }

@@ -45,7 +45,10 @@ export function foldIdentity(base: Identity, next: Identity): Identity {
 export type IdentityFingerprints = Readonly<Partial<Record<IdentityField, string>>>;
 
 /** True when `seen` carries a field that is new or differs from what was published. */
-export function identityChanged(published: IdentityFingerprints | null, seen: IdentityFingerprints): boolean {
+export function identityChanged(
+  published: IdentityFingerprints | null,
+  seen: IdentityFingerprints,
+): boolean {
   if (published === null) return Object.keys(seen).length > 0;
   return (Object.keys(seen) as IdentityField[]).some((f) => published[f] !== seen[f]);
 }

@@ -222,11 +222,14 @@ export function toOcsf(source: OcsfSource, product: OcsfProduct = AUTHTRAIL_PROD
   const result = asObject(data.result);
   // Service events keep their facts at the top of `data`; producer events under `details`.
   const details = data.details === undefined ? omitKnown(data) : asObject(data.details);
-  const status = statusOf(result.status === undefined && !isProducerShape(data) ? { status: 'Success' } : result);
+  const status = statusOf(
+    result.status === undefined && !isProducerShape(data) ? { status: 'Success' } : result,
+  );
   const severityId = severityOf(source.type, status.status_id, details);
   const categoryUid = Math.floor(activity.classUid / 1000);
   const actorRole = str(data.actorRole);
   const targetRole = str(data.targetRole);
+  const correlationId = source.correlationId ?? str(data.correlationId);
 
   const record: Json = {
     class_uid: activity.classUid,
@@ -252,14 +255,17 @@ export function toOcsf(source: OcsfSource, product: OcsfProduct = AUTHTRAIL_PROD
       event_code: source.type,
       sequence: source.position,
       logged_time: Date.parse(source.recordedAt),
-      ...(source.correlationId !== undefined ? { correlation_uid: source.correlationId } : {}),
+      ...(correlationId !== undefined ? { correlation_uid: correlationId } : {}),
       ...(source.category !== null ? { labels: [source.category] } : {}),
     },
   };
 
   const target = source.subjects.target;
   const actor = source.subjects.actor;
-  if (activity.classUid === OCSF_CLASS.accountChange || activity.classUid === OCSF_CLASS.authentication) {
+  if (
+    activity.classUid === OCSF_CLASS.accountChange ||
+    activity.classUid === OCSF_CLASS.authentication
+  ) {
     // Account Change and Authentication require `user`: the person the event is about.
     const primary = target ?? actor;
     const primaryRole = target !== undefined ? targetRole : actorRole;

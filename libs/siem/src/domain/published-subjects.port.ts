@@ -8,9 +8,11 @@ import type { IdentityFingerprints } from './identity';
  */
 export interface PublishedSubjectsStore {
   get(tenantId: string, subjectIds: readonly string[]): Promise<Map<string, IdentityFingerprints>>;
-  put(tenantId: string, subjectId: string, fingerprints: IdentityFingerprints): Promise<void>;
-  /** Forgets a person (erasure), and leaves no trace of their fingerprints on disk. */
-  remove(tenantId: string, subjectIds: readonly string[]): Promise<void>;
+  /**
+   * Records what one batch published, atomically: `null` forgets a person (erasure, tenant
+   * deletion) and leaves no trace of their fingerprints on disk.
+   */
+  save(tenantId: string, changes: ReadonlyMap<string, IdentityFingerprints | null>): Promise<void>;
   /** Everyone published for a tenant. */
   subjectsOf(tenantId: string): Promise<string[]>;
   close(): Promise<void>;

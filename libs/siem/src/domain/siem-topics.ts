@@ -15,24 +15,22 @@ export type SiemTopic = (typeof SIEM_TOPICS)[keyof typeof SIEM_TOPICS];
 
 /**
  * How long an erased person's last identity value may stay on the broker's disk after its
- * tombstone was written. Kafka compacts only closed segments, so the bound is
- * `segment.ms` (the active segment rolls) + `max.compaction.lag.ms` (the cleaner must
- * compact a dirty segment by then) + `delete.retention.ms` (how long the tombstone itself
- * stays, so that every consumer sees it). See
- * https://kafka.apache.org/documentation/#topicconfigs_max.compaction.lag.ms
+ * tombstone was written. Kafka compacts only closed segments: the active segment rolls
+ * within `segment.ms`, and the cleaner must compact a dirty segment within
+ * `max.compaction.lag.ms` (KIP-354,
+ * https://kafka.apache.org/documentation/#topicconfigs_max.compaction.lag.ms).
+ * `delete.retention.ms` is how long the tombstone itself stays, so that every consumer
+ * that was offline for less than that still sees it.
  */
 export const SUBJECTS_TOPIC_RETENTION = {
   segmentMs: 6 * 3_600_000,
   maxCompactionLagMs: 18 * 3_600_000,
-  /** Tombstones stay readable one day: a consumer offline for less than that still sees them. */
   deleteRetentionMs: 24 * 3_600_000,
 } as const;
 
-/** Upper bound, in ms, on how long an erased identity value stays on disk (48 h with the defaults). */
+/** Upper bound, in ms, on how long an erased identity value stays on disk (24 h with the defaults). */
 export const ERASED_VALUE_MAX_AGE_MS =
-  SUBJECTS_TOPIC_RETENTION.segmentMs +
-  SUBJECTS_TOPIC_RETENTION.maxCompactionLagMs +
-  SUBJECTS_TOPIC_RETENTION.deleteRetentionMs;
+  SUBJECTS_TOPIC_RETENTION.segmentMs + SUBJECTS_TOPIC_RETENTION.maxCompactionLagMs;
 
 export interface TopicSpec {
   readonly topic: SiemTopic;

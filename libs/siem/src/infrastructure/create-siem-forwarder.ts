@@ -18,6 +18,8 @@ export interface SiemSettings {
   readonly retryInitialMs?: number;
   readonly retryMaxMs?: number;
   readonly requestTimeoutMs?: number;
+  /** kafkajs' own retries inside one publish before the forwarder's backoff takes over; default 5. */
+  readonly kafkaRetries?: number;
   /** Checkpoint name (default `forwarder`); the record of published people is kept per name. */
   readonly worker?: string;
 }
@@ -38,6 +40,7 @@ export function createSiemForwarder(
         partitions: settings.partitions,
         replicationFactor: settings.replicationFactor,
         requestTimeoutMs: settings.requestTimeoutMs,
+        retries: settings.kafkaRetries,
         logger: deps.logger,
       }),
     );
@@ -49,7 +52,12 @@ export function createSiemForwarder(
     {
       ...deps,
       publisher: targets.length === 1 ? targets[0] : new FanOutSiemPublisher(targets),
-      published: new SqlitePublishedSubjectsStore(join(settings.dataDir, worker === 'forwarder' ? 'siem-subjects.db' : `siem-subjects-${worker}.db`)),
+      published: new SqlitePublishedSubjectsStore(
+        join(
+          settings.dataDir,
+          worker === 'forwarder' ? 'siem-subjects.db' : `siem-subjects-${worker}.db`,
+        ),
+      ),
     },
     {
       identities: settings.siemIdentity,

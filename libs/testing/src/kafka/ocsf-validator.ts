@@ -32,15 +32,32 @@ interface AttributeDef {
 interface ResolvedShape {
   readonly name: string;
   readonly attributes: ReadonlyMap<string, AttributeDef>;
-  readonly constraints: { readonly atLeastOne: readonly string[]; readonly justOne: readonly string[] };
+  readonly constraints: {
+    readonly atLeastOne: readonly string[];
+    readonly justOne: readonly string[];
+  };
 }
 
 export interface ResolvedClass extends ResolvedShape {
   readonly uid: number;
+  readonly caption: string;
   readonly categoryUid: number;
+  readonly categoryCaption: string;
 }
 
-const BASE_TYPES = new Set(['string_t', 'integer_t', 'long_t', 'float_t', 'boolean_t', 'json_t', 'object']);
+// The schema server generates these enums from the class and category files; the
+// validator checks them by arithmetic and captions instead.
+const GENERATED_ENUMS = new Set(['class_uid', 'category_uid', 'type_uid']);
+
+const BASE_TYPES = new Set([
+  'string_t',
+  'integer_t',
+  'long_t',
+  'float_t',
+  'boolean_t',
+  'json_t',
+  'object',
+]);
 const INT32 = 2 ** 31;
 
 /** Default location: the shared folder beside the repository. */
@@ -94,14 +111,31 @@ export class OcsfSchema {
     const issues: OcsfIssue[] = [];
     if (!isObject(record)) return [{ path: '', message: 'a record must be a JSON object' }];
     const classUid = record.class_uid;
-    if (typeof classUid !== 'number') return [{ path: '/class_uid', message: 'is required and must be an integer' }];
+    if (typeof classUid !== 'number')
+      return [{ path: '/class_uid', message: 'is required and must be an integer' }];
     const cls = this.classesByUid.get(classUid);
-    if (cls === undefined) return [{ path: '/class_uid', message: `no OCSF class has uid ${classUid}` }];
+    if (cls === undefined)
+      return [{ path: '/class_uid', message: `no OCSF class has uid ${classUid}` }];
     if (record.category_uid !== cls.categoryUid) {
-      issues.push({ path: '/category_uid', message: `must be ${cls.categoryUid} for class ${cls.name}` });
+      issues.push({
+        path: '/category_uid',
+        message: `must be ${cls.categoryUid} for class ${cls.name}`,
+      });
     }
-    if (typeof record.activity_id === 'number' && record.type_uid !== cls.uid * 100 + record.activity_id) {
-      issues.push({ path: '/type_uid', message: `must be class_uid * 100 + activity_id = ${cls.uid * 100 + record.activity_id}` });
+    if (
+      typeof record.activity_id === 'number' &&
+      record.type_uid !== cls.uid * 100 + record.activity_id
+    ) {
+      issues.push({
+        path: '/type_uid',
+        message: `must be class_uid * 100 + activity_id = ${cls.uid * 100 + record.activity_id}`,
+      });
+    }
+    if (record.class_name !== undefined && record.class_name !== cls.caption) {
+      issues.push({ path: '/class_name', message: `must be "${cls.caption}"` });
+    }
+    if (record.category_name !== undefined && record.category_name !== cls.categoryCaption) {
+      issues.push({ path: '/category_name', message: `must be "${cls.categoryCaption}"` });
     }
     const metadata = isObject(record.metadata) ? record.metadata : {};
     const applied = new Set(Array.isArray(metadata.profiles) ? metadata.profiles.map(String) : []);
@@ -109,7 +143,14 @@ export class OcsfSchema {
     return issues;
   }
 
-  private validateShape(value: Json, shape: ResolvedShape, path: string, applied: ReadonlySet<string>, issues: OcsfIssue[], depth: number): void {
+  private validateShape(
+    value: Json,
+    shape: ResolvedShape,
+    path: string,
+    applied: ReadonlySet<string>,
+    issues: OcsfIssue[],
+    depth: number,
+  ): void {
     if (depth > 16) return;
     for (const [name, def] of shape.attributes) {
       if (def.requirement !== 'required' || name in value) continue;
@@ -127,30 +168,56 @@ export class OcsfSchema {
         continue;
       }
       if (def.isArray) {
-        if (!Array.isArray(v)) issues.push({ path: `${path}/${name}`, message: `must be an array of ${def.type}` });
-        else v.forEach((item, i) => this.validateValue(item, def, `${path}/${name}/${i}`, applied, issues, depth));
+        if (!Array.isArray(v))
+          issues.push({ path: `${path}/${name}`, message: `must be an array of ${def.type}` });
+        else
+          v.forEach((item, i) =>
+            this.validateValue(item, def, `${path}/${name}/${i}`, applied, issues, depth),
+          );
       } else {
         this.validateValue(v, def, `${path}/${name}`, applied, issues, depth);
       }
-      if (def.enumValues !== null && def.sibling !== null && typeof value[def.sibling] === 'string') {
-        const caption = def.enumValues.get(String(v));
-        if (caption !== undefined && String(v) !== '99' && value[def.sibling] !== caption) {
-          issues.push({ path: `${path}/${def.sibling}`, message: `must be "${caption}", the caption of ${name} ${String(v)}` });
+      if (
+        def.enumValues !== null &&
+        !GENERATED_ENUMS.has(name) &&
+        def.sibling !== null &&
+        typeof value[def.sibling] === 'string'
+      ) {
+        const caption = def.enumValues.get(text(v));
+        if (caption !== undefined && text(v) !== '99' && value[def.sibling] !== caption) {
+          issues.push({
+            path: `${path}/${def.sibling}`,
+            message: `must be "${caption}", the caption of ${name} ${text(v)}`,
+          });
         }
       }
     }
     const present = (n: string): boolean => value[n] !== undefined;
     const { atLeastOne, justOne } = shape.constraints;
     if (atLeastOne.length > 0 && !atLeastOne.some(present)) {
-      issues.push({ path: path || '/', message: `needs at least one of ${atLeastOne.join(', ')} (${shape.name})` });
+      issues.push({
+        path: path || '/',
+        message: `needs at least one of ${atLeastOne.join(', ')} (${shape.name})`,
+      });
     }
     if (justOne.length > 0 && justOne.filter(present).length !== 1) {
-      issues.push({ path: path || '/', message: `needs exactly one of ${justOne.join(', ')} (${shape.name})` });
+      issues.push({
+        path: path || '/',
+        message: `needs exactly one of ${justOne.join(', ')} (${shape.name})`,
+      });
     }
   }
 
-  private validateValue(v: unknown, def: AttributeDef, path: string, applied: ReadonlySet<string>, issues: OcsfIssue[], depth: number): void {
-    if (this.objectFiles.has(def.type)) {
+  private validateValue(
+    v: unknown,
+    def: AttributeDef,
+    path: string,
+    applied: ReadonlySet<string>,
+    issues: OcsfIssue[],
+    depth: number,
+  ): void {
+    // `object` is the generic object (unmapped data): any JSON object goes.
+    if (def.type !== 'object' && this.objectFiles.has(def.type)) {
       if (!isObject(v)) {
         issues.push({ path, message: `must be a ${def.type} object` });
         return;
@@ -163,8 +230,11 @@ export class OcsfSchema {
       issues.push({ path, message: problem });
       return;
     }
-    if (def.enumValues !== null && !def.enumValues.has(String(v))) {
-      issues.push({ path, message: `${JSON.stringify(v)} is not one of the values of ${def.name} (${[...def.enumValues.keys()].join(', ')})` });
+    if (def.enumValues !== null && !GENERATED_ENUMS.has(def.name) && !def.enumValues.has(text(v))) {
+      issues.push({
+        path,
+        message: `${JSON.stringify(v)} is not one of the values of ${def.name} (${[...def.enumValues.keys()].join(', ')})`,
+      });
     }
   }
 
@@ -174,7 +244,9 @@ export class OcsfSchema {
       case 'string_t':
         return typeof v === 'string' ? null : 'must be a string';
       case 'integer_t':
-        return Number.isInteger(v) && Math.abs(v as number) < INT32 ? null : 'must be a 32-bit integer';
+        return Number.isInteger(v) && Math.abs(v as number) < INT32
+          ? null
+          : 'must be a 32-bit integer';
       case 'long_t':
         return Number.isSafeInteger(v) ? null : 'must be an integer';
       case 'float_t':
@@ -198,30 +270,58 @@ export class OcsfSchema {
     if (typeof t.max_len === 'number' && typeof v === 'string' && v.length > t.max_len) {
       return `is longer than ${t.max_len} (${type})`;
     }
-    if (Array.isArray(t.range) && typeof v === 'number' && (v < Number(t.range[0]) || v > Number(t.range[1]))) {
+    if (
+      Array.isArray(t.range) &&
+      typeof v === 'number' &&
+      (v < Number(t.range[0]) || v > Number(t.range[1]))
+    ) {
       return `is outside ${String(t.range[0])}..${String(t.range[1])} (${type})`;
     }
-    if (Array.isArray(t.values) && !t.values.includes(v)) return `must be one of ${JSON.stringify(t.values)}`;
+    if (Array.isArray(t.values) && !t.values.includes(v))
+      return `must be one of ${JSON.stringify(t.values)}`;
     return null;
   }
 
   /** The datetime profile adds `<attr>_dt` (datetime_t) beside every timestamp_t attribute. */
-  private datetimeSibling(shape: ResolvedShape, name: string, applied: ReadonlySet<string>): AttributeDef | undefined {
+  private datetimeSibling(
+    shape: ResolvedShape,
+    name: string,
+    applied: ReadonlySet<string>,
+  ): AttributeDef | undefined {
     if (!applied.has('datetime') || !name.endsWith('_dt')) return undefined;
     const of = shape.attributes.get(name.slice(0, -3));
     if (of === undefined || of.type !== 'timestamp_t') return undefined;
-    return { ...of, name, type: 'datetime_t', requirement: 'optional', enumValues: null, sibling: null };
+    return {
+      ...of,
+      name,
+      type: 'datetime_t',
+      requirement: 'optional',
+      enumValues: null,
+      sibling: null,
+    };
   }
 
   private resolveClass(name: string): ResolvedClass | null {
     const chain = this.chain(name, this.eventFiles);
     const leaf = chain[chain.length - 1];
-    const categoryName = chain.map((d) => d.category).filter((c): c is string => typeof c === 'string').pop();
-    const category = categoryName === undefined || categoryName === 'other' ? undefined : (this.categories[categoryName] as Json | undefined);
+    const categoryName = chain
+      .map((d) => d.category)
+      .filter((c): c is string => typeof c === 'string')
+      .pop();
+    const category =
+      categoryName === undefined || categoryName === 'other'
+        ? undefined
+        : (this.categories[categoryName] as Json | undefined);
     const categoryUid = category === undefined ? 0 : Number(category.uid);
     if (leaf.name !== 'base_event' && typeof leaf.uid !== 'number') return null; // abstract parent (iam, network…)
     const uid = leaf.name === 'base_event' ? 0 : categoryUid * 1000 + Number(leaf.uid);
-    return { ...this.merge(name, chain), uid, categoryUid };
+    return {
+      ...this.merge(name, chain),
+      uid,
+      caption: String(leaf.caption),
+      categoryUid,
+      categoryCaption: category === undefined ? 'Uncategorized' : String(category.caption),
+    };
   }
 
   private resolveObject(name: string): ResolvedShape {
@@ -236,7 +336,7 @@ export class OcsfSchema {
   /** Definitions from the root ancestor to `name` (following `extends`). */
   private chain(name: string, files: ReadonlyMap<string, Json>): Json[] {
     const out: Json[] = [];
-    for (let n: string | undefined = name; n !== undefined; ) {
+    for (let n: string | undefined = name; n !== undefined;) {
       const def = files.get(n);
       if (def === undefined) throw new Error(`OCSF definition ${n} not found`);
       out.unshift(def);
@@ -280,11 +380,12 @@ export class OcsfSchema {
       const enumValues = new Map<string, string>();
       for (const source of [d.enum, def.enum]) {
         if (!isObject(source)) continue;
-        for (const [value, meta] of Object.entries(source)) enumValues.set(value, String((meta as Json).caption ?? value));
+        for (const [value, meta] of Object.entries(source))
+          enumValues.set(value, text((meta as Json).caption ?? value));
       }
       attributes.set(k, {
         name: k,
-        type: String(def.type ?? d.type ?? 'string_t'),
+        type: text(def.type ?? d.type ?? 'string_t'),
         isArray: Boolean(def.is_array ?? d.is_array ?? false),
         requirement: (def.requirement ?? 'optional') as AttributeDef['requirement'],
         enumValues: enumValues.size > 0 ? enumValues : null,
@@ -298,6 +399,11 @@ export class OcsfSchema {
   private json(relative: string): Json {
     return JSON.parse(readFileSync(join(this.dir, relative), 'utf8')) as Json;
   }
+}
+
+/** A scalar as the schema files key it (enum values are object keys). */
+function text(v: unknown): string {
+  return typeof v === 'string' ? v : JSON.stringify(v);
 }
 
 function isObject(v: unknown): v is Json {

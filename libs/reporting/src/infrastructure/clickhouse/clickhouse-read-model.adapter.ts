@@ -114,7 +114,10 @@ export class ClickHouseReadModel implements ReadModel {
     this.db = options.database ?? 'authtrail';
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(this.db)) throw new Error('invalid database name');
     this.dedupe = options.dedupe ?? 'limit-by';
-    this.retention = options.retentionDays ?? { sspr: RETENTION_DAYS.sspr, mfa: RETENTION_DAYS.mfa };
+    this.retention = options.retentionDays ?? {
+      sspr: RETENTION_DAYS.sspr,
+      mfa: RETENTION_DAYS.mfa,
+    };
   }
 
   /** Opens the configured ClickHouse and creates missing tables. */
@@ -349,7 +352,9 @@ GROUP BY method ORDER BY count DESC, method`,
     return rows.map((r) => ({ method: r.method, count: Number(r.count) }));
   }
 
-  async problems(q: WindowQuery): Promise<{ type: string; reason: string | null; count: number }[]> {
+  async problems(
+    q: WindowQuery,
+  ): Promise<{ type: string; reason: string | null; count: number }[]> {
     const rows = await this.select<{ type: string; reason: string; count: number }>(
       `SELECT type, reason, count() AS count
 FROM ${this.src(TABLES.sspr, 'event_id, type, reason', `${WINDOW} AND status = 'Failure'`)}
@@ -568,7 +573,7 @@ GROUP BY subject_id HAVING count >= {min:UInt32}`;
       count: Number(r.count),
       firstAt: parseDateTime64(r.first_at),
       lastAt: parseDateTime64(r.last_at),
-      role: String(r.role ?? ''),
+      role: typeof r.role === 'string' ? r.role : '',
     };
   }
 
@@ -590,7 +595,11 @@ ORDER BY occurred_at DESC, event_id DESC LIMIT {limit:UInt32}`,
 
   private async select<T>(query: string, params: Params = {}): Promise<T[]> {
     try {
-      const result = await this.client.query({ query, query_params: params, format: 'JSONEachRow' });
+      const result = await this.client.query({
+        query,
+        query_params: params,
+        format: 'JSONEachRow',
+      });
       return await result.json<T>();
     } catch (e) {
       throw unavailable(e);

@@ -58,7 +58,13 @@ const BASE_COLUMNS = `
   actor_role LowCardinality(String),
   target_role LowCardinality(String)`;
 
-function dataTable(db: string, name: string, columns: string, days: number, orderBy: string): string {
+function dataTable(
+  db: string,
+  name: string,
+  columns: string,
+  days: number,
+  orderBy: string,
+): string {
   return `CREATE TABLE IF NOT EXISTS ${db}.${name} (${BASE_COLUMNS},${columns}
 ) ENGINE = ReplacingMergeTree
 PARTITION BY toYYYYMM(occurred_at)

@@ -21,7 +21,10 @@ export class NdjsonFileSiemPublisher implements SiemPublisher {
       await mkdir(dirname(this.path), { recursive: true });
       this.file = await open(this.path, 'a', 0o600);
     } catch (error) {
-      throw new SiemPublishError(`cannot open the SIEM file ${this.path}: ${(error as Error).message}`, error);
+      throw new SiemPublishError(
+        `cannot open the SIEM file ${this.path}: ${(error as Error).message}`,
+        error,
+      );
     }
   }
 
@@ -36,7 +39,10 @@ export class NdjsonFileSiemPublisher implements SiemPublisher {
       await this.file!.appendFile(lines, 'utf8');
       await this.file!.datasync();
     } catch (error) {
-      throw new SiemPublishError(`cannot write the SIEM file ${this.path}: ${(error as Error).message}`, error);
+      throw new SiemPublishError(
+        `cannot write the SIEM file ${this.path}: ${(error as Error).message}`,
+        error,
+      );
     }
   }
 

@@ -69,7 +69,10 @@ export class KafkaSiemPublisher implements SiemPublisher {
       await this.producer!.sendBatch({ topicMessages: byTopic(records), acks: -1 });
     } catch (error) {
       this.healthy = false;
-      throw new SiemPublishError(`Kafka did not acknowledge ${records.length} records: ${(error as Error).message}`, error);
+      throw new SiemPublishError(
+        `Kafka did not acknowledge ${records.length} records: ${(error as Error).message}`,
+        error,
+      );
     }
   }
 
@@ -98,7 +101,10 @@ export class KafkaSiemPublisher implements SiemPublisher {
       this.healthy = true;
     } catch (error) {
       await this.disconnect();
-      throw new SiemPublishError(`cannot reach Kafka (${this.options.brokers.join(',')}): ${(error as Error).message}`, error);
+      throw new SiemPublishError(
+        `cannot reach Kafka (${this.options.brokers.join(',')}): ${(error as Error).message}`,
+        error,
+      );
     }
   }
 
@@ -116,9 +122,17 @@ export class KafkaSiemPublisher implements SiemPublisher {
     // An existing subjects topic made by someone else must still compact, or erased values stay.
     const described = await admin.describeConfigs({
       includeSynonyms: false,
-      resources: [{ type: ConfigResourceTypes.TOPIC, name: SIEM_TOPICS.subjects, configNames: ['cleanup.policy'] }],
+      resources: [
+        {
+          type: ConfigResourceTypes.TOPIC,
+          name: SIEM_TOPICS.subjects,
+          configNames: ['cleanup.policy'],
+        },
+      ],
     });
-    const policy = described.resources[0]?.configEntries.find((c) => c.configName === 'cleanup.policy')?.configValue;
+    const policy = described.resources[0]?.configEntries.find(
+      (c) => c.configName === 'cleanup.policy',
+    )?.configValue;
     if (policy !== undefined && !policy.split(',').includes('compact')) {
       this.options.logger?.error(
         { topic: SIEM_TOPICS.subjects, cleanupPolicy: policy },

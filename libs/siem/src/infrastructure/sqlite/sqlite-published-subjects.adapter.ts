@@ -23,12 +23,18 @@ export class SqlitePublishedSubjectsStore implements PublishedSubjectsStore {
     this.db.exec(
       'CREATE TABLE IF NOT EXISTS siem_published_subjects (tenant_id TEXT NOT NULL, subject_id TEXT NOT NULL, fingerprints TEXT NOT NULL, PRIMARY KEY (tenant_id, subject_id)) WITHOUT ROWID',
     );
-    this.getStmt = this.db.prepare('SELECT fingerprints FROM siem_published_subjects WHERE tenant_id = ? AND subject_id = ?');
+    this.getStmt = this.db.prepare(
+      'SELECT fingerprints FROM siem_published_subjects WHERE tenant_id = ? AND subject_id = ?',
+    );
     this.putStmt = this.db.prepare(
       'INSERT INTO siem_published_subjects (tenant_id, subject_id, fingerprints) VALUES (?, ?, ?) ON CONFLICT (tenant_id, subject_id) DO UPDATE SET fingerprints = excluded.fingerprints',
     );
-    this.delStmt = this.db.prepare('DELETE FROM siem_published_subjects WHERE tenant_id = ? AND subject_id = ?');
-    this.listStmt = this.db.prepare('SELECT subject_id FROM siem_published_subjects WHERE tenant_id = ? ORDER BY subject_id');
+    this.delStmt = this.db.prepare(
+      'DELETE FROM siem_published_subjects WHERE tenant_id = ? AND subject_id = ?',
+    );
+    this.listStmt = this.db.prepare(
+      'SELECT subject_id FROM siem_published_subjects WHERE tenant_id = ? ORDER BY subject_id',
+    );
   }
 
   get(tenantId: string, subjectIds: readonly string[]): Promise<Map<string, IdentityFingerprints>> {
@@ -40,16 +46,19 @@ export class SqlitePublishedSubjectsStore implements PublishedSubjectsStore {
     return Promise.resolve(out);
   }
 
-  put(tenantId: string, subjectId: string, fingerprints: IdentityFingerprints): Promise<void> {
-    this.putStmt.run(tenantId, subjectId, JSON.stringify(fingerprints));
-    return Promise.resolve();
-  }
-
-  remove(tenantId: string, subjectIds: readonly string[]): Promise<void> {
+  save(tenantId: string, changes: ReadonlyMap<string, IdentityFingerprints | null>): Promise<void> {
+    let removed = false;
+    // One transaction (one fsync) per batch.
     this.db.transaction(() => {
-      for (const sid of subjectIds) this.delStmt.run(tenantId, sid);
+      for (const [sid, fps] of changes) {
+        if (fps === null) {
+          this.delStmt.run(tenantId, sid);
+          removed = true;
+        } else this.putStmt.run(tenantId, sid, JSON.stringify(fps));
+      }
     })();
-    this.db.pragma('wal_checkpoint(TRUNCATE)');
+    // The deleted rows' old pages may still sit in the WAL: fold it back and truncate it.
+    if (removed) this.db.pragma('wal_checkpoint(TRUNCATE)');
     return Promise.resolve();
   }
 
