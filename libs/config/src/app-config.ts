@@ -45,6 +45,14 @@ export interface AppConfig {
   /** Close idle or slow client connections after this long. */
   readonly requestTimeoutMs: number;
   readonly shutdownTimeoutMs: number;
+  /** OIDC bearer tokens, when an issuer is configured (API keys keep working). */
+  readonly oidc: {
+    readonly issuer: string;
+    readonly audience: string;
+    readonly jwksUrl: string | null;
+    readonly tenantClaim: string;
+    readonly rolesClaim: string;
+  } | null;
   /** For CLI commands sent to a running server. */
   readonly cli: { readonly apiKey: string | null; readonly url: string | null };
 }
@@ -221,10 +229,23 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     },
     requestTimeoutMs: duration(env, 'AUTHTRAIL_REQUEST_TIMEOUT', 30_000),
     shutdownTimeoutMs: duration(env, 'AUTHTRAIL_SHUTDOWN_TIMEOUT', 10_000),
+    oidc: oidcConfig(env),
     cli: {
       apiKey: str(env, 'AUTHTRAIL_API_KEY'),
       url: url(env, 'AUTHTRAIL_URL', ['http:', 'https:']),
     },
+  };
+}
+
+function oidcConfig(env: Env): AppConfig['oidc'] {
+  const issuer = url(env, 'AUTHTRAIL_OIDC_ISSUER', ['https:', 'http:']);
+  if (issuer === null) return null;
+  return {
+    issuer,
+    audience: str(env, 'AUTHTRAIL_OIDC_AUDIENCE') ?? 'authtrail',
+    jwksUrl: url(env, 'AUTHTRAIL_OIDC_JWKS_URL', ['https:', 'http:']),
+    tenantClaim: str(env, 'AUTHTRAIL_OIDC_TENANT_CLAIM') ?? 'authtrail_tenant',
+    rolesClaim: str(env, 'AUTHTRAIL_OIDC_ROLES_CLAIM') ?? 'authtrail_roles',
   };
 }
 

@@ -5,6 +5,7 @@ import { Access, CurrentPrincipal, Principal } from '@authtrail/auth';
 import { EVENT_STORE, EventStore } from '@authtrail/event-store';
 import { Inject } from '@nestjs/common';
 import { NotFoundError, ValidationError } from '@authtrail/platform';
+import { AccessAuditService } from '@authtrail/runtime';
 import {
   EraseSubjectCommand,
   ErasureResult,
@@ -47,6 +48,7 @@ export class SubjectsController {
     private readonly queries: QueryBus,
     private readonly reader: EventReader,
     @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly audit: AccessAuditService,
   ) {}
 
   @Post('erase')
@@ -86,6 +88,13 @@ export class SubjectsController {
       ? ({ kind: 'all' } as const)
       : ({ kind: 'none' } as const);
     const views = await this.reader.views(p.tenantId, records, reveal);
+    if (reveal.kind === 'all') {
+      await this.audit.personalDataRead(
+        p,
+        'GET /v1/subjects/{subjectId}/events',
+        views.flatMap((v) => Object.values(v.subjects)),
+      );
+    }
     return { subjectId, erased: views.every((v) => v.erased.includes(subjectId)), items: views };
   }
 }

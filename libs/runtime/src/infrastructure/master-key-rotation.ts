@@ -1,5 +1,12 @@
 import { existsSync, renameSync, rmSync, openSync, writeSync, fsyncSync, closeSync } from 'node:fs';
-import { KeyVault, Keyring, MasterKey, loadOrCreateMasterKey, masterKeyFromBytes, newKeyBytes } from '@authtrail/key-vault';
+import {
+  KeyVault,
+  Keyring,
+  MasterKey,
+  loadOrCreateMasterKey,
+  masterKeyFromBytes,
+  newKeyBytes,
+} from '@authtrail/key-vault';
 
 /**
  * Master key rotation for a key file: the new key is written to `<file>.next` first,
@@ -10,7 +17,8 @@ import { KeyVault, Keyring, MasterKey, loadOrCreateMasterKey, masterKeyFromBytes
  */
 export async function rotateMasterKeyFile(file: string, keyring: Keyring): Promise<MasterKey> {
   const next = `${file}.next`;
-  if (existsSync(next)) throw new Error(`${next} exists: a rotation is unfinished; start the server once to finish it`);
+  if (existsSync(next))
+    throw new Error(`${next} exists: a rotation is unfinished; start the server once to finish it`);
   const bytes = newKeyBytes();
   const fd = openSync(next, 'wx', 0o600);
   try {
@@ -30,7 +38,11 @@ export async function rotateMasterKeyFile(file: string, keyring: Keyring): Promi
  * At start: if a rotation was cut off, decide from the vault which key is current.
  * Returns the master key to use.
  */
-export async function resumeMasterKeyRotation(file: string, current: MasterKey, vault: KeyVault): Promise<MasterKey> {
+export async function resumeMasterKeyRotation(
+  file: string,
+  current: MasterKey,
+  vault: KeyVault,
+): Promise<MasterKey> {
   const next = `${file}.next`;
   if (!existsSync(next)) return current;
   const candidate = loadOrCreateMasterKey({ file: next });

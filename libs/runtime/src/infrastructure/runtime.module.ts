@@ -3,7 +3,13 @@ import { CqrsModule } from '@nestjs/cqrs';
 import { mkdirSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { APP_CONFIG, AppConfig } from '@authtrail/config';
-import { ApiKeysService } from '@authtrail/auth';
+import {
+  ApiKeysService,
+  OIDC_VERIFIER,
+  OidcVerifier,
+  RATE_LIMITER,
+  RateLimiter,
+} from '@authtrail/auth';
 import { EventCatalog } from '@authtrail/catalog';
 import {
   CHECKPOINT_STORE,
@@ -47,6 +53,7 @@ import {
 } from '@authtrail/privacy';
 import { BootstrapService } from '../application/bootstrap.service';
 import { AdminService } from '../application/admin.service';
+import { AccessAuditService } from '../application/access-audit.service';
 import { OPENED_STORES, OpenedStores } from './tokens';
 
 export interface RuntimeOptions {
@@ -116,6 +123,15 @@ export class RuntimeModule implements OnApplicationShutdown {
         { provide: ID_SOURCE, useValue: ids },
         { provide: LOGGER, useValue: logger },
         { provide: Metrics, useFactory: () => new Metrics() },
+        {
+          provide: OIDC_VERIFIER,
+          useFactory: () => (config.oidc ? new OidcVerifier(config.oidc) : null),
+        },
+        {
+          provide: RATE_LIMITER,
+          useFactory: () =>
+            new RateLimiter(config.rateLimit.perKeyPerSecond, config.rateLimit.burst),
+        },
         { provide: 'STORES', useFactory: () => openStores(config, clock) },
         { provide: EVENT_STORE, useFactory: (s: Stores) => s.eventStore, inject: ['STORES'] },
         { provide: KEY_VAULT, useFactory: (s: Stores) => s.keyVault, inject: ['STORES'] },
@@ -167,6 +183,7 @@ export class RuntimeModule implements OnApplicationShutdown {
         IngestEventsHandler,
         BootstrapService,
         AdminService,
+        AccessAuditService,
         {
           provide: EventReader,
           useFactory: (c: EventCatalog, k: Keyring) => new EventReader(c, k),
@@ -183,6 +200,8 @@ export class RuntimeModule implements OnApplicationShutdown {
       ],
       exports: [
         APP_CONFIG,
+        RATE_LIMITER,
+        OIDC_VERIFIER,
         CLOCK,
         ID_SOURCE,
         LOGGER,
@@ -198,6 +217,7 @@ export class RuntimeModule implements OnApplicationShutdown {
         INGEST_LIMITS,
         BootstrapService,
         AdminService,
+        AccessAuditService,
         EventReader,
         ErasureRecovery,
         CqrsModule,

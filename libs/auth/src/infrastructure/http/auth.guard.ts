@@ -1,4 +1,4 @@
-import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Inject, Injectable, Optional } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import {
@@ -8,6 +8,25 @@ import {
 } from '../../application/api-keys.service';
 import { Principal, hasAnyRole } from '../../domain/api-key';
 import { ACCESS_METADATA, AccessRule } from './access.decorator';
+import { AppError } from '@authtrail/platform';
+import { RateLimiter } from '../../domain/rate-limiter';
+import { OIDC_VERIFIER, OidcVerifier } from '../oidc/oidc-verifier';
+
+export const RATE_LIMITER = Symbol('RateLimiter');
+
+export class RateLimitedError extends AppError {
+  constructor(retryAfterSeconds: number) {
+    super(
+      'AUTH.RATE_LIMITED',
+      'rate-limited',
+      `too many requests for this credential; retry after ${retryAfterSeconds} s`,
+      {
+        retriable: true,
+        extensions: { retryAfterSeconds },
+      },
+    );
+  }
+}
 
 /**
  * The one guard every route passes through (registered as APP_GUARD). A route without
@@ -18,6 +37,8 @@ export class AuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly keys: ApiKeysService,
+    @Optional() @Inject(RATE_LIMITER) private readonly limiter?: RateLimiter,
+    @Optional() @Inject(OIDC_VERIFIER) private readonly oidc?: OidcVerifier | null,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -33,8 +54,12 @@ export class AuthGuard implements CanActivate {
         ? header.replace(/^Bearer\s+/i, '').trim()
         : undefined;
     if (!token) throw new UnauthenticatedError();
-    const principal = await this.keys.authenticate(token);
+    const principal = this.oidc?.matches(token)
+      ? await this.oidc.verify(token)
+      : await this.keys.authenticate(token);
     req.principal = principal;
+    const wait = this.limiter?.take(principal.keyId, Date.now()) ?? 0;
+    if (wait > 0) throw new RateLimitedError(wait);
     if (!rule) throw new ForbiddenError('this route declares no access rule');
     if (!hasAnyRole(principal, rule.roles)) throw new ForbiddenError();
     return true;

@@ -1,0 +1,42 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Principal } from '@authtrail/auth';
+import { EVENT_STORE, EventStore, accessStream, newSystemEvent } from '@authtrail/event-store';
+import { CLOCK, Clock, ID_SOURCE, IdSource } from '@authtrail/platform';
+
+/**
+ * Access to personal data is itself audited: every read that returned decrypted names
+ * is recorded as `access.PersonalDataRead` with the caller as actor (key id), what was
+ * read and how many people it named — never the names themselves. The log is append-only,
+ * so no admin can remove these records (seed 003).
+ */
+@Injectable()
+export class AccessAuditService {
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(ID_SOURCE) private readonly ids: IdSource,
+  ) {}
+
+  async personalDataRead(
+    principal: Principal,
+    resource: string,
+    subjectIds: readonly string[],
+  ): Promise<void> {
+    const unique = [...new Set(subjectIds)];
+    await this.store.append(principal.tenantId, [
+      {
+        streamId: accessStream(principal.tenantId),
+        expectedRevision: 'any',
+        events: [
+          newSystemEvent({
+            eventId: this.ids.uuid(),
+            tenantId: principal.tenantId,
+            type: 'access.PersonalDataRead',
+            now: this.clock.now(),
+            data: { actorKeyId: principal.keyId, resource, people: unique.length },
+          }),
+        ],
+      },
+    ]);
+  }
+}
