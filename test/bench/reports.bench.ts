@@ -123,6 +123,7 @@ async function main(): Promise<void> {
   const models: Record<DedupeMode, ClickHouseReadModel> = {
     'limit-by': new ClickHouseReadModel(client, { dedupe: 'limit-by' }),
     final: new ClickHouseReadModel(client, { dedupe: 'final' }),
+    auto: new ClickHouseReadModel(client, { dedupe: 'auto' }),
   };
   const model = models['limit-by'];
   await model.init();
@@ -232,7 +233,7 @@ async function main(): Promise<void> {
     for (const [name, run] of reports) {
       const cells = [name];
       const answers: string[] = [];
-      for (const mode of ['limit-by', 'final'] as const) {
+      for (const mode of ['limit-by', 'final', 'auto'] as const) {
         const times: number[] = [];
         let answer: unknown;
         for (let i = 0; i < runs + 2; i++) {
@@ -243,7 +244,7 @@ async function main(): Promise<void> {
         answers.push(JSON.stringify(answer));
         cells.push(`${ms(pct(times, 50))} / ${ms(pct(times, 95))}`);
       }
-      cells.push(answers[0] === answers[1] ? 'same' : 'DIFFERENT');
+      cells.push(new Set(answers).size === 1 ? 'same' : 'DIFFERENT');
       rows.push(cells);
     }
 
@@ -252,7 +253,13 @@ async function main(): Promise<void> {
       `\nauthtrail read-model benchmark: ${total} events, ${runs} runs per report (node ${process.version})\n\n`,
     );
     for (const [k, v] of out) process.stdout.write(`${k.padEnd(width)}  ${v}\n`);
-    const header = ['report (30-day window)', 'LIMIT 1 BY p50 / p95', 'FINAL p50 / p95', 'answers'];
+    const header = [
+      'report (30-day window)',
+      'LIMIT 1 BY p50 / p95',
+      'FINAL p50 / p95',
+      'auto (default) p50 / p95',
+      'answers',
+    ];
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
     const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ');
     process.stdout.write(

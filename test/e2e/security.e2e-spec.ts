@@ -28,6 +28,9 @@ function allowed(method: string, path: string): Role[] {
     'POST /v1/subjects/export': ['privacy-admin'],
     'GET /v1/subjects/{subjectId}/events': ['reader', 'privacy-admin'],
     'GET /v1/audit-events': ['reader', 'privacy-admin'],
+    'GET /v1/whoami': ALL,
+    'GET /v1/privacy/erasures': ['privacy-admin'],
+    'GET /v1/diagnostics': ['tenant-admin'],
   };
   const key = `${method} ${path}`;
   if (exact[key]) return exact[key];

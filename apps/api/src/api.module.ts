@@ -4,6 +4,7 @@ import { AuthGuard } from '@authtrail/auth';
 import { ProblemFilter } from '@authtrail/platform';
 import { RuntimeModule, RuntimeOptions } from '@authtrail/runtime';
 import { ReportingModule } from '@authtrail/reporting';
+import { DiagnosticsModule } from '../../../libs/diagnostics/src/index';
 import { EventsController } from './http/events.controller';
 import { HealthController } from './http/health.controller';
 import { KeysController } from './http/keys.controller';
@@ -12,6 +13,11 @@ import { SubjectsController } from './http/subjects.controller';
 import { TenantsController } from './http/tenants.controller';
 import { ReportsController } from './http/reports.controller';
 import { AuditEventsController } from './http/audit-events.controller';
+import { LedgerController } from './http/ledger.controller';
+import { ConsoleController } from './http/console.controller';
+import { WhoamiController } from './http/whoami.controller';
+import { DiagnosticsController } from './http/diagnostics.controller';
+import { ErasuresController } from './http/erasures.controller';
 
 /** HTTP transport only: controllers over the runtime's use cases. */
 @Module({})
@@ -19,7 +25,7 @@ export class ApiModule {
   static forRoot(options: RuntimeOptions): DynamicModule {
     return {
       module: ApiModule,
-      imports: [RuntimeModule.forRoot(options), ReportingModule],
+      imports: [RuntimeModule.forRoot(options), ReportingModule, DiagnosticsModule],
       controllers: [
         EventsController,
         KeysController,
@@ -29,6 +35,11 @@ export class ApiModule {
         HealthController,
         ReportsController,
         AuditEventsController,
+        LedgerController,
+        ConsoleController,
+        WhoamiController,
+        DiagnosticsController,
+        ErasuresController,
       ],
       providers: [
         { provide: APP_GUARD, useClass: AuthGuard },

@@ -7,7 +7,9 @@ import type { Logger } from 'pino';
 import type { Principal } from '@authtrail/auth';
 import { LOGGER, Metrics, PinoNestLogger } from '@authtrail/platform';
 import { RuntimeOptions } from '@authtrail/runtime';
+import { RecentErrors, recordRecentErrors } from '../../../libs/diagnostics/src/index';
 import { ApiModule } from './api.module';
+import { registerConsole } from './http/console.controller';
 
 const SECURITY_HEADERS: Record<string, string> = {
   'x-content-type-options': 'nosniff',
@@ -58,6 +60,7 @@ export async function createApi(options: RuntimeOptions): Promise<NestFastifyApp
   fastify.removeContentTypeParser('text/plain');
 
   const metrics = app.get(Metrics);
+  recordRecentErrors(fastify, app.get(RecentErrors));
   fastify.addHook('onSend', async (_req, reply, payload) => {
     for (const [k, v] of Object.entries(SECURITY_HEADERS)) void reply.header(k, v);
     if (!reply.hasHeader('cache-control')) void reply.header('cache-control', 'no-store');
@@ -98,5 +101,6 @@ export async function createApi(options: RuntimeOptions): Promise<NestFastifyApp
       .build(),
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
+  registerConsole(app);
   return app;
 }

@@ -8,6 +8,7 @@ import { rotateMasterKey } from './commands/rotate-master-key.command';
 import { benchIngest } from './commands/bench-ingest';
 import { registerReportCommand } from './commands/report.command';
 import { registerReplayCommand } from './commands/replay.command';
+import { registerVerifyCommand } from './commands/verify.command';
 
 /**
  * `authtrail`: the admin CLI. Data commands go through the HTTP API (see api-client.ts),
@@ -198,6 +199,7 @@ client(
 
 registerReportCommand(program, { client, call, expectOk });
 registerReplayCommand(program);
+registerVerifyCommand(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof ConfigError || error instanceof CliError) {

@@ -8,6 +8,7 @@ import { TenantsService } from '@authtrail/tenancy';
 import { PeriodicJob } from './jobs/periodic-job';
 import { startProjector } from './projector/start-projector';
 import { startSiemForwarder } from './forwarder/siem-forwarder.job';
+import { startSealer } from './sealer/sealer.job';
 
 export interface BackgroundJobs {
   stop(): Promise<void>;
@@ -44,8 +45,11 @@ export async function startBackgroundJobs(app: INestApplicationContext): Promise
   ];
   const projector = await startProjector(app);
   const siem = startSiemForwarder(app);
+  const sealer = startSealer(app);
   return {
     stop: async () => {
+      // The tail is sealed first, while the store is open and nothing else is stopping.
+      await sealer.stop();
       await siem?.stop();
       await projector.stop();
       await Promise.all(jobs.map((j) => j.stop()));

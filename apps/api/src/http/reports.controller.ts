@@ -7,8 +7,44 @@ import {
   ReportResult,
   ReportsService,
   SSPR_REPORTS,
+  flattenItem,
   toCsv,
 } from '@authtrail/reporting';
+import { AccessAuditService } from '@authtrail/runtime';
+
+/** How many rows named a person (a `user` shown as a name, not a subject id). */
+export function namedPeople(rows: readonly Record<string, unknown>[]): number {
+  let n = 0;
+  for (const row of rows) {
+    const flat = flattenItem(row);
+    if (
+      Object.entries(flat).some(
+        ([k, v]) =>
+          (k === 'user' || k.endsWith('.user')) &&
+          typeof v === 'string' &&
+          v !== '' &&
+          !/^s_[A-Za-z0-9_-]{22}$/.test(v),
+      )
+    )
+      n++;
+  }
+  return n;
+}
+
+/**
+ * Names shown to a privacy admin are themselves audited (`access.PersonalDataRead`:
+ * caller, report, how many rows named someone — never the names).
+ */
+export async function auditNames(
+  audit: AccessAuditService,
+  p: Principal,
+  resource: string,
+  result: ReportResult,
+): Promise<void> {
+  if (!p.roles.includes('privacy-admin')) return;
+  const n = namedPeople(result.rows);
+  if (n > 0) await audit.personalDataRead(p, resource, n);
+}
 
 /** JSON, or CSV (`?format=csv`) with the same rows and a header line. */
 export function sendReport(reply: FastifyReply, name: string, result: ReportResult): unknown {
@@ -30,7 +66,10 @@ const WINDOW_DOC =
 @ApiBearerAuth()
 @Controller('v1/reports')
 export class ReportsController {
-  constructor(private readonly reports: ReportsService) {}
+  constructor(
+    private readonly reports: ReportsService,
+    private readonly audit: AccessAuditService,
+  ) {}
 
   @Get('sspr/:report')
   @Access('reader', 'privacy-admin')
@@ -47,7 +86,9 @@ export class ReportsController {
     @CurrentPrincipal() p: Principal,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<unknown> {
-    return sendReport(reply, `sspr-${report}`, await this.reports.sspr(report, caller(p), query));
+    const result = await this.reports.sspr(report, caller(p), query);
+    await auditNames(this.audit, p, `GET /v1/reports/sspr/${report}`, result);
+    return sendReport(reply, `sspr-${report}`, result);
   }
 
   @Get('mfa/:report')
@@ -65,6 +106,8 @@ export class ReportsController {
     @CurrentPrincipal() p: Principal,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<unknown> {
-    return sendReport(reply, `mfa-${report}`, await this.reports.mfa(report, caller(p), query));
+    const result = await this.reports.mfa(report, caller(p), query);
+    await auditNames(this.audit, p, `GET /v1/reports/mfa/${report}`, result);
+    return sendReport(reply, `mfa-${report}`, result);
   }
 }

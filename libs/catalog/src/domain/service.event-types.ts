@@ -207,22 +207,58 @@ export const SERVICE_EVENT_TYPES: readonly EventTypeDefinition[] = [
   serviceEvent(
     'ledger.Sealed',
     'ledger',
-    "A signed seal over a range of the tenant's log (tamper evidence).",
+    "A signed seal over the tenant's next range of the log (tamper evidence, docs/ledger.md). Stored as the envelope's data, without details/result wrappers.",
     {
-      fromPosition: count('First global log position covered.'),
+      format: text({ seed: null, description: 'Seal format: authtrail.seal.v1.', maxLength: 32 }),
+      tenantId: tenantId(),
+      sequence: count("Number of the seal in the tenant's chain, from 0."),
+      afterPosition: count(
+        "Seals the events after this global log position (the previous seal's toPosition).",
+      ),
       toPosition: count('Last global log position covered.'),
-      eventCount: count('Events covered.'),
-      hash: sha256Hex('Chained SHA-256 over the covered envelopes, hex.'),
-      previousHash: Type.Optional(sha256Hex('Hash of the previous seal of the chain, hex.')),
+      eventCount: count("Events covered (the tenant's own seals excluded)."),
+      positions: list(
+        list(count('Global log position.'), {
+          seed: null,
+          description: 'First and last position of a run.',
+          minItems: 2,
+          maxItems: 2,
+        }),
+        {
+          seed: null,
+          description: 'The covered positions as inclusive runs [first, last].',
+          maxItems: 100_000,
+        },
+      ),
+      chunkSize: count('Leaves per chunk root (a power of two).'),
+      chunkRoots: list(sha256Hex('Merkle root of one chunk of leaves, hex.'), {
+        seed: null,
+        description:
+          'Roots of consecutive chunks of leaves; verify pins a disagreement to one chunk.',
+        maxItems: 100_000,
+      }),
+      root: sha256Hex(
+        'Merkle root (RFC 9162 shape) over the leaves SHA-256(0x00 ‖ uint64be(position) ‖ SHA-256(envelope)), hex.',
+      ),
+      prevSealHash: Type.Unsafe<string | null>({
+        type: ['string', 'null'],
+        description: "SHA-256 of the previous seal's signed bytes, hex; null for the first seal.",
+        pattern: '^[0-9a-f]{64}$',
+      }),
+      sealedAt: dateTime({ seed: null, description: 'When the seal was made.' }),
+      keyId: text({
+        seed: null,
+        description:
+          'Id of the signing key: first 16 hex digits of SHA-256 of the raw Ed25519 public key.',
+        maxLength: 16,
+        pattern: '^[0-9a-f]{16}$',
+      }),
       signature: text({
         seed: null,
-        description: 'Signature of the seal, base64.',
+        description: 'Ed25519 signature of the canonical JSON of every other field, base64.',
         maxLength: 1024,
         pattern: '^[A-Za-z0-9+/=_-]+$',
       }),
-      signingKeyId: Type.Optional(
-        text({ seed: null, description: 'Id of the signing key.', maxLength: MAX.code }),
-      ),
     },
   ),
 ];

@@ -2,6 +2,7 @@ import { Inject } from '@nestjs/common';
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import { EVENT_STORE, EventStore, newSystemEvent } from '@authtrail/event-store';
 import { Keyring } from '@authtrail/key-vault';
+import { InclusionProof, LedgerService } from '@authtrail/ledger';
 import { CLOCK, Clock, ID_SOURCE, IdSource } from '@authtrail/platform';
 import { PRIVACY_EVENT, isPersonEventType } from '../domain/erasure';
 import { EventReader } from './event-reader';
@@ -33,6 +34,8 @@ export interface SubjectExport {
     /** The stored envelope exactly as in the log (base64 of its bytes) and its SHA-256. */
     readonly envelope: string;
     readonly hash: string;
+    /** Merkle inclusion proof against the seal covering it, or `pending` before it is sealed (docs/ledger.md). */
+    readonly proof: InclusionProof;
   }[];
 }
 
@@ -48,6 +51,7 @@ export class ExportSubjectHandler implements IQueryHandler<ExportSubjectQuery, S
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(ID_SOURCE) private readonly ids: IdSource,
+    private readonly ledger: LedgerService,
   ) {}
 
   async execute(query: ExportSubjectQuery): Promise<SubjectExport> {
@@ -62,6 +66,10 @@ export class ExportSubjectHandler implements IQueryHandler<ExportSubjectQuery, S
     const views = subject
       ? await this.reader.views(tenantId, records, { kind: 'only', subjectId: subject.subjectId })
       : [];
+    const proofs = await this.ledger.proveInclusion(
+      tenantId,
+      records.map((r) => r.position),
+    );
     await this.store.append(tenantId, [
       {
         streamId: privacyStream(tenantId),
@@ -99,6 +107,7 @@ export class ExportSubjectHandler implements IQueryHandler<ExportSubjectQuery, S
         event: v.event,
         envelope: Buffer.from(records[i].data).toString('base64'),
         hash: v.hash,
+        proof: proofs.get(records[i].position)!,
       })),
     };
   }

@@ -39,7 +39,12 @@ export class Projection {
       const service = record.type.slice(0, record.type.indexOf('.'));
       if (service === 'sspr' || service === 'mfa') {
         this.addDataEvent(rows, record, decodeEnvelope(record.data), service);
-      } else if (record.type === 'privacy.SubjectErased') {
+      } else if (service === 'privacy' || service === 'tenant' || service === 'access') {
+        // authtrail's own records show in the audit query too (seed 003: admins cannot
+        // delete them); they hold key ids and subject ids, never personal data.
+        this.addServiceEvent(rows, record, decodeEnvelope(record.data), service);
+      }
+      if (record.type === 'privacy.SubjectErased') {
         const env = decodeEnvelope(record.data);
         const subjectId = str(obj(env.data).subjectId) || str(env.subjects.subject);
         if (subjectId === '') continue;
@@ -67,6 +72,32 @@ export class Projection {
     }
     flush();
     return steps;
+  }
+
+  private addServiceEvent(
+    rows: ProjectionRows,
+    record: RecordedEvent,
+    env: Envelope,
+    service: 'privacy' | 'tenant' | 'access',
+  ): void {
+    const data = env.data as Json;
+    rows.audit.push({
+      tenantId: env.tenantId,
+      eventId: env.eventId,
+      position: record.position,
+      type: env.type,
+      occurredAt: new Date(env.occurredAt),
+      status: 'Success',
+      reason: '',
+      actorId: '',
+      targetId: str(env.subjects.subject) || str(data.subjectId),
+      actorRole: '',
+      targetRole: '',
+      service,
+      recordedAt: new Date(env.recordedAt),
+      correlationId: str(env.correlationId),
+      details: JSON.stringify(data),
+    });
   }
 
   private addDataEvent(

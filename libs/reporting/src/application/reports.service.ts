@@ -3,7 +3,8 @@ import { Keyring } from '@authtrail/key-vault';
 import { AppError, Clock } from '@authtrail/platform';
 import { decodeCursor, encodeCursor } from '../domain/cursor';
 import { ParamReader, RawQuery, ReportWindow } from '../domain/report-params';
-import type { BaseRow, PageQuery, WindowQuery } from '../domain/read-model.types';
+import type { AuditService, BaseRow, PageQuery, WindowQuery } from '../domain/read-model.types';
+import { AUDIT_SERVICES } from '../domain/read-model.types';
 import type { ReportReader } from './read-model.port';
 import { PersonView, SubjectNames } from './subject-names';
 
@@ -400,12 +401,15 @@ export class ReportsService {
     }
   }
 
-  /** `GET /v1/audit-events`: SSPR and MFA events, newest first, with filters and cursor pages. */
+  /**
+   * `GET /v1/audit-events`: SSPR and MFA events and authtrail's own privacy, tenant and
+   * access records, newest first, with filters and cursor pages.
+   */
   async auditEvents(caller: ReportCaller, query: RawQuery): Promise<ReportResult> {
     const p = new ParamReader(query);
     const format = p.oneOf('format', ['json', 'csv'] as const) ?? 'json';
     const now = this.clock.now();
-    const service = p.oneOf('service', ['sspr', 'mfa'] as const);
+    const service = p.oneOf('service', AUDIT_SERVICES);
     const types = this.types(p, service);
     const status = p.oneOf('status', ['Success', 'Failure'] as const) ?? null;
     const actorId = p.string('actorId', 128) ?? null;
@@ -440,7 +444,7 @@ export class ReportsService {
           from: window.from,
           to: window.to,
           since: { sspr: this.since('sspr', now), mfa: this.since('mfa', now) },
-          services: service ? [service] : ['sspr', 'mfa'],
+          services: service ? [service] : AUDIT_SERVICES,
           types,
           status,
           actorId: actorSubject ?? actorId,
@@ -495,7 +499,7 @@ export class ReportsService {
     };
   }
 
-  private types(p: ParamReader, service: 'sspr' | 'mfa' | undefined): string[] {
+  private types(p: ParamReader, service: AuditService | undefined): string[] {
     const raw = p.string('type', 2000);
     if (raw === undefined) return [];
     const types = raw
@@ -504,8 +508,8 @@ export class ReportsService {
       .filter((t) => t !== '');
     for (const t of types) {
       const def = this.catalog.get(t);
-      if (!def || (def.category !== 'sspr' && def.category !== 'mfa')) {
-        p.fail('type', `unknown SSPR or MFA event type "${t.slice(0, 80)}"`);
+      if (!def || !(AUDIT_SERVICES as readonly string[]).includes(def.category)) {
+        p.fail('type', `unknown event type "${t.slice(0, 80)}"`);
       } else if (service !== undefined && def.category !== service) {
         p.fail('type', `${t} is not a ${service} event type`);
       }

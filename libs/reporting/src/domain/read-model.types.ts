@@ -65,9 +65,16 @@ export interface MfaChangeRow extends BaseRow {
   readonly pinChangeRequired: boolean | null;
 }
 
-/** Every SSPR and MFA event, for the audit query: non-personal data as JSON. */
+/**
+ * What the audit query lists: every SSPR and MFA event, and authtrail's own records of
+ * privacy actions, tenant and key administration and reads of personal data.
+ */
+export const AUDIT_SERVICES = ['sspr', 'mfa', 'privacy', 'tenant', 'access'] as const;
+export type AuditService = (typeof AUDIT_SERVICES)[number];
+
+/** One row of the audit query: non-personal data as JSON. */
 export interface AuditRow extends BaseRow {
-  readonly service: 'sspr' | 'mfa';
+  readonly service: AuditService;
   readonly recordedAt: Date;
   readonly correlationId: string;
   /** JSON of the non-personal `details` (upcast to the current schema version). */
@@ -123,7 +130,8 @@ export const rowCount = (rows: ProjectionRows): number =>
   rows.activations.length +
   rows.blocks.length +
   rows.bypasses.length +
-  rows.changes.length;
+  rows.changes.length +
+  rows.audit.length;
 
 export interface SubjectErasure {
   readonly tenantId: string;
@@ -164,11 +172,6 @@ export interface ResetsSummary {
   readonly byAdmin: number;
 }
 
-export interface CountItem<K extends string> {
-  readonly key: Record<K, string | null>;
-  readonly count: number;
-}
-
 export interface PersonSignal {
   readonly subjectId: string;
   readonly signal: 'blocked' | 'reset-attempts' | 'failure-burst' | 'admin-self-reset';
@@ -199,7 +202,7 @@ export interface PageQuery extends WindowQuery {
 }
 
 export interface AuditFilter extends PageQuery {
-  readonly services: readonly ('sspr' | 'mfa')[];
+  readonly services: readonly AuditService[];
   /** Lower bound per service (retention), applied on top of `from`. */
   readonly since: { readonly sspr: Date; readonly mfa: Date };
   readonly types: readonly string[];

@@ -17,12 +17,13 @@ export class AccessAuditService {
     @Inject(ID_SOURCE) private readonly ids: IdSource,
   ) {}
 
+  /** `people`: the subject ids named, or how many names were returned. */
   async personalDataRead(
     principal: Principal,
     resource: string,
-    subjectIds: readonly string[],
+    people: readonly string[] | number,
   ): Promise<void> {
-    const unique = [...new Set(subjectIds)];
+    const count = typeof people === 'number' ? people : new Set(people).size;
     await this.store.append(principal.tenantId, [
       {
         streamId: accessStream(principal.tenantId),
@@ -33,7 +34,7 @@ export class AccessAuditService {
             tenantId: principal.tenantId,
             type: 'access.PersonalDataRead',
             now: this.clock.now(),
-            data: { actorKeyId: principal.keyId, resource, people: unique.length },
+            data: { actorKeyId: principal.keyId, resource, people: count },
           }),
         ],
       },

@@ -51,6 +51,7 @@ import {
   EventReader,
   ExportSubjectHandler,
 } from '@authtrail/privacy';
+import { LedgerService, SEAL_KEY, SealSigningKey, loadOrCreateSealKey } from '@authtrail/ledger';
 import { BootstrapService } from '../application/bootstrap.service';
 import { AdminService } from '../application/admin.service';
 import { AccessAuditService } from '../application/access-audit.service';
@@ -189,6 +190,13 @@ export class RuntimeModule implements OnApplicationShutdown {
           useFactory: (c: EventCatalog, k: Keyring) => new EventReader(c, k),
           inject: [EventCatalog, Keyring],
         },
+        // Created 0600 on first start, in its own file apart from the event log.
+        { provide: SEAL_KEY, useFactory: () => loadOrCreateSealKey(config.sealKeyFile) },
+        {
+          provide: LedgerService,
+          useFactory: (s: EventStore, k: SealSigningKey) => new LedgerService(s, k),
+          inject: [EVENT_STORE, SEAL_KEY],
+        },
         EraseSubjectHandler,
         ExportSubjectHandler,
         {
@@ -220,6 +228,8 @@ export class RuntimeModule implements OnApplicationShutdown {
         AccessAuditService,
         EventReader,
         ErasureRecovery,
+        SEAL_KEY,
+        LedgerService,
         CqrsModule,
       ],
     };

@@ -83,6 +83,7 @@ describe('ClickHouse read model on chdb, fed by the projector', () => {
   let store: SqliteEventStore;
   let model: ClickHouseReadModel;
   let finalModel: ClickHouseReadModel;
+  let limitByModel: ClickHouseReadModel;
   let projector: Projector;
   const window = () => ({ tenantId: 'acme', from: ago(30 * DAY), to: new Date(Date.now() + 1000) });
 
@@ -91,8 +92,9 @@ describe('ClickHouse read model on chdb, fed by the projector', () => {
     const client = createClickHouseClient({ url: null, path: join(dir, 'clickhouse') });
     model = new ClickHouseReadModel(client);
     await model.init();
-    // Same tables, other dedupe strategy: both must give the same answers.
+    // Same tables, each dedupe strategy: all must give the same answers.
     finalModel = new ClickHouseReadModel(client, { dedupe: 'final' });
+    limitByModel = new ClickHouseReadModel(client, { dedupe: 'limit-by' });
     projector = new Projector(store, model, EventCatalog.default(), {}, { batchSize: 7 });
     await append(store, [
       // s1 registers twice: the later (failed) registration wins.
@@ -278,6 +280,7 @@ describe('ClickHouse read model on chdb, fed by the projector', () => {
     await projector.apply(all);
     expect(await answers()).toEqual(before);
     expect(await answers(finalModel)).toEqual(before);
+    expect(await answers(limitByModel)).toEqual(before);
 
     // Replay from zero, twice.
     await projector.rebuild();

@@ -1,0 +1,72 @@
+/** Tiny DOM builder. Text always goes in as text nodes, never as HTML: data cannot inject markup. */
+type Attr = string | number | boolean | null | undefined | ((ev: Event) => void);
+export type Child = Node | string | number | null | undefined | false;
+
+export function h<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attrs: Record<string, Attr> = {},
+  ...children: (Child | Child[])[]
+): HTMLElementTagNameMap[K] {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === null || v === undefined || v === false) continue;
+    if (typeof v === 'function') el.addEventListener(k.replace(/^on/, '').toLowerCase(), v);
+    else if (k === 'class') el.className = String(v);
+    else if (v === true) el.setAttribute(k, '');
+    else el.setAttribute(k, String(v));
+  }
+  append(el, children.flat());
+  return el;
+}
+
+export function append(el: Element, children: Child[]): void {
+  for (const c of children) {
+    if (c === null || c === undefined || c === false) continue;
+    el.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  }
+}
+
+export function clear(el: Element): void {
+  while (el.firstChild) el.removeChild(el.firstChild);
+}
+
+export const fmtInt = (n: unknown): string =>
+  typeof n === 'number' ? n.toLocaleString('en-US') : String(n ?? '');
+
+/** ISO instant shown as `YYYY-MM-DD hh:mm` UTC (the reports' time base). */
+export const fmtTime = (iso: unknown): string =>
+  typeof iso === 'string' && iso.length >= 16 ? `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC` : '';
+
+/** A person as the API gives them: the name for privacy-admin, the subject id for reader, or erased. */
+export interface PersonRef {
+  readonly user: string | null;
+  readonly subjectId: string;
+  readonly erased: boolean;
+  readonly role?: string | null;
+}
+
+export function person(p: PersonRef | null | undefined): HTMLElement {
+  if (!p) return h('span', { class: 'muted' }, '—');
+  if (p.erased || p.user === null)
+    return h('span', { class: 'erased', title: p.subjectId, 'data-subject': p.subjectId }, 'erased');
+  return h('span', { class: 'person', title: p.subjectId, 'data-subject': p.subjectId }, p.user);
+}
+
+export function table(
+  columns: readonly string[],
+  rows: readonly Child[][],
+  attrs: Record<string, Attr> = {},
+): HTMLTableElement {
+  return h(
+    'table',
+    attrs,
+    h('thead', {}, h('tr', {}, columns.map((c) => h('th', { scope: 'col' }, c)))),
+    h(
+      'tbody',
+      {},
+      rows.length === 0
+        ? [h('tr', { class: 'empty' }, h('td', { colspan: columns.length }, 'No rows in this window.'))]
+        : rows.map((r) => h('tr', {}, r.map((c) => h('td', {}, c)))),
+    ),
+  );
+}

@@ -1,0 +1,143 @@
+import type { CheckpointStore, EventStore } from '@authtrail/event-store';
+import type { Clock, Metrics } from '@authtrail/platform';
+import {
+  DiagnosticsBundle,
+  StoreHealth,
+  WorkerLag,
+  countByType,
+  sortedCounts,
+} from '../domain/diagnostics-bundle';
+import type { RecentErrors } from '../domain/recent-errors';
+
+/** Where the diagnostics come from: ports and plain values, wired by the module. */
+export interface DiagnosticsSources {
+  readonly build: DiagnosticsBundle['build'];
+  /** Already redacted (`redactConfig`). */
+  readonly config: Readonly<Record<string, unknown>>;
+  readonly store: EventStore;
+  /** A cheap read of the key vault (credentials live in the same database). */
+  readonly keyVaultProbe: () => Promise<unknown>;
+  /** The projector's checkpoint, kept with the read model. */
+  readonly projectorCheckpoint: () => Promise<number>;
+  readonly checkpoints: CheckpointStore;
+  /** Workers that keep their place in the checkpoint store, and whether each one is on. */
+  readonly checkpointWorkers: readonly { readonly worker: string; readonly enabled: boolean }[];
+  readonly metrics: Metrics;
+  readonly errors: RecentErrors;
+  readonly clock: Clock;
+  readonly startedAt: Date;
+  /** How long the per-type count may scan the log before it answers with a partial count. */
+  readonly scanBudgetMs?: number;
+}
+
+const SCAN_PAGE = 5000;
+
+/** Builds the support bundle of one tenant (`GET /v1/diagnostics`, `authtrail diagnostics`). */
+export class DiagnosticsService {
+  constructor(private readonly s: DiagnosticsSources) {}
+
+  async bundle(tenantId: string): Promise<DiagnosticsBundle> {
+    const now = this.s.clock.now();
+    let head: number | null = null;
+    let projector: number | null = null;
+    const [eventStore, keyVault, readModel] = await Promise.all([
+      this.probe(async () => void (head = await this.s.store.headPosition())),
+      this.probe(() => this.s.keyVaultProbe()),
+      this.probe(async () => void (projector = await this.s.projectorCheckpoint())),
+    ]);
+    return {
+      generatedAt: now.toISOString(),
+      tenantId,
+      build: this.s.build,
+      process: {
+        startedAt: this.s.startedAt.toISOString(),
+        uptimeSeconds: Math.round((now.getTime() - this.s.startedAt.getTime()) / 1000),
+      },
+      config: this.s.config,
+      stores: { eventStore, keyVault, readModel },
+      log: { headPosition: head },
+      workers: {
+        lags: await this.lags(head, projector),
+        reportedLags: (await this.s.metrics.workerLag.get()).values.map((v) => ({
+          worker: String(v.labels.worker),
+          lag: v.value,
+        })),
+        errors: (await this.s.metrics.workerErrors.get()).values.map((v) => ({
+          worker: String(v.labels.worker),
+          retriable: v.labels.retriable === 'true',
+          count: v.value,
+        })),
+      },
+      eventCounts: eventStore.status === 'ok' ? await this.counts(tenantId) : this.noCounts(),
+      recentErrors: this.s.errors.forTenant(tenantId),
+    };
+  }
+
+  private async lags(head: number | null, projector: number | null): Promise<WorkerLag[]> {
+    const lag = (position: number | null) =>
+      head === null || position === null ? null : Math.max(0, head - position);
+    const out: WorkerLag[] = [
+      {
+        worker: 'projector',
+        state: projector === null ? 'unknown' : 'running',
+        position: projector,
+        lag: lag(projector),
+      },
+    ];
+    for (const { worker, enabled } of this.s.checkpointWorkers) {
+      if (!enabled) {
+        out.push({ worker, state: 'off', position: null, lag: null });
+        continue;
+      }
+      const position = await this.s.checkpoints.load(worker).catch(() => null);
+      out.push({
+        worker,
+        state: position === null ? 'unknown' : 'running',
+        position,
+        lag: lag(position),
+      });
+    }
+    return out;
+  }
+
+  private async counts(tenantId: string): Promise<DiagnosticsBundle['eventCounts']> {
+    const budget = this.s.scanBudgetMs ?? 10_000;
+    const started = Date.now();
+    const counts = new Map<string, number>();
+    let after = 0;
+    let total = 0;
+    for (;;) {
+      const page = await this.s.store.readAll({ after, limit: SCAN_PAGE, tenantId });
+      countByType(
+        page.map((r) => r.type),
+        counts,
+      );
+      total += page.length;
+      if (page.length > 0) after = page[page.length - 1].position;
+      if (page.length < SCAN_PAGE) return { byType: sortedCounts(counts), total, complete: true, scannedTo: after };
+      if (Date.now() - started > budget)
+        return { byType: sortedCounts(counts), total, complete: false, scannedTo: after };
+    }
+  }
+
+  private noCounts(): DiagnosticsBundle['eventCounts'] {
+    return { byType: {}, total: 0, complete: false, scannedTo: 0 };
+  }
+
+  private async probe(fn: () => Promise<unknown>): Promise<StoreHealth> {
+    const started = performance.now();
+    try {
+      await fn();
+      return { status: 'ok', ms: Math.round((performance.now() - started) * 10) / 10 };
+    } catch (e) {
+      const err = e as { name?: unknown; code?: unknown };
+      const name = typeof err?.name === 'string' ? err.name : 'Error';
+      const code = typeof err?.code === 'string' && /^[A-Z0-9_.]{1,64}$/.test(err.code) ? ` ${err.code}` : '';
+      return {
+        status: 'failing',
+        ms: Math.round((performance.now() - started) * 10) / 10,
+        error: `${name}${code}`,
+      };
+    }
+  }
+}

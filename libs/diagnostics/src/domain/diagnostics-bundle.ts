@@ -1,0 +1,70 @@
+import type { RecentError } from './recent-errors';
+
+/** Health of one store, as measured when the bundle was made. */
+export interface StoreHealth {
+  readonly status: 'ok' | 'failing';
+  readonly ms: number;
+  /** Error class and code only: vendor messages can echo data. */
+  readonly error?: string;
+}
+
+/** How far a worker is behind the head of the log (positions are global log positions). */
+export interface WorkerLag {
+  readonly worker: string;
+  readonly state: 'running' | 'off' | 'unknown';
+  readonly position: number | null;
+  readonly lag: number | null;
+}
+
+/**
+ * What `GET /v1/diagnostics` and `authtrail diagnostics` hand to support. Pseudonymous by
+ * construction (seed 001: telemetry is pseudonymous, logs identify people): counts, codes,
+ * positions, the redacted configuration; tenant ids and key ids, never a person.
+ */
+export interface DiagnosticsBundle {
+  readonly generatedAt: string;
+  readonly tenantId: string;
+  readonly build: {
+    readonly name: string;
+    readonly version: string;
+    readonly node: string;
+    readonly platform: string;
+  };
+  readonly process: { readonly startedAt: string; readonly uptimeSeconds: number };
+  readonly config: Readonly<Record<string, unknown>>;
+  readonly stores: Readonly<Record<'eventStore' | 'keyVault' | 'readModel', StoreHealth>>;
+  readonly log: { readonly headPosition: number | null };
+  readonly workers: {
+    readonly lags: readonly WorkerLag[];
+    /** What running workers last reported to the metrics registry. */
+    readonly reportedLags: readonly { readonly worker: string; readonly lag: number }[];
+    readonly errors: readonly {
+      readonly worker: string;
+      readonly retriable: boolean;
+      readonly count: number;
+    }[];
+  };
+  /** The tenant's own stored events by type (data, privacy, tenant, access, ledger). */
+  readonly eventCounts: {
+    readonly byType: Readonly<Record<string, number>>;
+    readonly total: number;
+    /** False when the scan stopped at its time budget; `scannedTo` says how far it got. */
+    readonly complete: boolean;
+    readonly scannedTo: number;
+  };
+  readonly recentErrors: {
+    readonly items: readonly RecentError[];
+    /** Entries of other tenants or of unauthenticated callers in the ring (not shown). */
+    readonly otherCount: number;
+    readonly recordedTotal: number;
+  };
+}
+
+/** Counts record types into a sorted object (stable output for diffs between bundles). */
+export function countByType(types: Iterable<string>, into: Map<string, number>): void {
+  for (const t of types) into.set(t, (into.get(t) ?? 0) + 1);
+}
+
+export function sortedCounts(counts: Map<string, number>): Record<string, number> {
+  return Object.fromEntries([...counts.entries()].sort(([a], [b]) => a.localeCompare(b)));
+}

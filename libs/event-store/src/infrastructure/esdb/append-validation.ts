@@ -1,0 +1,51 @@
+import type { FieldError } from '@authtrail/platform';
+import type { AppendToStream } from '../../domain/event-store.port';
+
+/**
+ * Caller mistakes, refused before anything reaches the server (same rules as the SQLite
+ * adapter, so both answer a bad request alike).
+ */
+export function validateAppend(tenantId: string, streams: readonly AppendToStream[]): FieldError[] {
+  const problems: FieldError[] = [];
+  if (typeof tenantId !== 'string' || tenantId.length === 0)
+    problems.push({ path: '/tenantId', message: 'must be a non-empty string' });
+  let index = 0;
+  streams.forEach((stream, s) => {
+    if (typeof stream.streamId !== 'string' || stream.streamId.length === 0)
+      problems.push({ path: `/streams/${s}/streamId`, message: 'must be a non-empty string' });
+    const expected = stream.expectedRevision;
+    if (
+      !(
+        expected === 'any' ||
+        expected === 'no_stream' ||
+        expected === 'stream_exists' ||
+        (Number.isSafeInteger(expected) && expected >= 0)
+      )
+    ) {
+      problems.push({
+        path: `/streams/${s}/expectedRevision`,
+        message: 'must be any, no_stream, stream_exists or a revision',
+      });
+    }
+    for (const event of stream.events) {
+      const at = (field: string, message: string): void => {
+        problems.push({ index, path: `/${field}`, message });
+      };
+      if (typeof event.eventId !== 'string' || event.eventId.length === 0)
+        at('eventId', 'must be a non-empty string');
+      if (typeof event.type !== 'string' || event.type.length === 0)
+        at('type', 'must be a non-empty string');
+      if (typeof event.fingerprint !== 'string') at('fingerprint', 'must be a string');
+      if (!(event.occurredAt instanceof Date) || Number.isNaN(event.occurredAt.getTime()))
+        at('occurredAt', 'must be a valid date');
+      if (!(event.data instanceof Uint8Array)) at('data', 'must be bytes');
+      if (
+        !Array.isArray(event.subjectIds) ||
+        event.subjectIds.some((id) => typeof id !== 'string' || id.length === 0)
+      )
+        at('subjectIds', 'must be non-empty strings');
+      index++;
+    }
+  });
+  return problems;
+}
