@@ -1,14 +1,17 @@
 import { NestFactory } from '@nestjs/core';
 import { loadConfig } from '@authtrail/config';
 import { RuntimeModule } from '@authtrail/runtime';
+import { ReportingModule } from '@authtrail/reporting';
+import { Module } from '@nestjs/common';
 import { startBackgroundJobs } from './background-jobs';
 
 /** Runs the workers alone, without HTTP (production scale-out). */
 async function main(): Promise<void> {
   const config = loadConfig();
-  const app = await NestFactory.createApplicationContext(RuntimeModule.forRoot({ config }), {
-    bufferLogs: true,
-  });
+  // The reporting module shares one read model between the projector and anything else.
+  @Module({ imports: [RuntimeModule.forRoot({ config }), ReportingModule] })
+  class WorkerModule {}
+  const app = await NestFactory.createApplicationContext(WorkerModule, { bufferLogs: true });
   const jobs = await startBackgroundJobs(app);
   const stop = async (): Promise<void> => {
     await jobs.stop();
