@@ -6,11 +6,7 @@ import {
   isLedgerStream,
 } from '../domain/ledger-entry';
 import { LedgerVerifier, VerificationReport } from '../domain/ledger-verifier';
-import {
-  InclusionProof,
-  PENDING_PROOF,
-  proveInSeal,
-} from '../domain/inclusion-proof';
+import { InclusionProof, PENDING_PROOF, proveInSeal } from '../domain/inclusion-proof';
 import { SealDocument, parseSealDocument, sealHash } from '../domain/seal';
 import { PublishedSealKey, SealPublicKey, publishedSealKey } from '../domain/seal-key';
 
@@ -72,7 +68,10 @@ export class LedgerService {
     };
   }
 
-  async seals(tenantId: string, options: { after?: number; limit?: number } = {}): Promise<SealList> {
+  async seals(
+    tenantId: string,
+    options: { after?: number; limit?: number } = {},
+  ): Promise<SealList> {
     const limit = Math.min(Math.max(1, options.limit ?? 1000), 10_000);
     const fromRevision = options.after === undefined ? 0 : options.after + 1;
     const records = await this.store.readStream(ledgerStream(tenantId), {
@@ -144,7 +143,10 @@ export class LedgerService {
     for (;;) {
       const events = await this.store.readAll({ after, limit: batchSize, ...tenant });
       const bound = events.length === batchSize ? events[events.length - 1].position : Infinity;
-      while (!prunedDone && (prunedBuffer.length === 0 || prunedBuffer[prunedBuffer.length - 1].position < bound)) {
+      while (
+        !prunedDone &&
+        (prunedBuffer.length === 0 || prunedBuffer[prunedBuffer.length - 1].position < bound)
+      ) {
         const more = await this.pruned.read({ after: prunedAfter, limit: batchSize, ...tenant });
         if (more.length < batchSize) prunedDone = true;
         if (more.length === 0) break;

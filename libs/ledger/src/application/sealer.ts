@@ -9,7 +9,13 @@ import {
 import type { Clock, IdSource } from '@authtrail/platform';
 import { isLedgerStream } from '../domain/ledger-entry';
 import { LedgerCorruptError } from '../domain/ledger.errors';
-import { SEALED_EVENT_TYPE, SealDocument, SealLeafInput, parseSealDocument, sealHash } from '../domain/seal';
+import {
+  SEALED_EVENT_TYPE,
+  SealDocument,
+  SealLeafInput,
+  parseSealDocument,
+  sealHash,
+} from '../domain/seal';
 import { createSeal } from '../domain/seal-builder';
 import type { SealSigningKey } from '../domain/seal-key';
 

@@ -54,7 +54,10 @@ export function proveInSeal(
   for (const w of wanted) {
     const i = index.get(w);
     if (i === undefined) {
-      out.set(w, { status: 'unavailable', reason: `seal ${seal.sequence} does not list position ${w}` });
+      out.set(w, {
+        status: 'unavailable',
+        reason: `seal ${seal.sequence} does not list position ${w}`,
+      });
       continue;
     }
     out.set(w, {

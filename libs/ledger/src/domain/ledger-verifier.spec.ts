@@ -89,7 +89,9 @@ describe('LedgerVerifier', () => {
     return log;
   }
   const aPositions = (log: Log) =>
-    log.entries.filter((e) => e.tenantId === 'a' && !e.streamId.endsWith('-ledger')).map((e) => e.position);
+    log.entries
+      .filter((e) => e.tenantId === 'a' && !e.streamId.endsWith('-ledger'))
+      .map((e) => e.position);
 
   it('passes an untouched log and reports the unsealed tail', () => {
     const report = given().verify();
@@ -125,7 +127,10 @@ describe('LedgerVerifier', () => {
   it('names a deleted event', () => {
     const log = given();
     const p = aPositions(log)[7];
-    const report = log.verify(key, log.entries.filter((e) => e.position !== p));
+    const report = log.verify(
+      key,
+      log.entries.filter((e) => e.position !== p),
+    );
     expect(report.firstDisagreement).toMatchObject({ kind: 'deleted', position: p });
     expect(report.disagreements).toHaveLength(1);
   });
@@ -178,7 +183,10 @@ describe('LedgerVerifier', () => {
   it('names a deleted seal as a broken chain', () => {
     const log = given();
     const first = log.entries.filter((e) => e.streamId === 't-a-ledger')[0];
-    const report = log.verify(key, log.entries.filter((e) => e !== first));
+    const report = log.verify(
+      key,
+      log.entries.filter((e) => e !== first),
+    );
     expect(report.firstDisagreement).toMatchObject({ kind: 'broken-chain', sealSequence: 1 });
   });
 

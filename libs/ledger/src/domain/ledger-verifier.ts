@@ -13,12 +13,7 @@ import { SealPublicKey, sealSignatureValid } from './seal-key';
 
 /** How the log and its seals disagree (docs/ledger.md "Verification"). */
 export type DisagreementKind =
-  | 'changed'
-  | 'deleted'
-  | 'inserted'
-  | 'reordered'
-  | 'forged-seal'
-  | 'broken-chain';
+  'changed' | 'deleted' | 'inserted' | 'reordered' | 'forged-seal' | 'broken-chain';
 
 export interface Disagreement {
   readonly kind: DisagreementKind;
@@ -218,7 +213,9 @@ export class LedgerVerifier {
         `seal ${state.nextSequence}${payload.sequence - 1 > state.nextSequence ? `..${payload.sequence - 1}` : ''} missing before seal ${payload.sequence} (deleted from the ledger); positions ${state.lastTo + 1}..${payload.afterPosition} cannot be checked`,
       );
     } else if (!state.chainUnknown && payload.prevSealHash !== state.lastSealHash) {
-      chain(`seal ${payload.sequence} does not chain to seal ${payload.sequence - 1}: a seal was replaced`);
+      chain(
+        `seal ${payload.sequence} does not chain to seal ${payload.sequence - 1}: a seal was replaced`,
+      );
     } else if (payload.afterPosition !== state.lastTo) {
       chain(
         `seal ${payload.sequence} starts after position ${payload.afterPosition}, the previous seal ended at ${state.lastTo}`,
@@ -279,7 +276,11 @@ export class LedgerVerifier {
 
     for (const l of leaves)
       if (!expectedSet.has(l.position))
-        at('inserted', l.position, `event at position ${l.position} is not in seal ${seal.sequence}`);
+        at(
+          'inserted',
+          l.position,
+          `event at position ${l.position} is not in seal ${seal.sequence}`,
+        );
     for (const p of expected)
       if (!byPosition.has(p))
         at('deleted', p, `event at position ${p} sealed by seal ${seal.sequence} is missing`);
@@ -299,7 +300,12 @@ export class LedgerVerifier {
       );
       if (b) {
         swapped.add(a.position).add(b.position);
-        at('reordered', a.position, `events at positions ${a.position} and ${b.position} swapped places`, [a.position, b.position]);
+        at(
+          'reordered',
+          a.position,
+          `events at positions ${a.position} and ${b.position} swapped places`,
+          [a.position, b.position],
+        );
       }
     }
     for (const l of mismatched)
@@ -319,7 +325,12 @@ export class LedgerVerifier {
     if (failing.length === 0) return;
     const swap = failing.length <= 2 ? this.findSwap(failing, byPosition, chunkRoots) : null;
     if (swap) {
-      at('reordered', swap[0], `events at positions ${swap[0]} and ${swap[1]} swapped places`, swap);
+      at(
+        'reordered',
+        swap[0],
+        `events at positions ${swap[0]} and ${swap[1]} swapped places`,
+        swap,
+      );
       return;
     }
     for (const f of failing) {

@@ -1,12 +1,5 @@
 import { createHash } from 'node:crypto';
-import {
-  auditPath,
-  chunkRoots,
-  eventLeaf,
-  merkleRoot,
-  rootFromAuditPath,
-  sha256,
-} from './merkle';
+import { auditPath, chunkRoots, eventLeaf, merkleRoot, rootFromAuditPath, sha256 } from './merkle';
 
 const leafOf = (hex: string) =>
   createHash('sha256')
@@ -15,7 +8,16 @@ const leafOf = (hex: string) =>
 
 describe('Merkle trees (RFC 9162 / RFC 6962 shape)', () => {
   // The reference vectors of Certificate Transparency's merkle tree tests.
-  const inputs = ['', '00', '10', '2021', '3031', '40414243', '5051525354555657', '606162636465666768696a6b6c6d6e6f'];
+  const inputs = [
+    '',
+    '00',
+    '10',
+    '2021',
+    '3031',
+    '40414243',
+    '5051525354555657',
+    '606162636465666768696a6b6c6d6e6f',
+  ];
   const roots = [
     '6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d',
     'fac54203e7cc696cf0dfcb42c92a1d9dbaf70ad9e621f4bd8d98662f00e3c125',
@@ -29,12 +31,16 @@ describe('Merkle trees (RFC 9162 / RFC 6962 shape)', () => {
 
   it('computes the reference roots for 1..8 leaves', () => {
     const leaves = inputs.map(leafOf);
-    roots.forEach((root, i) => expect(merkleRoot(leaves.slice(0, i + 1)).toString('hex')).toBe(root));
+    roots.forEach((root, i) =>
+      expect(merkleRoot(leaves.slice(0, i + 1)).toString('hex')).toBe(root),
+    );
   });
 
   it('proves every leaf of trees of 1..70 leaves, and no proof survives a changed leaf or index', () => {
     for (let n = 1; n <= 70; n++) {
-      const leaves = Array.from({ length: n }, (_, i) => eventLeaf(i + 1, sha256(Buffer.from(`e${i}`))));
+      const leaves = Array.from({ length: n }, (_, i) =>
+        eventLeaf(i + 1, sha256(Buffer.from(`e${i}`))),
+      );
       const root = merkleRoot(leaves);
       for (let i = 0; i < n; i++) {
         const path = auditPath(leaves, i);
@@ -42,7 +48,9 @@ describe('Merkle trees (RFC 9162 / RFC 6962 shape)', () => {
         const other = leaves[(i + 1) % n];
         if (n > 1) {
           expect(rootFromAuditPath(other, i, n, path)?.equals(root) ?? false).toBe(false);
-          expect(rootFromAuditPath(leaves[i], (i + 1) % n, n, path)?.equals(root) ?? false).toBe(false);
+          expect(rootFromAuditPath(leaves[i], (i + 1) % n, n, path)?.equals(root) ?? false).toBe(
+            false,
+          );
         }
       }
     }
@@ -50,7 +58,9 @@ describe('Merkle trees (RFC 9162 / RFC 6962 shape)', () => {
 
   it('gives the same root over power-of-two chunk roots as over all leaves', () => {
     for (const n of [1, 63, 64, 65, 200, 1000]) {
-      const leaves = Array.from({ length: n }, (_, i) => eventLeaf(i, sha256(Buffer.from([i % 256]))));
+      const leaves = Array.from({ length: n }, (_, i) =>
+        eventLeaf(i, sha256(Buffer.from([i % 256]))),
+      );
       expect(merkleRoot(chunkRoots(leaves, 64)).equals(merkleRoot(leaves))).toBe(true);
       expect(merkleRoot(chunkRoots(leaves, 16)).equals(merkleRoot(leaves))).toBe(true);
     }

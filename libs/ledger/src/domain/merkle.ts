@@ -26,11 +26,7 @@ export function eventLeaf(position: number, eventHash: Uint8Array): Buffer {
 }
 
 export function nodeHash(left: Uint8Array, right: Uint8Array): Buffer {
-  return createHash('sha256')
-    .update(Buffer.of(NODE_PREFIX))
-    .update(left)
-    .update(right)
-    .digest();
+  return createHash('sha256').update(Buffer.of(NODE_PREFIX)).update(left).update(right).digest();
 }
 
 /** Largest power of two strictly smaller than n (n ≥ 2). */

@@ -26,7 +26,10 @@ export interface PublishedSealKey {
 export function sealKeyId(publicKey: KeyObject): string {
   const der = publicKey.export({ format: 'der', type: 'spki' });
   // An Ed25519 SPKI is a fixed 12-byte header followed by the 32-byte key.
-  return createHash('sha256').update(der.subarray(der.length - 32)).digest('hex').slice(0, 16);
+  return createHash('sha256')
+    .update(der.subarray(der.length - 32))
+    .digest('hex')
+    .slice(0, 16);
 }
 
 export function sealPublicKeyFromPem(pem: string): SealPublicKey {

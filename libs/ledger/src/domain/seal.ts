@@ -113,12 +113,13 @@ export function parseSealDocument(value: unknown): SealDocument | null {
     isCount(d.eventCount) &&
     runsOk &&
     isCount(d.chunkSize) &&
-    (d.chunkSize as number) > 0 &&
+    d.chunkSize > 0 &&
     Array.isArray(d.chunkRoots) &&
     d.chunkRoots.every((h) => typeof h === 'string' && HEX64.test(h)) &&
     typeof d.root === 'string' &&
     HEX64.test(d.root) &&
-    (d.prevSealHash === null || (typeof d.prevSealHash === 'string' && HEX64.test(d.prevSealHash))) &&
+    (d.prevSealHash === null ||
+      (typeof d.prevSealHash === 'string' && HEX64.test(d.prevSealHash))) &&
     typeof d.sealedAt === 'string' &&
     typeof d.keyId === 'string' &&
     typeof d.signature === 'string';

@@ -11,9 +11,9 @@ import {
   newSystemEvent,
 } from '@authtrail/event-store';
 import { randomIds } from '@authtrail/platform';
-import { loadOrCreateSealKey } from '../infrastructure/seal-key.loader';
-import { LedgerService } from './ledger.service';
-import { Sealer } from './sealer';
+import { loadOrCreateSealKey } from './seal-key.loader';
+import { LedgerService } from '../application/ledger.service';
+import { Sealer } from '../application/sealer';
 import { inclusionProofValid, SealedProof } from '../domain/inclusion-proof';
 
 /** One ~1 KB event of a tenant, shaped like a stored envelope. */
@@ -38,11 +38,18 @@ describe('Sealer and LedgerService on the SQLite event store', () => {
     const store = SqliteEventStore.open(join(d, 'events.db'));
     const checkpoints = new SqliteCheckpointStore(join(d, 'checkpoints.db'));
     const deps = { store, checkpoints, key, clock: { now: () => new Date() }, ids: randomIds };
-    return { store, checkpoints, deps, close: async () => (await store.close(), await checkpoints.close()) };
+    return {
+      store,
+      checkpoints,
+      deps,
+      close: async () => (await store.close(), await checkpoints.close()),
+    };
   };
   const append = async (store: SqliteEventStore, tenantId: string, count: number, from = 0) => {
     for (let i = 0; i < count; i += 1000) {
-      const events = Array.from({ length: Math.min(1000, count - i) }, (_, j) => event(tenantId, from + i + j));
+      const events = Array.from({ length: Math.min(1000, count - i) }, (_, j) =>
+        event(tenantId, from + i + j),
+      );
       await store.append(tenantId, [
         { streamId: dataStream(tenantId, 'sspr', 's_1'), expectedRevision: 'any', events },
       ]);
@@ -71,7 +78,9 @@ describe('Sealer and LedgerService on the SQLite event store', () => {
     const ledger = new LedgerService(store, key);
     const report = await ledger.verify();
     expect(report.ok).toBe(true);
-    expect(report.tenants.map((t) => [t.tenantId, t.seals, t.sealedEvents, t.unsealedEvents])).toEqual([
+    expect(
+      report.tenants.map((t) => [t.tenantId, t.seals, t.sealedEvents, t.unsealedEvents]),
+    ).toEqual([
       ['a', 3, 2600, 0],
       ['b', 1, 300, 0],
     ]);
@@ -97,10 +106,14 @@ describe('Sealer and LedgerService on the SQLite event store', () => {
   it('two sealers racing never fork a chain', async () => {
     const { store, deps, close } = fresh();
     await append(store, 'a', 20);
-    const results = await Promise.allSettled([new Sealer(deps).sealOnce(), new Sealer(deps).sealOnce()]);
+    const results = await Promise.allSettled([
+      new Sealer(deps).sealOnce(),
+      new Sealer(deps).sealOnce(),
+    ]);
     const failed = results.filter((r) => r.status === 'rejected');
     expect(failed.length).toBeLessThanOrEqual(1);
-    for (const f of failed) expect((f as PromiseRejectedResult).reason).toBeInstanceOf(ConcurrencyError);
+    for (const f of failed)
+      if (f.status === 'rejected') expect(f.reason).toBeInstanceOf(ConcurrencyError);
     expect(await store.readStream(ledgerStream('a'))).toHaveLength(1);
     expect((await new LedgerService(store, key).verify()).ok).toBe(true);
     await close();
