@@ -4,11 +4,17 @@ import { KEY_VAULT, KeyVault } from '@authtrail/key-vault';
 import { LOGGER, Metrics } from '@authtrail/platform';
 import { ErasureRecovery } from '@authtrail/privacy';
 import { AdminService } from '@authtrail/runtime';
+import { WorkerLeases } from '@authtrail/coordination';
+import { FORWARDER_WORKER } from '@authtrail/siem';
+import { SEALER_WORKER } from '@authtrail/ledger';
 import { TenantsService } from '@authtrail/tenancy';
 import { PeriodicJob } from './jobs/periodic-job';
 import { startProjector } from './projector/start-projector';
 import { startSiemForwarder } from './forwarder/siem-forwarder.job';
 import { startSealer } from './sealer/sealer.job';
+import { startRetention } from './retention/retention.job';
+
+const NOTHING = { stop: (): Promise<void> => Promise.resolve() };
 
 export interface BackgroundJobs {
   stop(): Promise<void>;
@@ -29,30 +35,48 @@ export async function startBackgroundJobs(app: INestApplicationContext): Promise
   const recovered = await app.get(ErasureRecovery).run();
   if (recovered > 0) logger.warn({ recovered }, 'finished erasures interrupted by a crash');
 
-  const jobs: PeriodicJob[] = [
-    new PeriodicJob(
-      'tenant-deletion',
-      60_000,
-      async () => {
-        for (const t of await vault.listTenantKeys()) {
-          if (await tenants.completeDeletionIfDue(t.tenantId, admin))
-            logger.info({ tenantId: t.tenantId }, 'tenant deleted: key shredded');
-        }
-      },
-      logger,
-      () => metrics.workerErrors.inc({ worker: 'tenant-deletion', retriable: 'true' }),
-    ).start(),
-  ];
-  const projector = await startProjector(app);
-  const siem = startSiemForwarder(app);
-  const sealer = startSealer(app);
+  // Each once-per-deployment worker runs under its lease (DESIGN.md "Scale-out"): with
+  // PostgreSQL configured, on one replica at a time, handed over when that replica dies;
+  // embedded, at once. Lease names are the workers' checkpoint names (fencing).
+  const leases = app.get(WorkerLeases);
+  const tenantDeletion = leases.hold('tenant-deletion', () =>
+    Promise.resolve(
+      new PeriodicJob(
+        'tenant-deletion',
+        60_000,
+        async () => {
+          for (const t of await vault.listTenantKeys()) {
+            if (await tenants.completeDeletionIfDue(t.tenantId, admin))
+              logger.info({ tenantId: t.tenantId }, 'tenant deleted: key shredded');
+          }
+        },
+        logger,
+        () => metrics.workerErrors.inc({ worker: 'tenant-deletion', retriable: 'true' }),
+      ).start(),
+    ),
+  );
+  const projector = leases.hold('projector', () => startProjector(app));
+  const siem = leases.hold(FORWARDER_WORKER, () =>
+    Promise.resolve(startSiemForwarder(app) ?? NOTHING),
+  );
+  const sealer = leases.hold(SEALER_WORKER, () => Promise.resolve(startSealer(app)));
+  const retention = leases.hold('retention', () => Promise.resolve(startRetention(app)));
+  if (!leases.coordinated)
+    await Promise.all([
+      tenantDeletion.ready,
+      projector.ready,
+      siem.ready,
+      sealer.ready,
+      retention.ready,
+    ]);
   return {
     stop: async () => {
       // The tail is sealed first, while the store is open and nothing else is stopping.
       await sealer.stop();
-      await siem?.stop();
+      await retention.stop();
+      await siem.stop();
       await projector.stop();
-      await Promise.all(jobs.map((j) => j.stop()));
+      await tenantDeletion.stop();
     },
   };
 }

@@ -8,3 +8,4 @@ export * from './domain/system-event';
 export * from './domain/checkpoint-store.port';
 export * from './infrastructure/checkpoints/sqlite-checkpoint-store.adapter';
 export * from './infrastructure/esdb/esdb-event-store.adapter';
+export * from './domain/event-retention.port';

@@ -22,7 +22,9 @@ export async function verifyLog(
   onProgress?: (position: number, head: number) => void,
 ): Promise<LedgerVerification> {
   if (config.eventStore.kind !== 'sqlite')
-    throw new CliError('verify reads the embedded SQLite event log; use GET /v1/ledger/verify otherwise');
+    throw new CliError(
+      'verify reads the embedded SQLite event log; use GET /v1/ledger/verify otherwise',
+    );
   if (!existsSync(config.eventStore.file))
     throw new CliError(`no event log at ${config.eventStore.file} (AUTHTRAIL_DATA_DIR)`);
   const keyFile = options.publicKey ?? config.sealKeyFile;
@@ -34,7 +36,7 @@ export async function verifyLog(
   const store = SqliteEventStore.open(config.eventStore.file);
   try {
     const head = await store.headPosition();
-    return await new LedgerService(store, key).verify({
+    return await new LedgerService(store, key, { read: (o) => store.readPruned(o) }).verify({
       ...(options.tenant === undefined ? {} : { tenantId: options.tenant }),
       onProgress: (position) => onProgress?.(position, head),
     });
@@ -86,7 +88,9 @@ export function registerVerifyCommand(program: Command): void {
       });
       if (lastDraw > 0) process.stderr.write('\n');
       process.stdout.write(
-        o.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatVerification(report).join('\n')}\n`,
+        o.json
+          ? `${JSON.stringify(report, null, 2)}\n`
+          : `${formatVerification(report).join('\n')}\n`,
       );
       if (!report.ok) process.exitCode = 1;
     });

@@ -14,11 +14,18 @@ import { EventCatalog } from '@authtrail/catalog';
 import {
   CHECKPOINT_STORE,
   CheckpointStore,
+  EVENT_RETENTION,
   EVENT_STORE,
+  EsdbEventStore,
+  EventRetention,
   EventStore,
   SqliteCheckpointStore,
   SqliteEventStore,
 } from '@authtrail/event-store';
+import { PgFencedCheckpointStore, PgLeaseStore, WorkerLeases } from '@authtrail/coordination';
+import { RETENTION_DAYS } from '@authtrail/catalog';
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { renameSync } from 'node:fs';
 import { resumeMasterKeyRotation } from './master-key-rotation';
@@ -55,6 +62,7 @@ import { LedgerService, SEAL_KEY, SealSigningKey, loadOrCreateSealKey } from '@a
 import { BootstrapService } from '../application/bootstrap.service';
 import { AdminService } from '../application/admin.service';
 import { AccessAuditService } from '../application/access-audit.service';
+import { RetentionService } from '../application/retention.service';
 import { OPENED_STORES, OpenedStores } from './tokens';
 
 export interface RuntimeOptions {
@@ -69,32 +77,57 @@ interface Stores {
   checkpoints: CheckpointStore;
   keyVault: KeyVault;
   credentials: CredentialStore;
+  leases: WorkerLeases;
   close(): Promise<void>;
 }
 
-async function openStores(config: AppConfig, clock: Clock): Promise<Stores> {
+const DAY_S = 86_400;
+
+async function openStores(config: AppConfig, clock: Clock, logger: Logger): Promise<Stores> {
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-  if (config.eventStore.kind !== 'sqlite') {
-    throw new Error(
-      'AUTHTRAIL_EVENT_STORE: the EventStoreDB adapter is not available in this build yet',
-    );
-  }
-  const eventStore = SqliteEventStore.open(config.eventStore.file, { clock });
+  const eventStore: EventStore =
+    config.eventStore.kind === 'sqlite'
+      ? SqliteEventStore.open(config.eventStore.file, { clock })
+      : EsdbEventStore.connect(config.eventStore.url, {
+          clock,
+          maxAgeSeconds: { mfa: RETENTION_DAYS.mfa * DAY_S, sspr: RETENTION_DAYS.sspr * DAY_S },
+          onReconnect: (error, attempt) =>
+            logger.warn(
+              { attempt, err: { message: (error as Error)?.message } },
+              'event store subscription reconnecting',
+            ),
+        });
   const vault =
     config.keyVault.kind === 'sqlite'
       ? openSqliteVault(config.keyVault.file)
       : openPgVault(config.keyVault.url);
   await vault.init();
-  const checkpoints = new SqliteCheckpointStore(join(config.dataDir, 'checkpoints.db'));
+  // With PostgreSQL, replicas coordinate there (DESIGN.md "Scale-out"): once-per-deployment
+  // workers hold leases and their checkpoints are fenced by the lease token. Embedded
+  // (SQLite) is one process: jobs run at once and checkpoints stay in the data dir.
+  const leaseStore =
+    config.keyVault.kind === 'postgres' ? PgLeaseStore.open(config.keyVault.url) : null;
+  await leaseStore?.init();
+  const leases = new WorkerLeases(
+    leaseStore,
+    `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`,
+    {},
+    logger,
+  );
+  const checkpoints: CheckpointStore = leaseStore
+    ? new PgFencedCheckpointStore(leaseStore, leases)
+    : new SqliteCheckpointStore(join(config.dataDir, 'checkpoints.db'));
   return {
     eventStore,
     checkpoints,
     keyVault: vault.keyVault,
     credentials: vault.credentials,
+    leases,
     // The log closes first so in-flight appends finish while keys are still reachable.
     close: async () => {
       await eventStore.close();
       await checkpoints.close();
+      await leaseStore?.close();
       await vault.close();
     },
   };
@@ -133,10 +166,18 @@ export class RuntimeModule implements OnApplicationShutdown {
           useFactory: () =>
             new RateLimiter(config.rateLimit.perKeyPerSecond, config.rateLimit.burst),
         },
-        { provide: 'STORES', useFactory: () => openStores(config, clock) },
+        { provide: 'STORES', useFactory: () => openStores(config, clock, logger) },
+        { provide: WorkerLeases, useFactory: (s: Stores) => s.leases, inject: ['STORES'] },
         { provide: EVENT_STORE, useFactory: (s: Stores) => s.eventStore, inject: ['STORES'] },
         { provide: KEY_VAULT, useFactory: (s: Stores) => s.keyVault, inject: ['STORES'] },
         { provide: CHECKPOINT_STORE, useFactory: (s: Stores) => s.checkpoints, inject: ['STORES'] },
+        {
+          // The SQLite log prunes itself through this port; EventStoreDB uses $maxAge instead.
+          provide: EVENT_RETENTION,
+          useFactory: (s: Stores): EventRetention | null =>
+            s.eventStore instanceof SqliteEventStore ? s.eventStore : null,
+          inject: ['STORES'],
+        },
         { provide: CREDENTIAL_STORE, useFactory: (s: Stores) => s.credentials, inject: ['STORES'] },
         {
           provide: OPENED_STORES,
@@ -185,6 +226,7 @@ export class RuntimeModule implements OnApplicationShutdown {
         BootstrapService,
         AdminService,
         AccessAuditService,
+        RetentionService,
         {
           provide: EventReader,
           useFactory: (c: EventCatalog, k: Keyring) => new EventReader(c, k),
@@ -194,8 +236,10 @@ export class RuntimeModule implements OnApplicationShutdown {
         { provide: SEAL_KEY, useFactory: () => loadOrCreateSealKey(config.sealKeyFile) },
         {
           provide: LedgerService,
-          useFactory: (s: EventStore, k: SealSigningKey) => new LedgerService(s, k),
-          inject: [EVENT_STORE, SEAL_KEY],
+          // Hashes of events removed by retention keep older seals verifiable.
+          useFactory: (s: EventStore, k: SealSigningKey, r: EventRetention | null) =>
+            new LedgerService(s, k, r ? { read: (o) => r.readPruned(o) } : undefined),
+          inject: [EVENT_STORE, SEAL_KEY, EVENT_RETENTION],
         },
         EraseSubjectHandler,
         ExportSubjectHandler,
@@ -218,6 +262,7 @@ export class RuntimeModule implements OnApplicationShutdown {
         KEY_VAULT,
         CHECKPOINT_STORE,
         CREDENTIAL_STORE,
+        WorkerLeases,
         EventCatalog,
         Keyring,
         ApiKeysService,
@@ -226,6 +271,8 @@ export class RuntimeModule implements OnApplicationShutdown {
         BootstrapService,
         AdminService,
         AccessAuditService,
+        RetentionService,
+        EVENT_RETENTION,
         EventReader,
         ErasureRecovery,
         SEAL_KEY,

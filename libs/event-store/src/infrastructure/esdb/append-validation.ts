@@ -14,14 +14,12 @@ export function validateAppend(tenantId: string, streams: readonly AppendToStrea
     if (typeof stream.streamId !== 'string' || stream.streamId.length === 0)
       problems.push({ path: `/streams/${s}/streamId`, message: 'must be a non-empty string' });
     const expected = stream.expectedRevision;
-    if (
-      !(
-        expected === 'any' ||
-        expected === 'no_stream' ||
-        expected === 'stream_exists' ||
-        (Number.isSafeInteger(expected) && expected >= 0)
-      )
-    ) {
+    if (!(
+      expected === 'any' ||
+      expected === 'no_stream' ||
+      expected === 'stream_exists' ||
+      (Number.isSafeInteger(expected) && expected >= 0)
+    )) {
       problems.push({
         path: `/streams/${s}/expectedRevision`,
         message: 'must be any, no_stream, stream_exists or a revision',

@@ -4,12 +4,18 @@ import { EventStoreUnavailableError } from '../../domain/event-store.errors';
 
 /** True when the server refused an append for its expected revision. */
 export function isWrongExpectedVersion(error: unknown): error is WrongExpectedVersionError {
-  return error instanceof Error && isCommandError(error) && error.type === ErrorType.WRONG_EXPECTED_VERSION;
+  return (
+    error instanceof Error &&
+    isCommandError(error) &&
+    error.type === ErrorType.WRONG_EXPECTED_VERSION
+  );
 }
 
 /** True for a read of a stream that does not exist (an empty stream for the port). */
 export function isStreamNotFound(error: unknown): boolean {
-  return error instanceof Error && isCommandError(error) && error.type === ErrorType.STREAM_NOT_FOUND;
+  return (
+    error instanceof Error && isCommandError(error) && error.type === ErrorType.STREAM_NOT_FOUND
+  );
 }
 
 /**

@@ -33,11 +33,7 @@ import type {
 } from '../../domain/event-store.port';
 import { STREAM_PREFIX } from '../../domain/stream-names';
 import { validateAppend } from './append-validation';
-import {
-  isStreamNotFound,
-  isWrongExpectedVersion,
-  translateEsdbError,
-} from './esdb-errors';
+import { isStreamNotFound, isWrongExpectedVersion, translateEsdbError } from './esdb-errors';
 import { KeyedLock } from './keyed-lock';
 
 const DAY_S = 86_400;
@@ -217,7 +213,7 @@ export class EsdbEventStore implements EventStore {
           maxCount: this.pageSize,
           direction: FORWARDS,
         }))
-          out.push(e as ResolvedEvent);
+          out.push(e);
         return out;
       });
       let advanced = false;
@@ -265,7 +261,7 @@ export class EsdbEventStore implements EventStore {
           maxCount: this.pageSize,
           direction: BACKWARDS,
         }))
-          out.push(e as ResolvedEvent);
+          out.push(e);
         return out;
       });
       for (const e of page) {
@@ -324,7 +320,12 @@ export class EsdbEventStore implements EventStore {
     const items: Item[] = [];
     streams.forEach((s, stream) =>
       s.events.forEach((event) =>
-        items.push({ event, stream, index: items.length, esdbId: esdbEventId(tenantId, event.eventId) }),
+        items.push({
+          event,
+          stream,
+          index: items.length,
+          esdbId: esdbEventId(tenantId, event.eventId),
+        }),
       ),
     );
     const release = await this.lock.acquire([
@@ -632,7 +633,7 @@ export class EsdbEventStore implements EventStore {
         type: event.type,
         occurredAt: new Date(meta.occurredAt!),
         recordedAt: new Date(meta.recordedAt!),
-        data: event.data as Uint8Array,
+        data: event.data,
         hash: meta.hash!,
       },
     };
@@ -663,6 +664,8 @@ class EsdbSubscription implements Subscription {
   private wake: (() => void) | null = null;
   private cancel: (() => Promise<void>) | null = null;
   private running: Promise<void> = Promise.resolve();
+  /** Last position the handler finished: where a reconnect resumes. */
+  private after: number;
 
   constructor(
     private readonly client: EventStoreDBClient,
@@ -671,7 +674,9 @@ class EsdbSubscription implements Subscription {
     private readonly options: SubscribeOptions,
     private readonly reconnect: ReconnectPolicy,
     private readonly onEnd: () => void,
-  ) {}
+  ) {
+    this.after = options.after;
+  }
 
   start(): void {
     this.running = this.run();
@@ -685,14 +690,13 @@ class EsdbSubscription implements Subscription {
   }
 
   private async run(): Promise<void> {
-    let after = this.options.after;
     const batchSize = Math.max(1, this.options.batchSize ?? 500);
     let attempt = 0;
     try {
       await Promise.resolve();
       while (!this.stopped) {
         try {
-          after = await this.follow(after, batchSize, () => (attempt = 0));
+          await this.follow(batchSize, () => (attempt = 0));
         } catch (error) {
           if (error instanceof HandlerFailed) throw error.original;
           if (this.stopped) return;
@@ -711,11 +715,10 @@ class EsdbSubscription implements Subscription {
     }
   }
 
-  /** One connection: returns the last handled position when stopped, throws when it drops. */
-  private async follow(from: number, batchSize: number, healthy: () => void): Promise<number> {
-    let after = from;
+  /** One connection: returns when stopped, throws when it drops. */
+  private async follow(batchSize: number, healthy: () => void): Promise<void> {
     const stream = this.client.subscribeToAll({
-      fromPosition: after === 0 ? START : position(after),
+      fromPosition: this.after === 0 ? START : position(this.after),
       filter: streamNameFilter({ prefixes: [this.prefix] }),
     });
     let signal: (() => void) | null = null;
@@ -731,10 +734,13 @@ class EsdbSubscription implements Subscription {
       while (!this.stopped) {
         const batch: RecordedEvent[] = [];
         let item: ResolvedEvent | null;
-        while (batch.length < batchSize && (item = stream.read() as ResolvedEvent | null) !== null) {
+        while (
+          batch.length < batchSize &&
+          (item = stream.read() as ResolvedEvent | null) !== null
+        ) {
           const recorded = this.decode(item.event);
           // A reconnect may start at the last handled event again: drop what was handled.
-          if (recorded && recorded.position > after) batch.push(recorded);
+          if (recorded && recorded.position > this.after) batch.push(recorded);
         }
         if (batch.length > 0) {
           try {
@@ -742,11 +748,11 @@ class EsdbSubscription implements Subscription {
           } catch (error) {
             throw new HandlerFailed(error);
           }
-          after = batch[batch.length - 1].position;
+          this.after = batch[batch.length - 1].position;
           healthy();
           continue;
         }
-        if (failure !== null) throw failure;
+        if (failure !== null) throw translateEsdbError(failure, 'subscription');
         if (ended) throw new EventStoreUnavailableError('subscription ended by the server');
         await new Promise<void>((resolve) => {
           signal = resolve;
@@ -755,7 +761,6 @@ class EsdbSubscription implements Subscription {
         signal = null;
         this.wake = null;
       }
-      return after;
     } finally {
       this.cancel = null;
       if (!ended) await stream.unsubscribe().catch(() => undefined);

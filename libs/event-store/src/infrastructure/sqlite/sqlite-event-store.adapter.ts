@@ -26,6 +26,7 @@ import type {
   Subscription,
 } from '../../domain/event-store.port';
 import { migrateSqliteEventStore } from './sqlite-event-store.schema';
+import type { EventRetention, PrunedEvent } from '../../domain/event-retention.port';
 
 /** Options of {@link SqliteEventStore.open}. */
 export interface SqliteEventStoreOptions {
@@ -87,7 +88,14 @@ const DEFAULT_BATCH_SIZE = 500;
  * The embedded event store: one SQLite file in WAL mode, append-only (enforced by
  * triggers), with group commit so that concurrent appends share one fsync.
  */
-export class SqliteEventStore implements EventStore {
+interface PrunedRow {
+  readonly position: number;
+  readonly tenant_id: string;
+  readonly stream_id: string;
+  readonly hash: string;
+}
+
+export class SqliteEventStore implements EventStore, EventRetention {
   private readonly clock: Clock;
   private readonly pollIntervalMs: number;
   private readonly maxGroupEvents: number;
@@ -209,6 +217,75 @@ export class SqliteEventStore implements EventStore {
       if (error instanceof AppError) throw error;
       throw new EventStoreUnavailableError(`cannot open event store ${file}`, error);
     }
+  }
+
+  /**
+   * Retention: deletes, in transactions of at most 5000 events so appends keep flowing,
+   * the events of a type prefix that occurred before `before`. The append-only triggers
+   * let these deletes through only while this transaction holds a `retention_guard` row;
+   * each deleted event's hash is kept in `pruned_hashes` in the same transaction.
+   */
+  async prune(typePrefix: string, before: Date): Promise<number> {
+    if (this.closing) throw new EventStoreUnavailableError('event store is closed');
+    const selectBatch = this.db
+      .prepare<[number, number, string, number], number>(
+        'SELECT position FROM events WHERE occurred_at < ? AND substr(type, 1, ?) = ? ORDER BY position LIMIT ?',
+      )
+      .pluck();
+    const pruneBatch = this.db.transaction((positions: readonly number[]) => {
+      this.db
+        .prepare('INSERT INTO retention_guard (reason) VALUES (?)')
+        .run(`retention ${typePrefix}`);
+      const keep = this.db.prepare(
+        'INSERT OR IGNORE INTO pruned_hashes (position, tenant_id, stream_id, hash) SELECT position, tenant_id, stream_id, hash FROM events WHERE position = ?',
+      );
+      const delSubjects = this.db.prepare(
+        'DELETE FROM event_subjects WHERE tenant_id = (SELECT tenant_id FROM events WHERE position = @p) AND position = @p',
+      );
+      const delIds = this.db.prepare(
+        'DELETE FROM event_ids WHERE tenant_id = (SELECT tenant_id FROM events WHERE position = @p) AND event_id = (SELECT event_id FROM events WHERE position = @p)',
+      );
+      const delEvent = this.db.prepare('DELETE FROM events WHERE position = ?');
+      for (const position of positions) {
+        keep.run(position);
+        delSubjects.run({ p: position });
+        delIds.run({ p: position });
+        delEvent.run(position);
+      }
+      this.db.prepare('DELETE FROM retention_guard').run();
+    });
+    let total = 0;
+    for (;;) {
+      const positions = selectBatch.all(before.getTime(), typePrefix.length, typePrefix, 5000);
+      if (positions.length === 0) return total;
+      pruneBatch.immediate(positions);
+      total += positions.length;
+      // Let queued appends and reads run between batches.
+      await new Promise((r) => setImmediate(r));
+    }
+  }
+
+  readPruned(options: { after: number; limit: number; tenantId?: string }): Promise<PrunedEvent[]> {
+    return this.read(() => {
+      const rows =
+        options.tenantId === undefined
+          ? this.db
+              .prepare<[number, number], PrunedRow>(
+                'SELECT position, tenant_id, stream_id, hash FROM pruned_hashes WHERE position > ? ORDER BY position LIMIT ?',
+              )
+              .all(options.after, options.limit)
+          : this.db
+              .prepare<[string, number, number], PrunedRow>(
+                'SELECT position, tenant_id, stream_id, hash FROM pruned_hashes WHERE tenant_id = ? AND position > ? ORDER BY position LIMIT ?',
+              )
+              .all(options.tenantId, options.after, options.limit);
+      return rows.map((r) => ({
+        position: r.position,
+        tenantId: r.tenant_id,
+        streamId: r.stream_id,
+        hash: r.hash,
+      }));
+    });
   }
 
   /** Counters for tests and metrics: group commits really group. */

@@ -69,6 +69,22 @@ const MIGRATIONS: readonly string[] = [
   WHEN NOT EXISTS (SELECT 1 FROM retention_guard)
   BEGIN SELECT RAISE(ABORT, 'event subjects are append-only: DELETE is allowed only for retention'); END;
   `,
+  // Retention keeps the hash of every event it deletes, so seals over them still verify.
+  `
+  CREATE TABLE pruned_hashes (
+    position  INTEGER PRIMARY KEY,
+    tenant_id TEXT NOT NULL,
+    stream_id TEXT NOT NULL,
+    hash      TEXT NOT NULL
+  );
+  CREATE INDEX pruned_hashes_by_tenant ON pruned_hashes (tenant_id, position);
+
+  CREATE TRIGGER pruned_hashes_no_update BEFORE UPDATE ON pruned_hashes
+  BEGIN SELECT RAISE(ABORT, 'pruned hashes are append-only: UPDATE is not allowed'); END;
+
+  CREATE TRIGGER pruned_hashes_no_delete BEFORE DELETE ON pruned_hashes
+  BEGIN SELECT RAISE(ABORT, 'pruned hashes are append-only: DELETE is not allowed'); END;
+  `,
 ];
 
 /** Schema version this build writes; a file with a higher one was written by a newer release. */

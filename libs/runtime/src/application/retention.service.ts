@@ -1,0 +1,43 @@
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import type { Logger } from 'pino';
+import { Category, retentionCutoff } from '@authtrail/catalog';
+import { EVENT_RETENTION, EventRetention } from '@authtrail/event-store';
+import { CLOCK, Clock, LOGGER } from '@authtrail/platform';
+
+/**
+ * Categories the retention job prunes, with the seeds' windows (seed 000: MFA data 90
+ * days; seed 003: audit data one year, then deleted automatically). Privacy, tenant and
+ * ledger records are kept: erasure recovery, tenant state and the seal chain rely on them.
+ */
+export const PRUNED_CATEGORIES: readonly Category[] = ['mfa', 'sspr', 'access'];
+
+/**
+ * The retention job: deletes events past their category's window from the log (their
+ * hashes stay, so seals still verify). ClickHouse drops the same rows by TTL and every
+ * report filters by the same cutoff, so reports and log agree. With EventStoreDB the
+ * store enforces `$maxAge` itself and this job has nothing to do.
+ */
+@Injectable()
+export class RetentionService {
+  constructor(
+    @Optional() @Inject(EVENT_RETENTION) private readonly retention: EventRetention | null,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  get enabled(): boolean {
+    return this.retention !== null && this.retention !== undefined;
+  }
+
+  async run(): Promise<Record<string, number>> {
+    const pruned: Record<string, number> = {};
+    if (!this.retention) return pruned;
+    const now = this.clock.now();
+    for (const category of PRUNED_CATEGORIES) {
+      pruned[category] = await this.retention.prune(`${category}.`, retentionCutoff(category, now));
+    }
+    if (Object.values(pruned).some((n) => n > 0))
+      this.logger.info({ pruned }, 'retention: pruned events past their window');
+    return pruned;
+  }
+}
