@@ -21,14 +21,28 @@ describe('authtrail on the PostgreSQL key vault', () => {
     const person = { userPrincipalName: 'pg.person@contoso.example', displayName: 'Pg Person' };
     const posted = await server.request('POST', '/v1/events', {
       key: keys.producer,
-      body: [exampleEvent('sspr.PasswordChanged', { eventId: randomUUID(), actor: person, target: person })],
+      body: [
+        exampleEvent('sspr.PasswordChanged', {
+          eventId: randomUUID(),
+          actor: person,
+          target: person,
+        }),
+      ],
     });
     expect(posted.status).toBe(202);
-    const exported = await server.request('POST', '/v1/subjects/export', { key: keys.privacyAdmin, body: { userPrincipalName: person.userPrincipalName } });
+    const exported = await server.request('POST', '/v1/subjects/export', {
+      key: keys.privacyAdmin,
+      body: { userPrincipalName: person.userPrincipalName },
+    });
     expect(exported.json.events[0].event.target.displayName).toBe('Pg Person');
-    const erased = await server.request('POST', '/v1/subjects/erase', { key: keys.privacyAdmin, body: { userPrincipalName: person.userPrincipalName } });
+    const erased = await server.request('POST', '/v1/subjects/erase', {
+      key: keys.privacyAdmin,
+      body: { userPrincipalName: person.userPrincipalName },
+    });
     expect(erased.json.events).toBe(1);
-    const after = await server.request('GET', `/v1/subjects/${exported.json.subjectId}/events`, { key: keys.privacyAdmin });
+    const after = await server.request('GET', `/v1/subjects/${exported.json.subjectId}/events`, {
+      key: keys.privacyAdmin,
+    });
     expect(after.json.erased).toBe(true);
     expect(after.text).not.toContain('Pg Person');
   }, 60_000);

@@ -18,8 +18,19 @@ const crypto = require('node:crypto');
 const fs = require('node:fs');
 
 const PAYLOAD_FIELDS = [
-  'format', 'tenantId', 'sequence', 'afterPosition', 'toPosition', 'eventCount', 'positions',
-  'chunkSize', 'chunkRoots', 'root', 'prevSealHash', 'sealedAt', 'keyId',
+  'format',
+  'tenantId',
+  'sequence',
+  'afterPosition',
+  'toPosition',
+  'eventCount',
+  'positions',
+  'chunkSize',
+  'chunkRoots',
+  'root',
+  'prevSealHash',
+  'sealedAt',
+  'keyId',
 ];
 
 const sha256 = (...parts) => {
@@ -36,7 +47,9 @@ function canonicalJson(v) {
     return String(v);
   }
   if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
-  const keys = Object.keys(v).filter((k) => v[k] !== undefined).sort();
+  const keys = Object.keys(v)
+    .filter((k) => v[k] !== undefined)
+    .sort();
   return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(v[k])}`).join(',')}}`;
 }
 
@@ -106,7 +119,9 @@ function readPublicKey(file) {
   const key = crypto.createPublicKey(pem);
   if (key.asymmetricKeyType !== 'ed25519') throw new Error('the seal key must be Ed25519');
   const der = key.export({ format: 'der', type: 'spki' });
-  const keyId = sha256(der.subarray(der.length - 32)).toString('hex').slice(0, 16);
+  const keyId = sha256(der.subarray(der.length - 32))
+    .toString('hex')
+    .slice(0, 16);
   return { key, keyId };
 }
 
@@ -114,7 +129,9 @@ function main(argv) {
   const flags = new Set(argv.filter((a) => a.startsWith('--')));
   const [exportFile, sealsFile, keyFile] = argv.filter((a) => !a.startsWith('--'));
   if (!exportFile || !sealsFile || !keyFile) {
-    process.stderr.write('usage: node verify.js export.json seals.json public-key.pem [--require-sealed] [--json]\n');
+    process.stderr.write(
+      'usage: node verify.js export.json seals.json public-key.pem [--require-sealed] [--json]\n',
+    );
     return 2;
   }
   const problems = [];
@@ -123,8 +140,10 @@ function main(argv) {
   const sealsJson = JSON.parse(fs.readFileSync(sealsFile, 'utf8'));
   const seals = Array.isArray(sealsJson) ? sealsJson : sealsJson.seals;
   const tenantId = exported.tenantId;
-  if (exported.format !== 'authtrail.subject-export.v1') problems.push('export: not an authtrail.subject-export.v1 document');
-  if (!Array.isArray(seals)) throw new Error('seals: expected authtrail.seals.v1 or an array of seals');
+  if (exported.format !== 'authtrail.subject-export.v1')
+    problems.push('export: not an authtrail.subject-export.v1 document');
+  if (!Array.isArray(seals))
+    throw new Error('seals: expected authtrail.seals.v1 or an array of seals');
 
   // 1. Seals: signature, tenant, chain.
   const bySequence = new Map();
@@ -142,14 +161,20 @@ function main(argv) {
       problems.push(`${name}: signature does not verify with key ${keyId}`);
       continue;
     }
-    if (seal.tenantId !== tenantId) problems.push(`${name}: belongs to tenant ${seal.tenantId}, not ${tenantId}`);
+    if (seal.tenantId !== tenantId)
+      problems.push(`${name}: belongs to tenant ${seal.tenantId}, not ${tenantId}`);
     const chunkRoots = seal.chunkRoots.map((h) => Buffer.from(h, 'hex'));
-    if (merkleRoot(chunkRoots).toString('hex') !== seal.root) problems.push(`${name}: root does not match its chunk roots`);
+    if (merkleRoot(chunkRoots).toString('hex') !== seal.root)
+      problems.push(`${name}: root does not match its chunk roots`);
     if (previous !== null && previous.seal.sequence + 1 === seal.sequence) {
-      if (seal.prevSealHash !== previous.hash) problems.push(`${name}: does not chain to seal ${previous.seal.sequence}`);
-      if (seal.afterPosition !== previous.seal.toPosition) problems.push(`${name}: range does not follow seal ${previous.seal.sequence}`);
+      if (seal.prevSealHash !== previous.hash)
+        problems.push(`${name}: does not chain to seal ${previous.seal.sequence}`);
+      if (seal.afterPosition !== previous.seal.toPosition)
+        problems.push(`${name}: range does not follow seal ${previous.seal.sequence}`);
     } else if (previous !== null) {
-      problems.push(`seals ${previous.seal.sequence + 1}..${seal.sequence - 1} are missing from ${sealsFile}`);
+      problems.push(
+        `seals ${previous.seal.sequence + 1}..${seal.sequence - 1} are missing from ${sealsFile}`,
+      );
     } else if (seal.sequence === 0 && seal.prevSealHash !== null) {
       problems.push(`${name}: the first seal names a predecessor`);
     }
@@ -176,7 +201,9 @@ function main(argv) {
       envelope = {};
     }
     if (envelope.eventId !== e.eventId || envelope.tenantId !== tenantId)
-      problems.push(`${name}: envelope names event ${envelope.eventId} of tenant ${envelope.tenantId}`);
+      problems.push(
+        `${name}: envelope names event ${envelope.eventId} of tenant ${envelope.tenantId}`,
+      );
     const proof = e.proof || { status: 'missing' };
     if (proof.status !== 'sealed') {
       pending++;
@@ -185,12 +212,20 @@ function main(argv) {
     }
     const entry = bySequence.get(proof.sealSequence);
     if (!entry) {
-      problems.push(`${name}: seal ${proof.sealSequence} is not in ${sealsFile} (or did not verify)`);
+      problems.push(
+        `${name}: seal ${proof.sealSequence} is not in ${sealsFile} (or did not verify)`,
+      );
       continue;
     }
-    if (entry.hash !== proof.sealHash) problems.push(`${name}: proof names another seal ${proof.sealSequence}`);
-    if (proof.treeSize !== entry.seal.eventCount || positionAt(entry.seal.positions, proof.leafIndex) !== e.position) {
-      problems.push(`${name}: seal ${proof.sealSequence} lists another position at leaf ${proof.leafIndex}`);
+    if (entry.hash !== proof.sealHash)
+      problems.push(`${name}: proof names another seal ${proof.sealSequence}`);
+    if (
+      proof.treeSize !== entry.seal.eventCount ||
+      positionAt(entry.seal.positions, proof.leafIndex) !== e.position
+    ) {
+      problems.push(
+        `${name}: seal ${proof.sealSequence} lists another position at leaf ${proof.leafIndex}`,
+      );
       continue;
     }
     const root = rootFromAuditPath(
@@ -200,7 +235,9 @@ function main(argv) {
       proof.auditPath.map((h) => Buffer.from(h, 'hex')),
     );
     if (root === null || root.toString('hex') !== entry.seal.root) {
-      problems.push(`${name}: inclusion proof does not lead to the root of seal ${proof.sealSequence}`);
+      problems.push(
+        `${name}: inclusion proof does not lead to the root of seal ${proof.sealSequence}`,
+      );
       continue;
     }
     proven++;

@@ -4,7 +4,7 @@ import { AuthGuard } from '@authtrail/auth';
 import { ProblemFilter } from '@authtrail/platform';
 import { RuntimeModule, RuntimeOptions } from '@authtrail/runtime';
 import { ReportingModule } from '@authtrail/reporting';
-import { DiagnosticsModule } from '../../../libs/diagnostics/src/index';
+import { DiagnosticsModule } from '@authtrail/diagnostics';
 import { EventsController } from './http/events.controller';
 import { HealthController } from './http/health.controller';
 import { KeysController } from './http/keys.controller';

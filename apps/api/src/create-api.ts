@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import type { Principal } from '@authtrail/auth';
 import { LOGGER, Metrics, PinoNestLogger } from '@authtrail/platform';
 import { RuntimeOptions } from '@authtrail/runtime';
-import { RecentErrors, recordRecentErrors } from '../../../libs/diagnostics/src/index';
+import { RecentErrors, recordRecentErrors } from '@authtrail/diagnostics';
 import { ApiModule } from './api.module';
 import { registerConsole } from './http/console.controller';
 

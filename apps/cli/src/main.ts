@@ -8,6 +8,7 @@ import { rotateMasterKey } from './commands/rotate-master-key.command';
 import { benchIngest } from './commands/bench-ingest';
 import { registerReportCommand } from './commands/report.command';
 import { registerReplayCommand } from './commands/replay.command';
+import { registerDiagnosticsCommand } from './commands/diagnostics.command';
 import { registerVerifyCommand } from './commands/verify.command';
 
 /**
@@ -199,6 +200,7 @@ client(
 
 registerReportCommand(program, { client, call, expectOk });
 registerReplayCommand(program);
+registerDiagnosticsCommand(program, { client, call, expectOk });
 registerVerifyCommand(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {

@@ -47,12 +47,18 @@ export type Query = Record<string, string | number | undefined | null>;
 
 export function withQuery(path: string, query: Query = {}): string {
   const q = new URLSearchParams();
-  for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== null && v !== '') q.set(k, String(v));
+  for (const [k, v] of Object.entries(query))
+    if (v !== undefined && v !== null && v !== '') q.set(k, String(v));
   const s = q.toString();
   return s ? `${path}?${s}` : path;
 }
 
-async function call(method: string, path: string, body?: unknown, explicitToken?: string): Promise<Response> {
+async function call(
+  method: string,
+  path: string,
+  body?: unknown,
+  explicitToken?: string,
+): Promise<Response> {
   const token = explicitToken ?? session.token();
   const headers: Record<string, string> = { accept: 'application/json' };
   if (token) headers.authorization = `Bearer ${token}`;

@@ -22,7 +22,10 @@ export function errorText(e: unknown): string {
  * One report on a page: title (the seed's question), a CSV button, and a body filled by
  * `load`. `data-state` tells when it is ready (loading, ready, error).
  */
-export function card(o: CardOptions, load: (body: HTMLElement) => Promise<void>): HTMLElement {
+export function card(
+  o: CardOptions,
+  load: (body: HTMLElement) => Promise<void> | void,
+): HTMLElement {
   const body = h('div', { class: 'card-body' }, h('p', { class: 'muted' }, 'Loading…'));
   const status = h('span', { class: 'card-status', role: 'status' });
   const el = h(
@@ -31,7 +34,12 @@ export function card(o: CardOptions, load: (body: HTMLElement) => Promise<void>)
     h(
       'header',
       {},
-      h('div', {}, h('h3', {}, o.title), o.subtitle ? h('p', { class: 'subtitle' }, o.subtitle) : null),
+      h(
+        'div',
+        {},
+        h('h3', {}, o.title),
+        o.subtitle ? h('p', { class: 'subtitle' }, o.subtitle) : null,
+      ),
       o.csv
         ? h(
             'button',
@@ -70,5 +78,10 @@ export function card(o: CardOptions, load: (body: HTMLElement) => Promise<void>)
 
 /** A big number with its label. */
 export function kpi(label: string, value: string, field: string): HTMLElement {
-  return h('div', { class: 'kpi', 'data-field': field }, h('span', { class: 'kpi-value' }, value), h('span', { class: 'kpi-label' }, label));
+  return h(
+    'div',
+    { class: 'kpi', 'data-field': field },
+    h('span', { class: 'kpi-value' }, value),
+    h('span', { class: 'kpi-label' }, label),
+  );
 }

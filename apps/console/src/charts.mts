@@ -30,7 +30,16 @@ Chart.register(
   Tooltip,
 );
 
-export const PALETTE = ['#2563eb', '#f59e0b', '#10b981', '#ef4444', '#8b5cf6', '#0891b2', '#db2777', '#65a30d'];
+export const PALETTE = [
+  '#2563eb',
+  '#f59e0b',
+  '#10b981',
+  '#ef4444',
+  '#8b5cf6',
+  '#0891b2',
+  '#db2777',
+  '#65a30d',
+];
 
 export interface Series {
   readonly label: string;
@@ -79,9 +88,12 @@ export function chartWithTable(spec: ChartSpec, id: string): HTMLElement {
           label: s.label,
           data: [...s.values],
           backgroundColor:
-            spec.kind === 'doughnut' ? PALETTE.slice(0, s.values.length) : PALETTE[i % PALETTE.length],
+            spec.kind === 'doughnut'
+              ? PALETTE.slice(0, s.values.length)
+              : PALETTE[i % PALETTE.length],
           borderColor: spec.kind === 'line' ? PALETTE[i % PALETTE.length] : undefined,
           tension: 0.2,
+          maxBarThickness: 56,
         })),
       },
       options: {
@@ -90,7 +102,10 @@ export function chartWithTable(spec: ChartSpec, id: string): HTMLElement {
         maintainAspectRatio: false,
         indexAxis: spec.horizontal ? 'y' : 'x',
         plugins: {
-          legend: { display: spec.series.length > 1 || spec.kind === 'doughnut', position: 'bottom' },
+          legend: {
+            display: spec.series.length > 1 || spec.kind === 'doughnut',
+            position: 'bottom',
+          },
         },
         scales:
           spec.kind === 'doughnut'

@@ -1,4 +1,5 @@
 import { getText, type Query } from './api.mts';
+import { asText } from './dom.mts';
 
 /** Starts a browser download of text (CSV or JSON) made here or fetched from the API. */
 export function download(name: string, text: string, type = 'text/csv;charset=utf-8'): void {
@@ -18,7 +19,7 @@ export async function downloadReportCsv(name: string, path: string, query: Query
 }
 
 const cell = (v: unknown): string => {
-  const s = v === null || v === undefined ? '' : String(v);
+  const s = asText(v);
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 };
 

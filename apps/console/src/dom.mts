@@ -30,8 +30,16 @@ export function clear(el: Element): void {
   while (el.firstChild) el.removeChild(el.firstChild);
 }
 
+/** Scalars as text; objects (never expected here) as JSON rather than [object Object]. */
+export function asText(v: unknown): string {
+  if (v === null || v === undefined) return '';
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
+  return JSON.stringify(v) ?? '';
+}
+
 export const fmtInt = (n: unknown): string =>
-  typeof n === 'number' ? n.toLocaleString('en-US') : String(n ?? '');
+  typeof n === 'number' ? n.toLocaleString('en-US') : asText(n);
 
 /** ISO instant shown as `YYYY-MM-DD hh:mm` UTC (the reports' time base). */
 export const fmtTime = (iso: unknown): string =>
@@ -48,7 +56,11 @@ export interface PersonRef {
 export function person(p: PersonRef | null | undefined): HTMLElement {
   if (!p) return h('span', { class: 'muted' }, '—');
   if (p.erased || p.user === null)
-    return h('span', { class: 'erased', title: p.subjectId, 'data-subject': p.subjectId }, 'erased');
+    return h(
+      'span',
+      { class: 'erased', title: p.subjectId, 'data-subject': p.subjectId },
+      'erased',
+    );
   return h('span', { class: 'person', title: p.subjectId, 'data-subject': p.subjectId }, p.user);
 }
 
@@ -56,17 +68,32 @@ export function table(
   columns: readonly string[],
   rows: readonly Child[][],
   attrs: Record<string, Attr> = {},
+  emptyText = 'Nothing to show.',
 ): HTMLTableElement {
   return h(
     'table',
     attrs,
-    h('thead', {}, h('tr', {}, columns.map((c) => h('th', { scope: 'col' }, c)))),
+    h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        columns.map((c) => h('th', { scope: 'col' }, c)),
+      ),
+    ),
     h(
       'tbody',
       {},
       rows.length === 0
-        ? [h('tr', { class: 'empty' }, h('td', { colspan: columns.length }, 'No rows in this window.'))]
-        : rows.map((r) => h('tr', {}, r.map((c) => h('td', {}, c)))),
+        ? [h('tr', { class: 'empty' }, h('td', { colspan: columns.length }, emptyText))]
+        : rows.map((r) =>
+            h(
+              'tr',
+              {},
+              r.map((c) => h('td', {}, c)),
+            ),
+          ),
     ),
   );
 }

@@ -15,7 +15,7 @@ interface Page {
   readonly id: string;
   readonly label: string;
   readonly windowed: boolean;
-  readonly render: (me: Me, w: TimeWindow, rerender: () => void) => HTMLElement[];
+  readonly render: (me: Me, w: TimeWindow) => HTMLElement[];
 }
 
 const has = (me: Me, ...roles: string[]) => me.roles.some((r) => roles.includes(r));
@@ -27,14 +27,35 @@ function pagesFor(me: Me): Page[] {
   const pages: Page[] = [];
   if (has(me, 'reader', 'privacy-admin')) {
     pages.push(
-      { id: 'sspr', label: 'Password reset', windowed: true, render: (m, w) => ssprView(w, userHeading(m)) },
+      {
+        id: 'sspr',
+        label: 'Password reset',
+        windowed: true,
+        render: (m, w) => ssprView(w, userHeading(m)),
+      },
       { id: 'mfa', label: 'MFA', windowed: true, render: (m, w) => mfaView(w, userHeading(m)) },
-      { id: 'audit', label: 'Audit log', windowed: true, render: (m, w) => auditView(w, has(m, 'privacy-admin'), userHeading(m)) },
+      {
+        id: 'audit',
+        label: 'Audit log',
+        windowed: true,
+        render: (m, w) => auditView(w, has(m, 'privacy-admin'), userHeading(m)),
+      },
     );
   }
   if (has(me, 'privacy-admin'))
-    pages.push({ id: 'privacy', label: 'Privacy requests', windowed: false, render: (_m, _w, re) => privacyView(re) });
-  if (has(me, 'tenant-admin')) pages.push({ id: 'diagnostics', label: 'Diagnostics', windowed: false, render: () => diagnosticsView() });
+    pages.push({
+      id: 'privacy',
+      label: 'Privacy requests',
+      windowed: false,
+      render: () => privacyView(),
+    });
+  if (has(me, 'tenant-admin'))
+    pages.push({
+      id: 'diagnostics',
+      label: 'Diagnostics',
+      windowed: false,
+      render: () => diagnosticsView(),
+    });
   return pages;
 }
 
@@ -54,11 +75,19 @@ function signIn(message = ''): void {
     'form',
     { class: 'signin', 'data-form': 'signin' },
     h('h1', {}, 'authtrail'),
-    h('p', { class: 'subtitle' }, 'Compliance console: SSPR and MFA reports, audit log, privacy requests.'),
+    h(
+      'p',
+      { class: 'subtitle' },
+      'Compliance console: SSPR and MFA reports, audit log, privacy requests.',
+    ),
     h('label', { for: 'token' }, 'API key or OIDC token'),
     field,
     h('button', { type: 'submit' }, 'Sign in'),
-    h('p', { class: 'muted small' }, 'Kept in this tab only (session storage) and sent only to this server.'),
+    h(
+      'p',
+      { class: 'muted small' },
+      'Kept in this tab only (session storage) and sent only to this server.',
+    ),
     error,
   );
   form.addEventListener('submit', (e) => {
@@ -70,7 +99,10 @@ function signIn(message = ''): void {
         start(me);
       })
       .catch((err: unknown) => {
-        error.textContent = err instanceof ApiError && err.status === 401 ? 'This key or token is not valid.' : errorText(err);
+        error.textContent =
+          err instanceof ApiError && err.status === 401
+            ? 'This key or token is not valid.'
+            : errorText(err);
       });
   });
   root.append(h('main', { class: 'signin-page' }, form));
@@ -115,7 +147,13 @@ function start(me: Me): void {
     main,
   );
   if (pages.length === 0) {
-    main.append(h('p', { class: 'card wide' }, `The roles of this key (${me.roles.join(', ')}) have nothing to show in the console.`));
+    main.append(
+      h(
+        'p',
+        { class: 'card wide' },
+        `The roles of this key (${me.roles.join(', ')}) have nothing to show in the console.`,
+      ),
+    );
     return;
   }
 
@@ -124,21 +162,44 @@ function start(me: Me): void {
     const select = h(
       'select',
       { name: 'window', 'aria-label': 'Time window' },
-      ...presets.map((d) => h('option', { value: String(d), selected: w.days === d }, `Last ${d} days`)),
+      ...presets.map((d) =>
+        h('option', { value: String(d), selected: w.days === d }, `Last ${d} days`),
+      ),
       h('option', { value: 'custom', selected: w.days === null }, 'Custom range'),
     );
     const day = (d: Date) => d.toISOString().slice(0, 10);
-    const from = h('input', { type: 'date', name: 'from', value: day(w.from), 'aria-label': 'From (UTC)' });
+    const from = h('input', {
+      type: 'date',
+      name: 'from',
+      value: day(w.from),
+      'aria-label': 'From (UTC)',
+    });
     const to = h('input', { type: 'date', name: 'to', value: day(w.to), 'aria-label': 'To (UTC)' });
-    const custom = h('span', { class: 'custom', hidden: w.days !== null }, 'from ', from, ' to ', to);
+    const custom = h(
+      'span',
+      { class: 'custom', hidden: w.days !== null },
+      'from ',
+      from,
+      ' to ',
+      to,
+    );
     select.addEventListener('change', () => (custom.hidden = select.value !== 'custom'));
     const form = h(
       'form',
-      { class: 'window', 'data-form': 'window', 'data-from': w.from.toISOString(), 'data-to': w.to.toISOString() },
+      {
+        class: 'window',
+        'data-form': 'window',
+        'data-from': w.from.toISOString(),
+        'data-to': w.to.toISOString(),
+      },
       h('label', {}, 'Time window ', select),
       custom,
       h('button', { type: 'submit' }, 'Apply'),
-      h('span', { class: 'muted small' }, `${w.from.toISOString().slice(0, 16)} – ${w.to.toISOString().slice(0, 16)} UTC`),
+      h(
+        'span',
+        { class: 'muted small' },
+        `${w.from.toISOString().slice(0, 16)} – ${w.to.toISOString().slice(0, 16)} UTC`,
+      ),
     );
     form.addEventListener('submit', (e) => {
       e.preventDefault();
@@ -146,7 +207,8 @@ function start(me: Me): void {
         const f = new Date(`${from.value}T00:00:00Z`);
         // The "to" day is included: the window ends at the next midnight.
         const t = new Date(new Date(`${to.value}T00:00:00Z`).getTime() + 86_400_000);
-        if (!Number.isNaN(f.getTime()) && !Number.isNaN(t.getTime()) && f < t) w = { days: null, from: f, to: t };
+        if (!Number.isNaN(f.getTime()) && !Number.isNaN(t.getTime()) && f < t)
+          w = { days: null, from: f, to: t };
       } else w = lastDays(Number(select.value));
       rerender();
     });
@@ -158,12 +220,23 @@ function start(me: Me): void {
     const page = pages.find((p) => p.id === id) ?? pages[0];
     clear(nav);
     for (const p of pages)
-      nav.append(h('a', { href: `#/${p.id}`, class: p === page ? 'active' : '', 'aria-current': p === page ? 'page' : null, 'data-nav': p.id }, p.label));
+      nav.append(
+        h(
+          'a',
+          {
+            href: `#/${p.id}`,
+            class: p === page ? 'active' : '',
+            'aria-current': p === page ? 'page' : null,
+            'data-nav': p.id,
+          },
+          p.label,
+        ),
+      );
     clear(toolbar);
     if (page.windowed) toolbar.append(windowBar(render));
     clear(main);
     main.dataset.page = page.id;
-    main.append(...page.render(me, w, render));
+    main.append(...page.render(me, w));
   };
   window.onhashchange = render;
   render();

@@ -33,7 +33,11 @@ export function buckets(from: Date, to: Date): { label: string; from: Date; to: 
   while (start < to.getTime()) {
     const dayStart = Math.floor(start / DAY) * DAY;
     const end = Math.min(to.getTime(), dayStart + step);
-    out.push({ label: new Date(start).toISOString().slice(0, 10), from: new Date(start), to: new Date(end) });
+    out.push({
+      label: new Date(start).toISOString().slice(0, 10),
+      from: new Date(start),
+      to: new Date(end),
+    });
     start = end;
   }
   return out;

@@ -4,8 +4,9 @@ import { RuntimeModule } from '@authtrail/runtime';
 import { ReportingModule } from '@authtrail/reporting';
 import { Module } from '@nestjs/common';
 import { startBackgroundJobs } from './background-jobs';
+import { startWorkerHealth } from './health/worker-health.server';
 
-/** Runs the workers alone, without HTTP (production scale-out). */
+/** Runs the workers alone (production scale-out); HTTP only for `/healthz` probes. */
 async function main(): Promise<void> {
   const config = loadConfig();
   // The reporting module shares one read model between the projector and anything else.
@@ -13,7 +14,9 @@ async function main(): Promise<void> {
   class WorkerModule {}
   const app = await NestFactory.createApplicationContext(WorkerModule, { bufferLogs: true });
   const jobs = await startBackgroundJobs(app);
+  const health = await startWorkerHealth(app);
   const stop = async (): Promise<void> => {
+    health.close();
     await jobs.stop();
     await app.close();
     process.exit(0);

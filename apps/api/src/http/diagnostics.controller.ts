@@ -1,7 +1,7 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Access, CurrentPrincipal, Principal } from '@authtrail/auth';
-import { DiagnosticsBundle, DiagnosticsService } from '../../../../libs/diagnostics/src/index';
+import { DiagnosticsBundle, DiagnosticsService } from '@authtrail/diagnostics';
 
 @ApiTags('diagnostics')
 @ApiBearerAuth()

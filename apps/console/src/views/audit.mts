@@ -20,6 +20,15 @@ interface AuditItem {
 
 const PAGE = 50;
 
+/** The audit query's services: the identity events, and authtrail's own records. */
+const SERVICES: readonly (readonly [string, string])[] = [
+  ['sspr', 'SSPR'],
+  ['mfa', 'MFA'],
+  ['privacy', 'Privacy requests'],
+  ['tenant', 'Tenant administration'],
+  ['access', 'Access to personal data'],
+];
+
 /**
  * The audit log (SSPR and MFA events): filter by service, type, status, actor, target and
  * time; cursor pages; the event's detail on click. Names as filters only for privacy-admin
@@ -32,9 +41,8 @@ export function auditView(w: TimeWindow, mayUseNames: boolean, userHeading: stri
   const serviceSelect = h(
     'select',
     { name: 'service' },
-    h('option', { value: '' }, 'SSPR and MFA'),
-    h('option', { value: 'sspr' }, 'SSPR'),
-    h('option', { value: 'mfa' }, 'MFA'),
+    h('option', { value: '' }, 'all services'),
+    ...SERVICES.map(([value, label]) => h('option', { value }, label)),
   );
   const toLocal = (d: Date) => d.toISOString().slice(0, 16);
   const form = h(
@@ -46,7 +54,13 @@ export function auditView(w: TimeWindow, mayUseNames: boolean, userHeading: stri
       'label',
       {},
       'Status',
-      h('select', { name: 'status' }, h('option', { value: '' }, 'any'), h('option', { value: 'Success' }, 'Success'), h('option', { value: 'Failure' }, 'Failure')),
+      h(
+        'select',
+        { name: 'status' },
+        h('option', { value: '' }, 'any'),
+        h('option', { value: 'Success' }, 'Success'),
+        h('option', { value: 'Failure' }, 'Failure'),
+      ),
     ),
     mayUseNames ? input('actor', 'Actor (user principal name)', { type: 'email' }) : null,
     mayUseNames ? input('target', 'Target (user principal name)', { type: 'email' }) : null,
@@ -57,9 +71,23 @@ export function auditView(w: TimeWindow, mayUseNames: boolean, userHeading: stri
     h('div', { class: 'actions' }, h('button', { type: 'submit' }, 'Search')),
   );
 
+  // Types follow the chosen service, so a combination the API refuses is not offered.
+  let catalog: { type: string; category: string }[] = [];
+  const fillTypes = () => {
+    const service = serviceSelect.value;
+    typeSelect.replaceChildren(
+      h('option', { value: '' }, 'any type'),
+      ...catalog
+        .filter((t) =>
+          service ? t.category === service : SERVICES.some(([s]) => s === t.category),
+        )
+        .map((t) => h('option', { value: t.type }, t.type)),
+    );
+  };
+  serviceSelect.addEventListener('change', fillTypes);
   void getJson<{ items: { type: string; category: string }[] }>('/v1/schemas').then((r) => {
-    for (const t of r.items.filter((i) => i.category === 'sspr' || i.category === 'mfa'))
-      typeSelect.append(h('option', { value: t.type }, t.type));
+    catalog = r.items;
+    fillTypes();
   });
 
   const results = h('div', { class: 'results', 'data-results': 'audit' });
@@ -67,14 +95,21 @@ export function auditView(w: TimeWindow, mayUseNames: boolean, userHeading: stri
   const status = h('p', { class: 'muted', role: 'status' });
   const prev = h('button', { type: 'button', class: 'ghost', 'data-page': 'prev' }, '‹ Newer');
   const next = h('button', { type: 'button', class: 'ghost', 'data-page': 'next' }, 'Older ›');
-  const csv = h('button', { type: 'button', class: 'ghost', 'data-csv': 'audit' }, 'CSV of this page');
+  const csv = h(
+    'button',
+    { type: 'button', class: 'ghost', 'data-csv': 'audit' },
+    'CSV of this page',
+  );
   let cursors: (string | null)[] = [null];
   let page = 0;
   let query: Query = {};
 
   const readForm = (): Query => {
     const f = new FormData(form);
-    const get = (k: string) => String(f.get(k) ?? '').trim();
+    const get = (k: string) => {
+      const v = f.get(k);
+      return typeof v === 'string' ? v.trim() : '';
+    };
     const utc = (v: string) => (v ? new Date(`${v}:00Z`).toISOString() : undefined);
     return {
       service: get('service'),
@@ -94,9 +129,29 @@ export function auditView(w: TimeWindow, mayUseNames: boolean, userHeading: stri
     clear(detail);
     detail.hidden = false;
     const who = (label: string, p: AuditItem['actor']) =>
-      p ? [h('dt', {}, label), h('dd', {}, person(p), p.role ? ` · ${p.role}` : '', h('div', { class: 'mono small' }, p.subjectId))] : [];
+      p
+        ? [
+            h('dt', {}, label),
+            h(
+              'dd',
+              {},
+              person(p),
+              p.role ? ` · ${p.role}` : '',
+              h('div', { class: 'mono small' }, p.subjectId),
+            ),
+          ]
+        : [];
     detail.append(
-      h('header', {}, h('h3', {}, item.type), h('button', { type: 'button', class: 'ghost', onclick: () => (detail.hidden = true) }, 'Close')),
+      h(
+        'header',
+        {},
+        h('h3', {}, item.type),
+        h(
+          'button',
+          { type: 'button', class: 'ghost', onclick: () => (detail.hidden = true) },
+          'Close',
+        ),
+      ),
       h(
         'dl',
         {},
@@ -110,7 +165,9 @@ export function auditView(w: TimeWindow, mayUseNames: boolean, userHeading: stri
         h('dd', {}, item.status, item.reason ? ` · ${item.reason}` : ''),
         ...who('actor', item.actor),
         ...who('target', item.target),
-        item.correlationId ? [h('dt', {}, 'correlation'), h('dd', { class: 'mono' }, item.correlationId)] : [],
+        item.correlationId
+          ? [h('dt', {}, 'correlation'), h('dd', { class: 'mono' }, item.correlationId)]
+          : [],
       ),
       h('h4', {}, 'details'),
       h('pre', { class: 'json' }, JSON.stringify(item.details, null, 2)),
@@ -121,10 +178,13 @@ export function auditView(w: TimeWindow, mayUseNames: boolean, userHeading: stri
     status.textContent = 'Searching…';
     results.dataset.state = 'loading';
     try {
-      const r = await getJson<{ items: AuditItem[]; nextCursor: string | null }>('/v1/audit-events', {
-        ...query,
-        cursor: cursors[page],
-      });
+      const r = await getJson<{ items: AuditItem[]; nextCursor: string | null }>(
+        '/v1/audit-events',
+        {
+          ...query,
+          cursor: cursors[page],
+        },
+      );
       cursors[page + 1] = r.nextCursor;
       const rows = r.items.map((i) => [
         fmtTime(i.occurredAt),
@@ -134,10 +194,21 @@ export function auditView(w: TimeWindow, mayUseNames: boolean, userHeading: stri
         person(i.actor),
         person(i.target),
       ]);
-      const t = table(['occurred', 'type', 'status', 'reason', `actor (${userHeading})`, `target (${userHeading})`], rows, {
-        'data-table': 'audit',
-        class: 'clickable',
-      });
+      const t = table(
+        [
+          'occurred',
+          'type',
+          'status',
+          'reason',
+          `actor (${userHeading})`,
+          `target (${userHeading})`,
+        ],
+        rows,
+        {
+          'data-table': 'audit',
+          class: 'clickable',
+        },
+      );
       t.querySelectorAll('tbody tr').forEach((tr, idx) => {
         const item = r.items[idx];
         if (!item) return;
@@ -177,9 +248,10 @@ export function auditView(w: TimeWindow, mayUseNames: boolean, userHeading: stri
     void load();
   });
   csv.addEventListener('click', () => {
-    void downloadReportCsv('audit-events', '/v1/audit-events', { ...query, cursor: cursors[page] }).catch(
-      (e: unknown) => (status.textContent = errorText(e)),
-    );
+    void downloadReportCsv('audit-events', '/v1/audit-events', {
+      ...query,
+      cursor: cursors[page],
+    }).catch((e: unknown) => (status.textContent = errorText(e)));
   });
 
   query = { ...windowQuery(w), limit: PAGE };
@@ -188,10 +260,29 @@ export function auditView(w: TimeWindow, mayUseNames: boolean, userHeading: stri
     h(
       'section',
       { class: 'card wide', 'data-card': 'audit' },
-      h('header', {}, h('div', {}, h('h3', {}, 'Audit log'), h('p', { class: 'subtitle' }, 'SSPR and MFA events, newest first')), csv),
+      h(
+        'header',
+        {},
+        h(
+          'div',
+          {},
+          h('h3', {}, 'Audit log'),
+          h(
+            'p',
+            { class: 'subtitle' },
+            'SSPR and MFA events and authtrail’s own records, newest first',
+          ),
+        ),
+        csv,
+      ),
       form,
       status,
-      h('div', { class: 'audit-layout' }, h('div', {}, results, h('div', { class: 'pager' }, prev, next)), detail),
+      h(
+        'div',
+        { class: 'audit-layout' },
+        h('div', {}, results, h('div', { class: 'pager' }, prev, next)),
+        detail,
+      ),
     ),
   ];
 }

@@ -2,7 +2,7 @@ import { getJson } from '../api.mts';
 import { card } from '../card.mts';
 import { chartWithTable } from '../charts.mts';
 import { downloadReportCsv } from '../csv.mts';
-import { fmtInt, fmtTime, h, person, table, type Child, type PersonRef } from '../dom.mts';
+import { asText, fmtInt, fmtTime, h, person, table, type Child, type PersonRef } from '../dom.mts';
 import { windowQuery, type TimeWindow } from '../window.mts';
 
 const R = '/v1/reports/mfa';
@@ -10,7 +10,7 @@ const R = '/v1/reports/mfa';
 type Item = PersonRef & Record<string, unknown>;
 
 const yesNo = (v: unknown): string => (v === true ? 'yes' : v === false ? 'no' : '');
-const text = (v: unknown): string => (v === null || v === undefined ? '' : String(v));
+const text = asText;
 
 interface ListSpec {
   readonly id: string;
@@ -35,7 +35,11 @@ function listCard(spec: ListSpec, w: TimeWindow, userHeading: string): HTMLEleme
       const cursors: (string | null)[] = [null];
       let page = 0;
       const holder = h('div', {});
-      const prev = h('button', { type: 'button', class: 'ghost', 'data-page': 'prev' }, '‹ Previous');
+      const prev = h(
+        'button',
+        { type: 'button', class: 'ghost', 'data-page': 'prev' },
+        '‹ Previous',
+      );
       const next = h('button', { type: 'button', class: 'ghost', 'data-page': 'next' }, 'Next ›');
       const info = h('span', { class: 'muted' });
       const load = async () => {
@@ -83,13 +87,13 @@ export function mfaView(w: TimeWindow, userHeading: string): HTMLElement[] {
         csv: () => downloadReportCsv('mfa-attempts', `${R}/attempts`, q),
       },
       async (body) => {
-        const r = await getJson<{ items: { method: string; status: string; count: number; users: number }[] }>(
-          `${R}/attempts`,
-          q,
-        );
+        const r = await getJson<{
+          items: { method: string; status: string; count: number; users: number }[];
+        }>(`${R}/attempts`, q);
         const methods = [...new Set(r.items.map((i) => i.method))];
         const statuses = [...new Set(r.items.map((i) => i.status))];
-        const count = (m: string, s: string) => r.items.find((i) => i.method === m && i.status === s)?.count ?? 0;
+        const count = (m: string, s: string) =>
+          r.items.find((i) => i.method === m && i.status === s)?.count ?? 0;
         body.append(
           chartWithTable(
             {
@@ -171,7 +175,14 @@ export function mfaView(w: TimeWindow, userHeading: string): HTMLElement[] {
         id: 'changes',
         title: 'Changes',
         subtitle: 'Country codes and PIN changes',
-        columns: ['changed at', 'user', 'country code', 'backup country code', 'PIN changed', 'PIN change required'],
+        columns: [
+          'changed at',
+          'user',
+          'country code',
+          'backup country code',
+          'PIN changed',
+          'PIN change required',
+        ],
         row: (i) => [
           fmtTime(i.changedAt),
           person(i),

@@ -23,7 +23,14 @@ function confirmForm(o: {
   warning: (upn: string) => string;
   run: (upn: string, out: HTMLElement) => Promise<void>;
 }): HTMLElement {
-  const field = h('input', { name: 'userPrincipalName', type: 'email', required: true, autocomplete: 'off', spellcheck: 'false', placeholder: 'kim@contoso.com' });
+  const field = h('input', {
+    name: 'userPrincipalName',
+    type: 'email',
+    required: true,
+    autocomplete: 'off',
+    spellcheck: 'false',
+    placeholder: 'kim@contoso.com',
+  });
   const out = h('div', { class: 'result', 'data-result': o.id, role: 'status' });
   const confirmBox = h('div', { class: 'confirm', 'data-confirm': o.id, hidden: true });
   const form = h(
@@ -38,7 +45,11 @@ function confirmForm(o: {
     if (!upn) return;
     clear(out);
     clear(confirmBox);
-    const yes = h('button', { type: 'button', class: 'danger', 'data-confirm-yes': o.id }, `Yes, ${o.action.toLowerCase()}`);
+    const yes = h(
+      'button',
+      { type: 'button', class: 'danger', 'data-confirm-yes': o.id },
+      `Yes, ${o.action.toLowerCase()}`,
+    );
     const no = h('button', { type: 'button', class: 'ghost' }, 'Cancel');
     confirmBox.append(h('p', {}, o.warning(upn)), h('div', { class: 'actions' }, yes, no));
     confirmBox.hidden = false;
@@ -66,11 +77,35 @@ function confirmForm(o: {
 }
 
 /** privacy-admin: erase and export a person, and the erasures done. */
-export function privacyView(refresh: () => void): HTMLElement[] {
+export function privacyView(): HTMLElement[] {
+  const erasures = h('div', {});
+  const loadErasures = async () => {
+    const r = await getJson<{ items: Erasure[] }>('/v1/privacy/erasures');
+    erasures.replaceChildren(
+      table(
+        ['subject', 'requested', 'erased', 'events', 'status', 'by key'],
+        r.items.map((e) => [
+          h('span', { class: 'mono' }, e.subjectId),
+          fmtTime(e.requestedAt),
+          fmtTime(e.erasedAt),
+          fmtInt(e.events ?? ''),
+          e.status,
+          e.actorKeyId ?? '',
+        ]),
+        { 'data-table': 'erasures' },
+        'No erasures yet.',
+      ),
+    );
+  };
   return [
     card(
-      { id: 'erase', title: 'Erase a person', subtitle: 'Crypto-shredding: their key is deleted, so every copy of their personal data becomes unreadable. The log itself stays.' },
-      async (body) => {
+      {
+        id: 'erase',
+        title: 'Erase a person',
+        subtitle:
+          'Crypto-shredding: their key is deleted, so every copy of their personal data becomes unreadable. The log itself stays.',
+      },
+      (body) => {
         body.append(
           confirmForm({
             id: 'erase',
@@ -79,49 +114,85 @@ export function privacyView(refresh: () => void): HTMLElement[] {
             warning: (upn) =>
               `Erase ${upn}? Their name, contact data and devices become unreadable in the log, the reports and every backup. This cannot be undone.`,
             run: async (upn, out) => {
-              const r = await postJson<{ subjectId: string | null; erasedAt: string | null; events: number }>('/v1/subjects/erase', {
+              const r = await postJson<{
+                subjectId: string | null;
+                erasedAt: string | null;
+                events: number;
+              }>('/v1/subjects/erase', {
                 userPrincipalName: upn,
               });
               out.replaceChildren(
                 r.subjectId === null
-                  ? h('p', {}, 'Nobody by that name is known (or they were erased before): nothing to erase.')
-                  : h('p', {}, `Erased subject `, h('span', { class: 'mono' }, r.subjectId), ` at ${fmtTime(r.erasedAt)}: ${fmtInt(r.events)} events are now anonymous.`),
+                  ? h(
+                      'p',
+                      {},
+                      'Nobody by that name is known (or they were erased before): nothing to erase.',
+                    )
+                  : h(
+                      'p',
+                      {},
+                      `Erased subject `,
+                      h('span', { class: 'mono' }, r.subjectId),
+                      ` at ${fmtTime(r.erasedAt)}: ${fmtInt(r.events)} events are now anonymous.`,
+                    ),
               );
-              refresh();
+              await loadErasures();
             },
           }),
         );
       },
     ),
     card(
-      { id: 'export', title: 'Export a person’s data', subtitle: 'Every stored event about them, their own fields decrypted, others as subject ids. The export is recorded.' },
-      async (body) => {
+      {
+        id: 'export',
+        title: 'Export a person’s data',
+        subtitle:
+          'Every stored event about them, their own fields decrypted, others as subject ids. The export is recorded.',
+      },
+      (body) => {
         body.append(
           confirmForm({
             id: 'export',
             label: 'User principal name',
             action: 'Export',
-            warning: (upn) => `Export every stored event about ${upn} as JSON? The export is recorded in the audit trail.`,
+            warning: (upn) =>
+              `Export every stored event about ${upn} as JSON? The export is recorded in the audit trail.`,
             run: async (upn, out) => {
-              const r = await postJson<{ subjectId: string | null; events: unknown[] }>('/v1/subjects/export', { userPrincipalName: upn });
-              if (r.subjectId !== null) download(`export-${r.subjectId}.json`, JSON.stringify(r, null, 2), 'application/json');
+              const r = await postJson<{ subjectId: string | null; events: unknown[] }>(
+                '/v1/subjects/export',
+                { userPrincipalName: upn },
+              );
+              if (r.subjectId !== null)
+                download(
+                  `export-${r.subjectId}.json`,
+                  JSON.stringify(r, null, 2),
+                  'application/json',
+                );
               out.replaceChildren(
-                h('p', {}, r.subjectId === null ? 'Nobody by that name is known: the export is empty.' : `Exported ${fmtInt(r.events.length)} events of subject ${r.subjectId}.`),
+                h(
+                  'p',
+                  {},
+                  r.subjectId === null
+                    ? 'Nobody by that name is known: the export is empty.'
+                    : `Exported ${fmtInt(r.events.length)} events of subject ${r.subjectId}.`,
+                ),
               );
             },
           }),
         );
       },
     ),
-    card({ id: 'erasures', title: 'Erasures done', subtitle: 'From the privacy events of the log; names are gone with the keys', wide: true }, async (body) => {
-      const r = await getJson<{ items: Erasure[] }>('/v1/privacy/erasures');
-      body.append(
-        table(
-          ['subject', 'requested', 'erased', 'events', 'status', 'by key'],
-          r.items.map((e) => [h('span', { class: 'mono' }, e.subjectId), fmtTime(e.requestedAt), fmtTime(e.erasedAt), fmtInt(e.events ?? ''), e.status, e.actorKeyId ?? '']),
-          { 'data-table': 'erasures' },
-        ),
-      );
-    }),
+    card(
+      {
+        id: 'erasures',
+        title: 'Erasures done',
+        subtitle: 'From the privacy events of the log; names are gone with the keys',
+        wide: true,
+      },
+      async (body) => {
+        await loadErasures();
+        body.append(erasures);
+      },
+    ),
   ];
 }

@@ -31,10 +31,13 @@ async function allRegistrations(): Promise<Registration[]> {
   const out: Registration[] = [];
   let cursor: string | null = null;
   for (let page = 0; page < 50; page++) {
-    const body: { items: Registration[]; nextCursor: string | null } = await getJson(`${R}/registrations`, {
-      limit: 1000,
-      cursor,
-    });
+    const body: { items: Registration[]; nextCursor: string | null } = await getJson(
+      `${R}/registrations`,
+      {
+        limit: 1000,
+        cursor,
+      },
+    );
     out.push(...body.items);
     cursor = body.nextCursor;
     if (!cursor) break;
@@ -58,7 +61,9 @@ export function ssprView(w: TimeWindow, userHeading: string): HTMLElement[] {
       },
       async (body) => {
         const r = await getJson<{ count: number }>(`${R}/registered-count`);
-        body.append(h('div', { class: 'kpis' }, kpi('people registered', fmtInt(r.count), 'count')));
+        body.append(
+          h('div', { class: 'kpis' }, kpi('people registered', fmtInt(r.count), 'count')),
+        );
       },
     ),
     card(
@@ -84,20 +89,55 @@ export function ssprView(w: TimeWindow, userHeading: string): HTMLElement[] {
     ),
     card(
       {
+        id: 'admin-self-resets',
+        title: 'Admins resetting their own password',
+        subtitle: 'Three or more successful self-service resets in the window',
+        csv: () => downloadReportCsv('sspr-admin-self-resets', `${R}/admin-self-resets`, q),
+      },
+      async (body) => {
+        const r = await getJson<{ items: Signal[] }>(`${R}/admin-self-resets`, q);
+        body.append(
+          table(
+            [userHeading, 'role', 'resets', 'first', 'last'],
+            r.items.map((i) => [
+              person(i),
+              i.role ?? '',
+              fmtInt(i.count),
+              fmtTime(i.firstAt),
+              fmtTime(i.lastAt),
+            ]),
+            { 'data-table': 'admin-self-resets' },
+          ),
+        );
+      },
+    ),
+    card(
+      {
         id: 'registrations-over-time',
         title: 'Registrations over time',
         subtitle: 'People whose current registration was made on each day of the window',
         wide: true,
         csv: async () => {
           const s = registrationSeries(await registrations, w);
-          download('sspr-registrations-per-day.csv', toCsv(['day', 'registrations'], s.labels.map((l, i) => [l, s.values[i]])));
+          download(
+            'sspr-registrations-per-day.csv',
+            toCsv(
+              ['day', 'registrations'],
+              s.labels.map((l, i) => [l, s.values[i]]),
+            ),
+          );
         },
       },
       async (body) => {
         const s = registrationSeries(await registrations, w);
         body.append(
           chartWithTable(
-            { kind: 'line', labels: s.labels, series: [{ label: 'registrations', values: s.values }], labelHeading: 'day' },
+            {
+              kind: 'line',
+              labels: s.labels,
+              series: [{ label: 'registrations', values: s.values }],
+              labelHeading: 'day',
+            },
             'registrations-over-time',
           ),
         );
@@ -111,7 +151,9 @@ export function ssprView(w: TimeWindow, userHeading: string): HTMLElement[] {
         csv: () => downloadReportCsv('sspr-registered-methods', `${R}/registered-methods`, {}),
       },
       async (body) => {
-        const r = await getJson<{ items: { methods: string[]; users: number }[] }>(`${R}/registered-methods`);
+        const r = await getJson<{ items: { methods: string[]; users: number }[] }>(
+          `${R}/registered-methods`,
+        );
         body.append(
           chartWithTable(
             {
@@ -128,6 +170,30 @@ export function ssprView(w: TimeWindow, userHeading: string): HTMLElement[] {
     ),
     card(
       {
+        id: 'reset-methods',
+        title: 'Most common methods used to reset',
+        csv: () => downloadReportCsv('sspr-reset-methods', `${R}/reset-methods`, q),
+      },
+      async (body) => {
+        const r = await getJson<{ items: { method: string; count: number }[] }>(
+          `${R}/reset-methods`,
+          q,
+        );
+        body.append(
+          chartWithTable(
+            {
+              kind: 'doughnut',
+              labels: r.items.map((i) => i.method),
+              series: [{ label: 'uses', values: r.items.map((i) => i.count) }],
+              labelHeading: 'method',
+            },
+            'reset-methods',
+          ),
+        );
+      },
+    ),
+    card(
+      {
         id: 'resets-per-day',
         title: 'Resets per day',
         subtitle: 'Successful self-service and admin resets',
@@ -138,7 +204,12 @@ export function ssprView(w: TimeWindow, userHeading: string): HTMLElement[] {
             'sspr-resets-per-day.csv',
             toCsv(
               ['from', 'to', 'selfService', 'byAdmin'],
-              s.map((b) => [b.from.toISOString(), b.to.toISOString(), b.r.selfService, b.r.byAdmin]),
+              s.map((b) => [
+                b.from.toISOString(),
+                b.to.toISOString(),
+                b.r.selfService,
+                b.r.byAdmin,
+              ]),
             ),
           );
         },
@@ -169,62 +240,28 @@ export function ssprView(w: TimeWindow, userHeading: string): HTMLElement[] {
     ),
     card(
       {
-        id: 'reset-methods',
-        title: 'Most common methods used to reset',
-        csv: () => downloadReportCsv('sspr-reset-methods', `${R}/reset-methods`, q),
-      },
-      async (body) => {
-        const r = await getJson<{ items: { method: string; count: number }[] }>(`${R}/reset-methods`, q);
-        body.append(
-          chartWithTable(
-            {
-              kind: 'doughnut',
-              labels: r.items.map((i) => i.method),
-              series: [{ label: 'uses', values: r.items.map((i) => i.count) }],
-              labelHeading: 'method',
-            },
-            'reset-methods',
-          ),
-        );
-      },
-    ),
-    card(
-      {
         id: 'problems',
         title: 'Common problems',
         subtitle: 'Failed SSPR events by type and reason',
+        wide: true,
         csv: () => downloadReportCsv('sspr-problems', `${R}/problems`, q),
       },
       async (body) => {
-        const r = await getJson<{ items: { type: string; reason: string | null; count: number }[] }>(`${R}/problems`, q);
+        const r = await getJson<{
+          items: { type: string; reason: string | null; count: number }[];
+        }>(`${R}/problems`, q);
         body.append(
           chartWithTable(
             {
               kind: 'bar',
               horizontal: true,
-              labels: r.items.map((i) => `${i.type.replace(/^sspr\./, '')} · ${i.reason ?? '(no reason)'}`),
+              labels: r.items.map(
+                (i) => `${i.type.replace(/^sspr\./, '')} · ${i.reason ?? '(no reason)'}`,
+              ),
               series: [{ label: 'failures', values: r.items.map((i) => i.count) }],
               labelHeading: 'type · reason',
             },
             'problems',
-          ),
-        );
-      },
-    ),
-    card(
-      {
-        id: 'admin-self-resets',
-        title: 'Admins resetting their own password',
-        subtitle: 'Three or more successful self-service resets in the window',
-        csv: () => downloadReportCsv('sspr-admin-self-resets', `${R}/admin-self-resets`, q),
-      },
-      async (body) => {
-        const r = await getJson<{ items: Signal[] }>(`${R}/admin-self-resets`, q);
-        body.append(
-          table(
-            [userHeading, 'role', 'resets', 'first', 'last'],
-            r.items.map((i) => [person(i), i.role ?? '', fmtInt(i.count), fmtTime(i.firstAt), fmtTime(i.lastAt)]),
-            { 'data-table': 'admin-self-resets' },
           ),
         );
       },
@@ -242,7 +279,13 @@ export function ssprView(w: TimeWindow, userHeading: string): HTMLElement[] {
         body.append(
           table(
             [userHeading, 'signal', 'count', 'first', 'last'],
-            r.items.map((i) => [person(i), h('span', { class: `tag tag-${i.signal}` }, i.signal ?? ''), fmtInt(i.count), fmtTime(i.firstAt), fmtTime(i.lastAt)]),
+            r.items.map((i) => [
+              person(i),
+              h('span', { class: `tag tag-${i.signal}` }, i.signal ?? ''),
+              fmtInt(i.count),
+              fmtTime(i.firstAt),
+              fmtTime(i.lastAt),
+            ]),
             { 'data-table': 'suspicious' },
           ),
         );
@@ -261,7 +304,11 @@ export function ssprView(w: TimeWindow, userHeading: string): HTMLElement[] {
         let page = 0;
         const holder = h('div', {});
         const info = h('span', { class: 'muted' });
-        const prev = h('button', { type: 'button', class: 'ghost', 'data-page': 'prev' }, '‹ Previous');
+        const prev = h(
+          'button',
+          { type: 'button', class: 'ghost', 'data-page': 'prev' },
+          '‹ Previous',
+        );
         const next = h('button', { type: 'button', class: 'ghost', 'data-page': 'next' }, 'Next ›');
         const render = () => {
           const rows = all.slice(page * PAGE, page * PAGE + PAGE);
@@ -272,7 +319,10 @@ export function ssprView(w: TimeWindow, userHeading: string): HTMLElement[] {
               { 'data-table': 'registrations' },
             ),
           );
-          info.textContent = all.length === 0 ? '' : `${page * PAGE + 1}–${page * PAGE + rows.length} of ${all.length}`;
+          info.textContent =
+            all.length === 0
+              ? ''
+              : `${page * PAGE + 1}–${page * PAGE + rows.length} of ${all.length}`;
           prev.disabled = page === 0;
           next.disabled = (page + 1) * PAGE >= all.length;
         };
@@ -291,7 +341,10 @@ export function ssprView(w: TimeWindow, userHeading: string): HTMLElement[] {
   ];
 }
 
-function registrationSeries(all: Registration[], w: TimeWindow): { labels: string[]; values: number[] } {
+function registrationSeries(
+  all: Registration[],
+  w: TimeWindow,
+): { labels: string[]; values: number[] } {
   const days = buckets(w.from, w.to);
   const index = new Map(days.map((d, i) => [d.label, i]));
   const values = days.map(() => 0);
@@ -299,7 +352,9 @@ function registrationSeries(all: Registration[], w: TimeWindow): { labels: strin
     const t = Date.parse(r.registeredAt);
     if (t < w.from.getTime() || t >= w.to.getTime()) continue;
     // Weekly buckets beyond 92 days: find the bucket by time, not by label.
-    const i = index.get(dayOf(r.registeredAt)) ?? days.findIndex((d) => t >= d.from.getTime() && t < d.to.getTime());
+    const i =
+      index.get(dayOf(r.registeredAt)) ??
+      days.findIndex((d) => t >= d.from.getTime() && t < d.to.getTime());
     if (i >= 0) values[i]++;
   }
   return { labels: days.map((d) => d.label), values };
@@ -310,7 +365,10 @@ function resetSeries(w: TimeWindow): Promise<{ label: string; from: Date; to: Da
     6,
     buckets(w.from, w.to).map((b) => async () => ({
       ...b,
-      r: await getJson<Resets>(`${R}/resets`, { from: b.from.toISOString(), to: b.to.toISOString() }),
+      r: await getJson<Resets>(`${R}/resets`, {
+        from: b.from.toISOString(),
+        to: b.to.toISOString(),
+      }),
     })),
   );
 }

@@ -114,7 +114,8 @@ export class DiagnosticsService {
       );
       total += page.length;
       if (page.length > 0) after = page[page.length - 1].position;
-      if (page.length < SCAN_PAGE) return { byType: sortedCounts(counts), total, complete: true, scannedTo: after };
+      if (page.length < SCAN_PAGE)
+        return { byType: sortedCounts(counts), total, complete: true, scannedTo: after };
       if (Date.now() - started > budget)
         return { byType: sortedCounts(counts), total, complete: false, scannedTo: after };
     }
@@ -132,7 +133,8 @@ export class DiagnosticsService {
     } catch (e) {
       const err = e as { name?: unknown; code?: unknown };
       const name = typeof err?.name === 'string' ? err.name : 'Error';
-      const code = typeof err?.code === 'string' && /^[A-Z0-9_.]{1,64}$/.test(err.code) ? ` ${err.code}` : '';
+      const code =
+        typeof err?.code === 'string' && /^[A-Z0-9_.]{1,64}$/.test(err.code) ? ` ${err.code}` : '';
       return {
         status: 'failing',
         ms: Math.round((performance.now() - started) * 10) / 10,

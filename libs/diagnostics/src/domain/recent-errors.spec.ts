@@ -40,6 +40,11 @@ describe('recent errors ring', () => {
       }),
     );
     expect(JSON.stringify(clean)).not.toContain('kim');
-    expect(clean).toMatchObject({ code: 'UNKNOWN', route: 'unmatched', requestId: '', method: 'OTHER' });
+    expect(clean).toMatchObject({
+      code: 'UNKNOWN',
+      route: 'unmatched',
+      requestId: '',
+      method: 'OTHER',
+    });
   });
 });

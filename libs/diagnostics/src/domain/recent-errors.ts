@@ -27,7 +27,8 @@ export function sanitiseRecentError(e: RecentError): RecentError {
   return {
     at: e.at,
     status: Number.isInteger(e.status) ? e.status : 0,
-    code: typeof e.code === 'string' && e.code.length <= 64 && CODE.test(e.code) ? e.code : 'UNKNOWN',
+    code:
+      typeof e.code === 'string' && e.code.length <= 64 && CODE.test(e.code) ? e.code : 'UNKNOWN',
     method: METHODS.has(e.method) ? e.method : 'OTHER',
     route:
       typeof e.route === 'string' && e.route.length <= 120 && ROUTE.test(e.route)

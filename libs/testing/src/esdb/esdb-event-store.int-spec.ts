@@ -13,7 +13,8 @@ const realServer = process.env.ESDB_CONNECTION_STRING;
 
 function harness(connectionString: string, extra: EsdbEventStoreOptions = {}) {
   const namespace = realServer ? `it${randomBytes(6).toString('hex')}-` : '';
-  const open = (): EsdbEventStore => EsdbEventStore.connect(connectionString, { namespace, ...extra });
+  const open = (): EsdbEventStore =>
+    EsdbEventStore.connect(connectionString, { namespace, ...extra });
   const opened = [open()];
   return {
     store: opened[0],

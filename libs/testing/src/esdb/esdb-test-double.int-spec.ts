@@ -31,7 +31,10 @@ describe.each([
   it('appends with the method the server advertises and checks expected revisions', async () => {
     const first = await client.appendToStream(
       'orders-1',
-      [binaryEvent({ type: 'a', data: Buffer.from([1, 2, 3]) }), jsonEvent({ type: 'b', data: {} })],
+      [
+        binaryEvent({ type: 'a', data: Buffer.from([1, 2, 3]) }),
+        jsonEvent({ type: 'b', data: {} }),
+      ],
       { expectedRevision: 'no_stream' },
     );
     expect(first.nextExpectedRevision).toBe(1n);
@@ -102,7 +105,7 @@ describe.each([
       fromPosition: START,
       filter: streamNameFilter({ prefixes: ['t-'] }),
     });
-    subscription.on('data', (e) => seen.push(`${e.event!.streamId}@${e.event!.position!.commit}`));
+    subscription.on('data', (e) => seen.push(`${e.event!.streamId}@${e.event!.position.commit}`));
     await client.appendToStream('t-c', [jsonEvent({ type: 'x', data: {} })]);
     const deadline = Date.now() + 2000;
     while (seen.length < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));

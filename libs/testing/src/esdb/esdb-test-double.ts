@@ -39,7 +39,10 @@ import {
   TombstoneResp,
 } from '@eventstore/db-client/generated/streams_pb';
 import { StreamsService } from '@eventstore/db-client/generated/streams_grpc_pb';
-import { SupportedMethod, SupportedMethods } from '@eventstore/db-client/generated/serverfeatures_pb';
+import {
+  SupportedMethod,
+  SupportedMethods,
+} from '@eventstore/db-client/generated/serverfeatures_pb';
 import { ServerFeaturesService } from '@eventstore/db-client/generated/serverfeatures_grpc_pb';
 
 /** One record of the double's transaction log. */
@@ -154,7 +157,9 @@ export class EsdbTestDouble {
   /** The stream's current metadata (`$maxAge` …) as the last `$metadata` event set it. */
   metadataOf(stream: string): Record<string, unknown> | null {
     const meta = this.streams.get(`$$${stream}`)?.at(-1);
-    return meta ? (JSON.parse(Buffer.from(meta.data).toString('utf8')) as Record<string, unknown>) : null;
+    return meta
+      ? (JSON.parse(Buffer.from(meta.data).toString('utf8')) as Record<string, unknown>)
+      : null;
   }
 
   /** An outage: drops every connection and stops listening; the data stays. */
@@ -282,7 +287,10 @@ export class EsdbTestDouble {
         success.setPosition(position);
         response.setSuccess(success);
       } else if (outcome.deleted) {
-        return callback({ code: grpc.status.FAILED_PRECONDITION, details: `stream ${stream} is deleted` });
+        return callback({
+          code: grpc.status.FAILED_PRECONDITION,
+          details: `stream ${stream} is deleted`,
+        });
       } else {
         const wrong = new AppendResp.WrongExpectedVersion();
         if (outcome.current === null) wrong.setCurrentNoStream(new Empty());
@@ -346,7 +354,8 @@ export class EsdbTestDouble {
           else wrong.setCurrentStreamRevision(String(outcome.current));
           if (outcome.expected.kind === 'revision')
             wrong.setExpectedStreamPosition(String(outcome.expected.revision));
-          else if (outcome.expected.kind === 'no_stream') wrong.setExpectedNoStream(new GoogleEmpty());
+          else if (outcome.expected.kind === 'no_stream')
+            wrong.setExpectedNoStream(new GoogleEmpty());
           else if (outcome.expected.kind === 'stream_exists')
             wrong.setExpectedStreamExists(new GoogleEmpty());
           else wrong.setExpectedAny(new GoogleEmpty());
@@ -384,8 +393,9 @@ export class EsdbTestDouble {
       position = this.nextPosition;
       const record: EsdbDoubleRecord = { ...p, stream, revision, createdTicks: created, position };
       // Byte offsets like a real log: the next record starts after this one.
-      this.nextPosition +=
-        BigInt(96 + stream.length + p.type.length + p.data.length + p.metadata.length);
+      this.nextPosition += BigInt(
+        96 + stream.length + p.type.length + p.data.length + p.metadata.length,
+      );
       target.push(record);
       this.log.push(record);
       written.push(record);

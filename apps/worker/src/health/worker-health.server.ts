@@ -1,0 +1,41 @@
+import { createServer, type Server } from 'node:http';
+import { INestApplicationContext } from '@nestjs/common';
+import { WorkerLeases } from '@authtrail/coordination';
+import { APP_CONFIG, AppConfig } from '@authtrail/config';
+import { EVENT_STORE, EventStore } from '@authtrail/event-store';
+
+const WORKERS = ['projector', 'forwarder', 'sealer', 'tenant-deletion'];
+
+/**
+ * `GET /healthz` of the worker app, for container probes (deploy/k8s): 200 while the event
+ * store answers, 503 otherwise. A standby replica (holding no lease) is healthy; the body
+ * says which leases this replica holds.
+ */
+export async function startWorkerHealth(app: INestApplicationContext): Promise<Server> {
+  const config = app.get<AppConfig>(APP_CONFIG);
+  const store = app.get<EventStore>(EVENT_STORE);
+  const leases = app.get(WorkerLeases);
+  const server = createServer((req, res) => {
+    if (req.method !== 'GET' || req.url !== '/healthz') {
+      res.writeHead(404).end();
+      return;
+    }
+    void store.headPosition().then(
+      () => reply(200, 'ok'),
+      () => reply(503, 'failing'),
+    );
+    function reply(status: number, eventStore: string): void {
+      const held = WORKERS.filter((w) => leases.current(w) !== null);
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(
+        JSON.stringify({
+          status: status === 200 ? 'ok' : 'failing',
+          checks: { eventStore },
+          leases: leases.coordinated ? held : 'embedded',
+        }),
+      );
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
+  return server;
+}

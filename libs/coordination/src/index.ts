@@ -1,0 +1,4 @@
+export * from './domain/lease.port';
+export * from './application/worker-leases';
+export * from './infrastructure/pg-lease-store.adapter';
+export * from './infrastructure/pg-fenced-checkpoint-store.adapter';
