@@ -6,7 +6,7 @@ import { serve } from './commands/serve.command';
 import { demoEvents } from './commands/demo-data';
 import { rotateMasterKey } from './commands/rotate-master-key.command';
 import { benchIngest } from './commands/bench-ingest';
-import { registerReportCommand } from './commands/report.command';
+import { registerAuditCommand, registerReportCommand } from './commands/report.command';
 import { registerReplayCommand } from './commands/replay.command';
 import { registerDiagnosticsCommand } from './commands/diagnostics.command';
 import { registerVerifyCommand } from './commands/verify.command';
@@ -199,6 +199,7 @@ client(
   );
 
 registerReportCommand(program, { client, call, expectOk });
+registerAuditCommand(program, { client, call, expectOk });
 registerReplayCommand(program);
 registerDiagnosticsCommand(program, { client, call, expectOk });
 registerVerifyCommand(program);
