@@ -111,4 +111,34 @@ describe('retention', () => {
       true,
     );
   }, 120_000);
+
+  it('takes configured windows: ingest refuses and the job prunes by them', async () => {
+    const t0 = Date.now();
+    let t = t0;
+    const short = await startTestServer(
+      { AUTHTRAIL_RETENTION_MFA_DAYS: '30' },
+      { clock: { now: () => new Date(t) } },
+    );
+    try {
+      const k = await prepareTenant(short);
+      const old = exampleEvent('mfa.AuthenticationAttempted', {
+        eventId: randomUUID(),
+        occurredAt: new Date(t - 40 * DAY).toISOString(),
+      });
+      const refused = await short.request('POST', '/v1/events', { key: k.producer, body: [old] });
+      expect(refused.status).toBe(422);
+      expect(refused.json.errors[0].message).toContain('30 days');
+      const ok = exampleEvent('mfa.AuthenticationAttempted', {
+        eventId: randomUUID(),
+        occurredAt: new Date(t - 20 * DAY).toISOString(),
+      });
+      expect(
+        (await short.request('POST', '/v1/events', { key: k.producer, body: [ok] })).status,
+      ).toBe(202);
+      t += 11 * DAY;
+      expect(await short.app.get(RetentionService).run()).toMatchObject({ mfa: 1 });
+    } finally {
+      await short.close();
+    }
+  });
 });

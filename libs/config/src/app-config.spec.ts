@@ -11,6 +11,7 @@ describe('loadConfig', () => {
     expect(c.masterKeyFile).toBe('/srv/app/data/master.key');
     expect(c.tenantDeletionGraceMs).toBe(7 * 86_400_000);
     expect(c.ingest).toMatchObject({ maxEvents: 1000, maxBodyBytes: 5 * 1024 * 1024 });
+    expect(c.retention).toEqual({ mfaDays: 90, ssprDays: 365 });
   });
 
   it.each([
@@ -25,6 +26,8 @@ describe('loadConfig', () => {
     ['AUTHTRAIL_LOG_LEVEL', 'loud'],
     ['AUTHTRAIL_SIEM_IDENTITY', 'maybe'],
     ['AUTHTRAIL_BOOTSTRAP_KEY', 'short'],
+    ['AUTHTRAIL_RETENTION_MFA_DAYS', '0'],
+    ['AUTHTRAIL_RETENTION_SSPR_DAYS', 'a year'],
   ])('stops on a bad %s and names it', (name, value) => {
     let error: unknown;
     try {

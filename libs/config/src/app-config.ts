@@ -35,6 +35,11 @@ export interface AppConfig {
   readonly kafkaReplicationFactor: number | null;
   readonly siemFile: string | null;
   readonly siemIdentity: boolean;
+  /**
+   * Retention on `occurredAt` in days (seed 000: MFA 90; seed 003: audit data a year).
+   * Privacy, tenant and ledger records are kept; access records follow the longer window.
+   */
+  readonly retention: { readonly mfaDays: number; readonly ssprDays: number };
   readonly ingest: {
     readonly maxEvents: number;
     readonly maxBodyBytes: number;
@@ -218,6 +223,10 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
         : int(env, 'AUTHTRAIL_KAFKA_REPLICATION_FACTOR', 1, 1, 16),
     siemFile: siemFile === null ? null : resolve(cwd, siemFile),
     siemIdentity: bool(env, 'AUTHTRAIL_SIEM_IDENTITY', true),
+    retention: {
+      mfaDays: int(env, 'AUTHTRAIL_RETENTION_MFA_DAYS', 90, 1, 3650),
+      ssprDays: int(env, 'AUTHTRAIL_RETENTION_SSPR_DAYS', 365, 1, 3650),
+    },
     ingest: {
       maxEvents: int(env, 'AUTHTRAIL_MAX_BATCH_EVENTS', 1000, 1, 1000),
       maxBodyBytes: int(env, 'AUTHTRAIL_MAX_BODY_BYTES', 5 * MIB, 1024, 5 * MIB),

@@ -173,7 +173,9 @@ export class IngestEventsHandler implements ICommandHandler<IngestEventsCommand,
       const timing = checkOccurredAt(index, outcome.event.occurredAt, {
         now,
         maxFutureSkewMs: this.limits.maxFutureSkewMs,
-        retentionDays: retentionDays(outcome.definition.category),
+        retentionDays:
+          this.limits.retentionDays?.[outcome.definition.category] ??
+          retentionDays(outcome.definition.category),
       });
       if (timing) issues.push(timing);
       checked.push({ event: outcome.event, definition: outcome.definition });

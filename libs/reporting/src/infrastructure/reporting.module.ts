@@ -17,7 +17,11 @@ const PROJECTOR_WORKER = 'projector';
 
 /** ClickHouse of the configuration: a server when `AUTHTRAIL_CLICKHOUSE_URL` is set, else chdb under the data dir. */
 export function readModelOptions(config: AppConfig): ClickHouseReadModelOptions {
-  return { url: config.clickhouseUrl, path: config.clickhousePath };
+  return {
+    url: config.clickhouseUrl,
+    path: config.clickhousePath,
+    retentionDays: { sspr: config.retention.ssprDays, mfa: config.retention.mfaDays },
+  };
 }
 
 /**
@@ -110,9 +114,17 @@ export function createProjector(
     },
     {
       provide: ReportsService,
-      useFactory: (model: ReadModel, keyring: Keyring, catalog: EventCatalog, clock: Clock) =>
-        new ReportsService(model, keyring, catalog, clock),
-      inject: [READ_MODEL, Keyring, EventCatalog, CLOCK],
+      useFactory: (
+        model: ReadModel,
+        keyring: Keyring,
+        catalog: EventCatalog,
+        clock: Clock,
+        config: AppConfig,
+      ) =>
+        new ReportsService(model, keyring, catalog, clock, {
+          retentionDays: { sspr: config.retention.ssprDays, mfa: config.retention.mfaDays },
+        }),
+      inject: [READ_MODEL, Keyring, EventCatalog, CLOCK, APP_CONFIG],
     },
     {
       provide: Projector,

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { Category, retentionCutoff } from '@authtrail/catalog';
+import { Category } from '@authtrail/catalog';
+import { APP_CONFIG, AppConfig } from '@authtrail/config';
 import { EVENT_RETENTION, EventRetention } from '@authtrail/event-store';
 import { CLOCK, Clock, LOGGER } from '@authtrail/platform';
 
@@ -23,7 +24,18 @@ export class RetentionService {
     @Optional() @Inject(EVENT_RETENTION) private readonly retention: EventRetention | null,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
+
+  /** Window of a pruned category; access records (audit data) follow the longer one. */
+  days(category: Category): number {
+    const { mfaDays, ssprDays } = this.config.retention;
+    return category === 'mfa'
+      ? mfaDays
+      : category === 'sspr'
+        ? ssprDays
+        : Math.max(mfaDays, ssprDays);
+  }
 
   get enabled(): boolean {
     return this.retention !== null && this.retention !== undefined;
@@ -34,7 +46,8 @@ export class RetentionService {
     if (!this.retention) return pruned;
     const now = this.clock.now();
     for (const category of PRUNED_CATEGORIES) {
-      pruned[category] = await this.retention.prune(`${category}.`, retentionCutoff(category, now));
+      const cutoff = new Date(now.getTime() - this.days(category) * 86_400_000);
+      pruned[category] = await this.retention.prune(`${category}.`, cutoff);
     }
     if (Object.values(pruned).some((n) => n > 0))
       this.logger.info({ pruned }, 'retention: pruned events past their window');

@@ -23,7 +23,6 @@ import {
   SqliteEventStore,
 } from '@authtrail/event-store';
 import { PgFencedCheckpointStore, PgLeaseStore, WorkerLeases } from '@authtrail/coordination';
-import { RETENTION_DAYS } from '@authtrail/catalog';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -90,7 +89,10 @@ async function openStores(config: AppConfig, clock: Clock, logger: Logger): Prom
       ? SqliteEventStore.open(config.eventStore.file, { clock })
       : EsdbEventStore.connect(config.eventStore.url, {
           clock,
-          maxAgeSeconds: { mfa: RETENTION_DAYS.mfa * DAY_S, sspr: RETENTION_DAYS.sspr * DAY_S },
+          maxAgeSeconds: {
+            mfa: config.retention.mfaDays * DAY_S,
+            sspr: config.retention.ssprDays * DAY_S,
+          },
           onReconnect: (error, attempt) =>
             logger.warn(
               { attempt, err: { message: (error as Error)?.message } },
@@ -220,6 +222,7 @@ export class RuntimeModule implements OnApplicationShutdown {
           useValue: {
             maxEvents: config.ingest.maxEvents,
             maxFutureSkewMs: config.ingest.maxFutureSkewMs,
+            retentionDays: { mfa: config.retention.mfaDays, sspr: config.retention.ssprDays },
           },
         },
         IngestEventsHandler,
