@@ -32,7 +32,7 @@ import type {
   Subscription,
 } from '../../domain/event-store.port';
 import { STREAM_PREFIX } from '../../domain/stream-names';
-import { validateAppend } from './append-validation';
+import { validateAppend } from '../../domain/append-validation';
 import { isStreamNotFound, isWrongExpectedVersion, translateEsdbError } from './esdb-errors';
 import { KeyedLock } from './keyed-lock';
 

@@ -1,13 +1,7 @@
 import Database, { type Database as Db, type Statement, type Transaction } from 'better-sqlite3';
 import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import {
-  AppError,
-  type Clock,
-  systemClock,
-  ValidationError,
-  type FieldError,
-} from '@authtrail/platform';
+import { AppError, type Clock, systemClock, ValidationError } from '@authtrail/platform';
 import {
   ConcurrencyError,
   EventStoreUnavailableError,
@@ -26,6 +20,7 @@ import type {
   Subscription,
 } from '../../domain/event-store.port';
 import { migrateSqliteEventStore } from './sqlite-event-store.schema';
+import { validateAppend } from '../../domain/append-validation';
 import type { EventRetention, PrunedEvent } from '../../domain/event-retention.port';
 
 /** Options of {@link SqliteEventStore.open}. */
@@ -577,52 +572,6 @@ function checkExpected(streamId: string, expected: ExpectedRevision, current: nu
 
 function isDomainError(error: unknown): boolean {
   return error instanceof ConcurrencyError || error instanceof IdempotencyConflictError;
-}
-
-/** Caller mistakes are refused before queueing, so they cannot fail a whole group. */
-function validateAppend(tenantId: string, streams: readonly AppendToStream[]): FieldError[] {
-  const problems: FieldError[] = [];
-  if (typeof tenantId !== 'string' || tenantId.length === 0)
-    problems.push({ path: '/tenantId', message: 'must be a non-empty string' });
-  let index = 0;
-  streams.forEach((stream, s) => {
-    if (typeof stream.streamId !== 'string' || stream.streamId.length === 0) {
-      problems.push({ path: `/streams/${s}/streamId`, message: 'must be a non-empty string' });
-    }
-    const expected = stream.expectedRevision;
-    if (!(
-      expected === 'any' ||
-      expected === 'no_stream' ||
-      expected === 'stream_exists' ||
-      (Number.isSafeInteger(expected) && expected >= 0)
-    )) {
-      problems.push({
-        path: `/streams/${s}/expectedRevision`,
-        message: 'must be any, no_stream, stream_exists or a revision',
-      });
-    }
-    for (const event of stream.events) {
-      const at = (field: string, message: string): void => {
-        problems.push({ index, path: `/${field}`, message });
-      };
-      if (typeof event.eventId !== 'string' || event.eventId.length === 0)
-        at('eventId', 'must be a non-empty string');
-      if (typeof event.type !== 'string' || event.type.length === 0)
-        at('type', 'must be a non-empty string');
-      if (typeof event.fingerprint !== 'string') at('fingerprint', 'must be a string');
-      if (!(event.occurredAt instanceof Date) || Number.isNaN(event.occurredAt.getTime()))
-        at('occurredAt', 'must be a valid date');
-      if (!(event.data instanceof Uint8Array)) at('data', 'must be bytes');
-      if (
-        !Array.isArray(event.subjectIds) ||
-        event.subjectIds.some((id) => typeof id !== 'string' || id.length === 0)
-      ) {
-        at('subjectIds', 'must be non-empty strings');
-      }
-      index++;
-    }
-  });
-  return problems;
 }
 
 function toRecorded(row: EventRow): RecordedEvent {

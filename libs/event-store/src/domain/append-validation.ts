@@ -1,9 +1,10 @@
 import type { FieldError } from '@authtrail/platform';
-import type { AppendToStream } from '../../domain/event-store.port';
+import type { AppendToStream } from './event-store.port';
 
 /**
- * Caller mistakes, refused before anything reaches the server (same rules as the SQLite
- * adapter, so both answer a bad request alike).
+ * Caller mistakes in an append request, refused by every adapter before anything is
+ * queued or sent, so all stores answer a bad request alike (and one bad request cannot
+ * fail a group commit it would have joined).
  */
 export function validateAppend(tenantId: string, streams: readonly AppendToStream[]): FieldError[] {
   const problems: FieldError[] = [];
