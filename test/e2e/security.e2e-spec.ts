@@ -79,7 +79,8 @@ describe('every route × {no key, bad key, each role, another tenant}', () => {
     const acme = (
       await server.request('POST', '/v1/tenants', { body: { tenantId: 'acme_matrix' } })
     ).json.adminKey as string;
-    for (const role of ALL) {
+    // A tenant admin cannot mint operator keys (the platform's role); the bootstrap can.
+    for (const role of ALL.filter((r) => r !== 'operator')) {
       otherTenant[role] = (
         await server.request('POST', '/v1/keys', { key: acme, body: { roles: [role] } })
       ).json.key;
@@ -191,6 +192,23 @@ describe('every route × {no key, bad key, each role, another tenant}', () => {
         })
       ).status,
     ).toBe(200);
+  });
+
+  it('does not let a tenant admin promote itself to operator', async () => {
+    const res = await server.request('POST', '/v1/keys', {
+      key: otherTenant['tenant-admin'],
+      body: { roles: ['operator'] },
+    });
+    expect(res.status).toBe(403);
+    const mine = await server.request('POST', '/v1/keys', {
+      key: keys['tenant-admin'],
+      body: { roles: ['reader', 'operator'] },
+    });
+    expect(mine.status).toBe(403);
+    // The bootstrap key holds operator and may hand it out.
+    expect(
+      (await server.request('POST', '/v1/keys', { body: { roles: ['operator'] } })).status,
+    ).toBe(201);
   });
 
   it('records reads of personal data with the caller as actor', async () => {

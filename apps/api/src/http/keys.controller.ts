@@ -43,6 +43,7 @@ export class KeysController {
       p.tenantId,
       { roles: b.roles, name: b.name as string | undefined, expiresAt },
       p.keyId,
+      p.roles,
     );
   }
 

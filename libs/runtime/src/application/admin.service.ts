@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ApiKeysService, CreatedKey, KeyView, assertRoles } from '@authtrail/auth';
+import { ApiKeysService, CreatedKey, ForbiddenError, KeyView, assertRoles } from '@authtrail/auth';
 import { EVENT_STORE, EventStore, accessStream, newSystemEvent } from '@authtrail/event-store';
 import { CREDENTIAL_STORE, CredentialStore, Keyring } from '@authtrail/key-vault';
 import { CLOCK, Clock, ID_SOURCE, IdSource, NotFoundError } from '@authtrail/platform';
@@ -36,12 +36,20 @@ export class AdminService implements TenantShredder {
     return { tenantId, adminKey: key.key, keyId: key.id };
   }
 
+  /**
+   * `operator` is the platform's role (creating tenants), not a tenant's: only a caller
+   * who already holds it may hand it out, so a tenant admin cannot promote itself.
+   */
   async createKey(
     tenantId: string,
     input: { roles: unknown; name?: string; expiresAt?: Date | null },
     actorKeyId: string,
+    actorRoles: readonly string[] = [],
   ): Promise<CreatedKey> {
     assertRoles(input.roles);
+    if (input.roles.includes('operator') && !actorRoles.includes('operator')) {
+      throw new ForbiddenError('only an operator may create keys with the operator role');
+    }
     const created = await this.keys.create(tenantId, {
       roles: input.roles,
       name: input.name,
