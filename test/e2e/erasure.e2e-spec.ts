@@ -244,6 +244,72 @@ describe('crypto-shredding erasure (over a real socket)', () => {
       expect(containsAnywhere(dataDir, needle)).toEqual([]);
   });
 
+  it('gives no oracle on an erased person: re-posting their event id answers alike for any name', async () => {
+    const person = {
+      userPrincipalName: 'oracle.target-5512@contoso.example',
+      displayName: 'Oracle Target',
+    };
+    const original = exampleEvent('sspr.PasswordChanged', {
+      eventId: randomUUID(),
+      actor: person,
+      target: person,
+    });
+    expect(
+      (await server.request('POST', '/v1/events', { key: keys.producer, body: [original] })).status,
+    ).toBe(202);
+    // Before erasure: the same content is a duplicate, other personal content a conflict.
+    expect(
+      (await server.request('POST', '/v1/events', { key: keys.producer, body: [original] })).json,
+    ).toEqual({ accepted: 0, duplicates: 1 });
+    const wrongGuess = {
+      ...original,
+      actor: { ...person, displayName: 'Someone Else' },
+      target: { ...person, displayName: 'Someone Else' },
+    };
+    expect(
+      (await server.request('POST', '/v1/events', { key: keys.producer, body: [wrongGuess] }))
+        .status,
+    ).toBe(409);
+    await server.request('POST', '/v1/subjects/erase', {
+      key: keys.privacyAdmin,
+      body: { userPrincipalName: person.userPrincipalName },
+    });
+    // After erasure the right name and a wrong one get the same answer: nothing confirms a guess.
+    const right = await server.request('POST', '/v1/events', {
+      key: keys.producer,
+      body: [original],
+    });
+    const wrong = await server.request('POST', '/v1/events', {
+      key: keys.producer,
+      body: [wrongGuess],
+    });
+    expect(right.status).toBe(409);
+    expect(wrong.status).toBe(409);
+    expect(right.json.code).toBe(wrong.json.code);
+  });
+
+  it('keeps no trace of a secret, not even in the idempotency fingerprint', async () => {
+    const e = exampleEvent('mfa.UserChanged', { eventId: randomUUID() });
+    const withPin = (pin: string) => ({ ...e, details: { ...(e.details ?? {}), newPin: pin } });
+    expect(
+      (
+        await server.request('POST', '/v1/events', {
+          key: keys.producer,
+          body: [withPin('11112222')],
+        })
+      ).status,
+    ).toBe(202);
+    // Another PIN under the same event id is the same stored content: a duplicate.
+    expect(
+      (
+        await server.request('POST', '/v1/events', {
+          key: keys.producer,
+          body: [withPin('99998888')],
+        })
+      ).json,
+    ).toEqual({ accepted: 0, duplicates: 1 });
+  });
+
   it('finishes an erasure cut off by a crash at the next start', async () => {
     const victim = 'crash.victim-91@contoso.example';
     await server.request('POST', '/v1/events', {

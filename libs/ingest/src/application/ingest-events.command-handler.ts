@@ -93,10 +93,30 @@ export class IngestEventsHandler implements ICommandHandler<IngestEventsCommand,
         sealed[subjectId] = this.keyring.seal(key, fields, { eventId: event.eventId, subjectId });
       }
       const primary = roleSubjects.target ?? roleSubjects.actor ?? 'none';
-      const fingerprint = await this.keyring.fingerprint(
+      // Idempotency fingerprint in parts: the non-personal content under the tenant's
+      // key, each person's fields under a key derived from that person's own data key.
+      // Once a person is erased nothing can confirm a guess of their data by re-posting
+      // an event id (a re-post then resolves to a new subject and reads as a conflict).
+      let fingerprint = await this.keyring.fingerprint(
         tenantId,
-        Buffer.from(canonicalJson(event), 'utf8'),
+        Buffer.from(
+          canonicalJson({
+            eventId: event.eventId,
+            type: event.type,
+            occurredAt: event.occurredAt,
+            correlationId: event.correlationId,
+            roles: ROLES.filter((r) => event[r] !== undefined),
+            data: split.data,
+          }),
+          'utf8',
+        ),
       );
+      for (const role of ROLES) {
+        const subjectId = roleSubjects[role];
+        if (subjectId === undefined) continue;
+        const personal = Buffer.from(canonicalJson(split.personal[role] ?? {}), 'utf8');
+        fingerprint += `.${role}:${this.keyring.personFingerprint(bySubject.get(subjectId)!.key, personal)}`;
+      }
       const data = encodeEnvelope({
         eventId: event.eventId,
         tenantId,

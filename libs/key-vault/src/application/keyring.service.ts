@@ -1,6 +1,8 @@
+import type { KeyObject } from 'node:crypto';
 import { AppError, Clock } from '@authtrail/platform';
 import { openJson, sealJson } from '../domain/aead.crypto';
 import {
+  derivePersonFingerprintKey,
   deriveTenantKeys,
   fingerprintOf,
   lookupHashOf,
@@ -58,6 +60,8 @@ export class EmptyUserPrincipalNameError extends AppError {
  * fingerprint sub-keys) → one data key per subject.
  */
 export class Keyring {
+  /** Derived per-person fingerprint keys, held only as long as their data key object lives. */
+  private readonly personFingerprintKeys = new WeakMap<DataKey, KeyObject>();
   private master: MasterKey;
   private previousMaster: MasterKey | null = null;
   private readonly ttlMs: number;
@@ -227,6 +231,20 @@ export class Keyring {
       this.cacheDataKey(tenantId, subjectId, key, epoch);
     }
     return out;
+  }
+
+  /**
+   * HMAC (hex) of a person's personal fields under a key derived from their own data key,
+   * for idempotency fingerprints: shredding the person's key makes it uncheckable, so no
+   * tenant-wide key can later confirm a guess of an erased person's data.
+   */
+  personFingerprint(key: DataKey, canonicalBytes: Uint8Array): string {
+    let derived = this.personFingerprintKeys.get(key);
+    if (!derived) {
+      derived = derivePersonFingerprintKey(key.key);
+      this.personFingerprintKeys.set(key, derived);
+    }
+    return fingerprintOf(derived, canonicalBytes);
   }
 
   /** Seals a subject's personal fields of one event: base64url AES-256-GCM bound to event and subject id. */

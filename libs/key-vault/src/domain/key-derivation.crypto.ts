@@ -48,3 +48,18 @@ export function lookupHashOf(lookupKey: KeyObject, normalisedUpn: string): Buffe
 export function fingerprintOf(fingerprintKey: KeyObject, canonicalBytes: Uint8Array): string {
   return createHmac('sha256', fingerprintKey).update(canonicalBytes).digest('hex');
 }
+
+/**
+ * A person's own fingerprint key, derived from their data key: a fingerprint of their
+ * personal fields can be checked only while the person exists, and is meaningless once
+ * their key is shredded.
+ */
+export function derivePersonFingerprintKey(dataKey: KeyObject): KeyObject {
+  const info = Buffer.from('authtrail/person-fingerprint/v1', 'utf8');
+  const bytes = Buffer.from(hkdfSync('sha256', dataKey, Buffer.alloc(0), info, KEY_BYTES));
+  try {
+    return secretKey(bytes);
+  } finally {
+    bytes.fill(0);
+  }
+}
