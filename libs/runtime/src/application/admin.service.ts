@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { ApiKeysService, CreatedKey, ForbiddenError, KeyView, assertRoles } from '@authtrail/auth';
 import { EVENT_STORE, EventStore, accessStream, newSystemEvent } from '@authtrail/event-store';
 import { CREDENTIAL_STORE, CredentialStore, Keyring } from '@authtrail/key-vault';
-import { CLOCK, Clock, ID_SOURCE, IdSource, NotFoundError } from '@authtrail/platform';
+import { AppError, CLOCK, Clock, ID_SOURCE, IdSource, NotFoundError } from '@authtrail/platform';
 import { TenantShredder, TenantsService } from '@authtrail/tenancy';
 
 /**
@@ -26,7 +26,16 @@ export class AdminService implements TenantShredder {
     tenantId: string,
     actorKeyId: string,
   ): Promise<{ tenantId: string; adminKey: string; keyId: string }> {
-    await this.tenants.create(tenantId, { keyId: actorKeyId });
+    try {
+      await this.tenants.create(tenantId, { keyId: actorKeyId });
+    } catch (e) {
+      // A creation cut off before its admin key existed is finished by a retry; a
+      // tenant with credentials, or a deleted one, stays taken.
+      const state = await this.tenants.load(tenantId);
+      const halfCreated =
+        state.exists && !state.deleted && (await this.keys.list(tenantId)).length === 0;
+      if (!(e instanceof AppError && e.code === 'TENANT.EXISTS' && halfCreated)) throw e;
+    }
     await this.keyring.ensureTenant(tenantId);
     const key = await this.createKey(
       tenantId,

@@ -31,13 +31,17 @@ export class BootstrapService {
 
   async ensure(): Promise<BootstrapOutcome> {
     const state = await this.tenants.load(DEFAULT_TENANT);
+    // A deleted default tenant stays deleted: no key comes back for it.
+    if (state.deleted) return { createdKey: null, tenantCreated: false };
     let tenantCreated = false;
     if (!state.exists) {
       await this.tenants.create(DEFAULT_TENANT, { keyId: 'bootstrap' });
-      await this.keyring.ensureTenant(DEFAULT_TENANT);
       tenantCreated = true;
       this.logger.info({ tenantId: DEFAULT_TENANT }, 'created tenant');
     }
+    // Idempotent, and always run: a first start cut off after creating the tenant is
+    // finished by the next one.
+    await this.keyring.ensureTenant(DEFAULT_TENANT);
     const configured = this.config.bootstrapKey;
     if (configured !== null) {
       const id = keyFromConfiguredSecret(configured).id;
@@ -50,7 +54,11 @@ export class BootstrapService {
       }
       return { createdKey: null, tenantCreated };
     }
-    if (!tenantCreated) return { createdKey: null, tenantCreated };
+    // The bootstrap key is shown once: created on the first start, or on the next one
+    // when the first was cut off before it existed (the tenant then has no key at all).
+    if (!tenantCreated && (await this.keys.list(DEFAULT_TENANT)).length > 0) {
+      return { createdKey: null, tenantCreated };
+    }
     const created = await this.keys.create(DEFAULT_TENANT, {
       roles: ['operator', 'tenant-admin'],
       name: 'bootstrap',

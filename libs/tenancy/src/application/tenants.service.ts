@@ -109,13 +109,18 @@ export class TenantsService {
   }
 
   /**
-   * Completes a due deletion: shreds first, records after. A crash in between leaves
-   * the deletion due, so the next run shreds again (idempotent) and records it.
+   * Completes a due deletion: records `TenantDeleted` first, with the expected revision
+   * (a cancel that came in meanwhile wins: the append fails and nothing is shredded),
+   * then shreds. A crash in between leaves a deleted tenant whose key still exists; the
+   * next run finds it (its key is still listed) and shreds again.
    */
   async completeDeletionIfDue(tenantId: string, shredder: TenantShredder): Promise<boolean> {
     const s = await this.load(tenantId);
+    if (s.deleted) {
+      await shredder.shredTenant(tenantId);
+      return false;
+    }
     if (!isDeletionDue(s, this.clock.now())) return false;
-    await shredder.shredTenant(tenantId);
     await this.appendDecision(
       s,
       { keyId: 'system' },
@@ -126,6 +131,7 @@ export class TenantsService {
         ],
       },
     );
+    await shredder.shredTenant(tenantId);
     return true;
   }
 
