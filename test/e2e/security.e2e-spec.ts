@@ -321,6 +321,13 @@ describe('OIDC bearer tokens', () => {
         { exp: '-10m' },
       ),
       await token({ authtrail_roles: ['tenant-admin'] }),
+      await token({ authtrail_tenant: 'default-x', authtrail_roles: ['tenant-admin'] }),
+      await new SignJWT({ authtrail_tenant: 'default', authtrail_roles: ['tenant-admin'] })
+        .setProtectedHeader({ alg: 'RS256', kid: 'k1' })
+        .setIssuer(issuer)
+        .setAudience('authtrail')
+        .setSubject('user-1')
+        .sign(privateKey), // no expiry
       (await token({ authtrail_tenant: 'default', authtrail_roles: ['tenant-admin'] })).slice(
         0,
         -4,

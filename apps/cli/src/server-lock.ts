@@ -14,16 +14,24 @@ const file = (dataDir: string): string => join(dataDir, 'server.json');
 
 export function announceServer(dataDir: string, info: ServerInfo): () => void {
   writeFileSync(file(dataDir), JSON.stringify(info), { mode: 0o600 });
-  return () => rmSync(file(dataDir), { force: true });
+  // Remove only our own announcement, never one another server wrote since.
+  return () => {
+    if (readInfo(dataDir)?.pid === info.pid) rmSync(file(dataDir), { force: true });
+  };
 }
 
-export function runningServer(dataDir: string): ServerInfo | null {
-  let info: ServerInfo;
+function readInfo(dataDir: string): ServerInfo | null {
   try {
-    info = JSON.parse(readFileSync(file(dataDir), 'utf8')) as ServerInfo;
+    return JSON.parse(readFileSync(file(dataDir), 'utf8')) as ServerInfo;
   } catch {
     return null;
   }
+}
+
+export function runningServer(dataDir: string): ServerInfo | null {
+  const info = readInfo(dataDir);
+  // A stale file naming our own pid (a container restarts as pid 1) is no server.
+  if (info === null || info.pid === process.pid) return null;
   try {
     process.kill(info.pid, 0);
     return info;

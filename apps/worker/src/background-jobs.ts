@@ -61,6 +61,21 @@ export async function startBackgroundJobs(app: INestApplicationContext): Promise
   );
   const sealer = leases.hold(SEALER_WORKER, () => Promise.resolve(startSealer(app)));
   const retention = leases.hold('retention', () => Promise.resolve(startRetention(app)));
+  // Erasures cut off on an API replica that did not restart are finished within a minute.
+  const erasureRecovery = leases.hold('erasure-recovery', () =>
+    Promise.resolve(
+      new PeriodicJob(
+        'erasure-recovery',
+        60_000,
+        async () => {
+          const n = await app.get(ErasureRecovery).run();
+          if (n > 0) logger.warn({ recovered: n }, 'finished erasures interrupted by a crash');
+        },
+        logger,
+        () => metrics.workerErrors.inc({ worker: 'erasure-recovery', retriable: 'true' }),
+      ).start(),
+    ),
+  );
   if (!leases.coordinated)
     await Promise.all([
       tenantDeletion.ready,
@@ -68,12 +83,14 @@ export async function startBackgroundJobs(app: INestApplicationContext): Promise
       siem.ready,
       sealer.ready,
       retention.ready,
+      erasureRecovery.ready,
     ]);
   return {
     stop: async () => {
       // The tail is sealed first, while the store is open and nothing else is stopping.
       await sealer.stop();
       await retention.stop();
+      await erasureRecovery.stop();
       await siem.stop();
       await projector.stop();
       await tenantDeletion.stop();

@@ -1,22 +1,55 @@
 import { AppConfig } from '@authtrail/config';
-import { createApi } from '../../../api/src/index';
+import { ErasureRecovery } from '@authtrail/privacy';
 import { BootstrapService } from '@authtrail/runtime';
+import { createApi } from '../../../api/src/index';
+import { BackgroundJobs, startBackgroundJobs } from '../../../worker/src/index';
 import { announceServer } from '../server-lock';
-import { startBackgroundJobs } from '../../../worker/src/index';
 
 /**
  * `authtrail serve`: API and workers in one process on the configured stores (embedded
  * default: SQLite files and in-process ClickHouse under ./data).
+ *
+ * Order on the way up: bootstrap, finish erasures a crash cut off (before anything is
+ * served), listen, announce, start the workers. On the way down the reverse: stop
+ * accepting requests (in-flight ones finish), stop the workers (the sealer seals the
+ * tail), then close the stores; the announcement is removed whatever fails.
  */
 export async function serve(config: AppConfig): Promise<void> {
   const app = await createApi({ config });
+  let jobs: BackgroundJobs | null = null;
+  let release: (() => void) | null = null;
+  let stopping = false;
+  const shutdown = async (signal: string): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    process.stdout.write(`${signal}: finishing in-flight requests and appends\n`);
+    const timer = setTimeout(() => process.exit(1), config.shutdownTimeoutMs).unref();
+    let code = 0;
+    try {
+      await app.getHttpAdapter().getInstance().close();
+      await jobs?.stop();
+      await app.close();
+    } catch (error) {
+      code = 1;
+      process.stderr.write(`shutdown: ${(error as Error)?.message ?? String(error)}\n`);
+    } finally {
+      release?.();
+      clearTimeout(timer);
+    }
+    process.exit(code);
+  };
+  // Installed before anything slow, so a signal during start-up still shuts down cleanly.
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+
   const outcome = await app.get(BootstrapService).ensure();
+  await app.get(ErasureRecovery).run();
   await app.listen(config.port, config.host);
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = `http://127.0.0.1:${port}`;
-  const release = announceServer(config.dataDir, { pid: process.pid, url });
-  const jobs = await startBackgroundJobs(app);
+  release = announceServer(config.dataDir, { pid: process.pid, url });
+  jobs = await startBackgroundJobs(app);
   process.stdout.write(
     `authtrail listening on http://${config.host}:${port} (data: ${config.dataDir})\n`,
   );
@@ -36,15 +69,4 @@ export async function serve(config: AppConfig): Promise<void> {
       ].join('\n'),
     );
   }
-  const shutdown = async (signal: string): Promise<void> => {
-    process.stdout.write(`${signal}: finishing in-flight requests and appends\n`);
-    const timer = setTimeout(() => process.exit(1), config.shutdownTimeoutMs).unref();
-    await jobs.stop();
-    await app.close();
-    release();
-    clearTimeout(timer);
-    process.exit(0);
-  };
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
-  process.once('SIGINT', () => void shutdown('SIGINT'));
 }

@@ -7,6 +7,7 @@ import {
   RecordedEvent,
   Subscription,
   decodeEnvelope,
+  subjectStream,
 } from '@authtrail/event-store';
 import { DataKey, Keyring } from '@authtrail/key-vault';
 import { AppError, Metrics } from '@authtrail/platform';
@@ -309,8 +310,18 @@ export class SiemForwarder {
       if (seen === null || Object.keys(seen).length === 0) continue;
       const fps = await this.fingerprints(env.tenantId, seen);
       if (fps === null) continue;
+      // Tombstoned earlier in this batch: never publish them again.
+      if (batch.state.has(sid) && batch.state.get(sid) === null) continue;
       const before = batch.state.get(sid) ?? null;
       if (!identityChanged(before, fps)) continue;
+      // A first identity for someone whose erasure is already in the log (an event that
+      // raced the erasure, read with a key still cached for up to a second elsewhere)
+      // must not follow their tombstone: the lifecycle stream exists only once erased.
+      if (
+        before === null &&
+        (await this.deps.store.streamRevision(subjectStream(env.tenantId, sid))) !== null
+      )
+        continue;
       // A change to someone published before: rebuild the full identity from their events
       // up to this one, so the compacted value never loses a field an event did not carry.
       const identity =

@@ -14,6 +14,9 @@ export interface OidcSettings {
 
 export const OIDC_VERIFIER = Symbol('OidcVerifier');
 
+/** Same shape as tenant ids created through the API. */
+const TENANT_ID = /^[a-z0-9][a-z0-9_]{0,62}$/;
+
 /**
  * OIDC bearer tokens (JWTs) as an alternative to API keys: signature checked against the
  * issuer's JWKS (cached and refreshed by jose), issuer, audience and expiry enforced;
@@ -35,6 +38,21 @@ export class OidcVerifier {
         issuer: this.settings.issuer,
         audience: this.settings.audience,
         clockTolerance: 30,
+        // A token without an expiry would never expire; symmetric and "none" algorithms
+        // have no place with a JWKS.
+        requiredClaims: ['exp', 'sub'],
+        algorithms: [
+          'RS256',
+          'RS384',
+          'RS512',
+          'PS256',
+          'PS384',
+          'PS512',
+          'ES256',
+          'ES384',
+          'ES512',
+          'EdDSA',
+        ],
       });
       const tenant = payload[this.settings.tenantClaim];
       const rawRoles = payload[this.settings.rolesClaim];
@@ -45,7 +63,8 @@ export class OidcVerifier {
             ? rawRoles.split(/[ ,]+/)
             : []
       ).filter((r): r is Role => typeof r === 'string' && ROLES.includes(r as Role));
-      if (typeof tenant !== 'string' || tenant === '' || typeof payload.sub !== 'string')
+      // Tenant ids name streams (`t-{tenant}-…`): only well-formed ones are accepted.
+      if (typeof tenant !== 'string' || !TENANT_ID.test(tenant) || typeof payload.sub !== 'string')
         throw new UnauthenticatedError();
       return { tenantId: tenant, keyId: `oidc:${payload.sub}`, roles };
     } catch (e) {
