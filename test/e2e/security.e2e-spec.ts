@@ -260,6 +260,29 @@ describe('per-key rate limits', () => {
   });
 });
 
+describe('failed credentials', () => {
+  it('are limited per client address: a flood of bad keys gets 429, good keys still work', async () => {
+    const server = await startTestServer();
+    try {
+      const statuses: number[] = [];
+      for (let i = 0; i < 140; i++) {
+        statuses.push(
+          (
+            await server.request('GET', '/v1/tenant', {
+              key: `atk_${'0'.repeat(16)}_${'x'.repeat(43)}`,
+            })
+          ).status,
+        );
+      }
+      expect(statuses.slice(0, 50).every((s) => s === 401)).toBe(true);
+      expect(statuses).toContain(429);
+      expect((await server.request('GET', '/v1/tenant')).status).toBe(200);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
 describe('OIDC bearer tokens', () => {
   let jwks: Server;
   let issuer: string;

@@ -14,4 +14,12 @@ describe('RateLimiter', () => {
     expect(r.take('b', 0)).toBe(0);
     expect(r.take('a', 0)).toBe(1);
   });
+  it('evicts the longest-unseen key when full, not everyone', () => {
+    const r = new RateLimiter(1, 1, 2);
+    expect(r.take('a', 0)).toBe(0);
+    expect(r.take('b', 0)).toBe(0);
+    expect(r.take('a', 0)).toBe(1); // a is now the most recent
+    expect(r.take('c', 0)).toBe(0); // evicts b
+    expect(r.take('a', 0)).toBe(1); // a kept its empty bucket
+  });
 });

@@ -15,12 +15,19 @@ export class RateLimiter {
   take(key: string, nowMs: number): number {
     let b = this.buckets.get(key);
     if (!b) {
-      if (this.buckets.size >= this.maxKeys) this.buckets.clear();
+      // Bounded memory: forget the longest-unseen bucket, never everyone's at once.
+      if (this.buckets.size >= this.maxKeys) {
+        const oldest = this.buckets.keys().next().value;
+        if (oldest !== undefined) this.buckets.delete(oldest);
+      }
       b = { tokens: this.burst, at: nowMs };
       this.buckets.set(key, b);
     }
     b.tokens = Math.min(this.burst, b.tokens + ((nowMs - b.at) / 1000) * this.perSecond);
     b.at = nowMs;
+    // Keep insertion order = recency, so eviction takes the longest-unseen key.
+    this.buckets.delete(key);
+    this.buckets.set(key, b);
     if (b.tokens >= 1) {
       b.tokens -= 1;
       return 0;

@@ -34,6 +34,8 @@ export class RateLimitedError extends AppError {
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
+  private readonly failures = new RateLimiter(20, 100);
+
   constructor(
     private readonly reflector: Reflector,
     private readonly keys: ApiKeysService,
@@ -54,9 +56,18 @@ export class AuthGuard implements CanActivate {
         ? header.replace(/^Bearer\s+/i, '').trim()
         : undefined;
     if (!token) throw new UnauthenticatedError();
-    const principal = this.oidc?.matches(token)
-      ? await this.oidc.verify(token)
-      : await this.keys.authenticate(token);
+    let principal: Principal;
+    try {
+      principal = this.oidc?.matches(token)
+        ? await this.oidc.verify(token)
+        : await this.keys.authenticate(token);
+    } catch (e) {
+      // Failed attempts are limited per client address: guessing costs time, and a flood
+      // of bad credentials cannot keep the credential store (or the JWKS) busy.
+      const wait = this.failures.take(`ip:${req.ip}`, Date.now());
+      if (wait > 0) throw new RateLimitedError(wait);
+      throw e;
+    }
     req.principal = principal;
     const wait = this.limiter?.take(principal.keyId, Date.now()) ?? 0;
     if (wait > 0) throw new RateLimitedError(wait);
