@@ -181,6 +181,8 @@ describe('diagnostics bundle', () => {
       false,
     );
     expect(other.recentErrors.items).toEqual([]);
+    // The deployment's configuration is for operators, not for every tenant admin.
+    expect(other.config).toEqual({ shownTo: 'operator' });
     expect(other.recentErrors.otherCount).toBeGreaterThanOrEqual(4);
   });
 

@@ -17,7 +17,11 @@ export class DiagnosticsController {
     description:
       "Pseudonymous only (seed 001): counts, codes, positions and ids; no person's data. The tenant's own counts and errors.",
   })
-  bundle(@CurrentPrincipal() p: Principal): Promise<DiagnosticsBundle> {
-    return this.diagnostics.bundle(p.tenantId);
+  async bundle(@CurrentPrincipal() p: Principal): Promise<DiagnosticsBundle> {
+    const bundle = await this.diagnostics.bundle(p.tenantId);
+    // The deployment's configuration (hosts, paths, brokers) is the operator's business,
+    // not every tenant's: a tenant admin gets the bundle without it.
+    if (p.roles.includes('operator')) return bundle;
+    return { ...bundle, config: { shownTo: 'operator' } };
   }
 }

@@ -1,4 +1,5 @@
-import { existsSync, renameSync, rmSync, openSync, writeSync, fsyncSync, closeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
 import {
   KeyVault,
   Keyring,
@@ -20,18 +21,39 @@ export async function rotateMasterKeyFile(file: string, keyring: Keyring): Promi
   if (existsSync(next))
     throw new Error(`${next} exists: a rotation is unfinished; start the server once to finish it`);
   const bytes = newKeyBytes();
-  const fd = openSync(next, 'wx', 0o600);
+  // Written whole to a temporary name, flushed, then renamed and the directory flushed:
+  // `.next` either holds the complete new key durably or does not exist.
+  const tmp = `${next}.tmp`;
+  rmSync(tmp, { force: true });
+  const fd = openSync(tmp, 'wx', 0o600);
   try {
     writeSync(fd, `${bytes.toString('base64')}\n`);
     fsyncSync(fd);
   } finally {
     closeSync(fd);
   }
+  renameSync(tmp, next);
+  syncDir(next);
   const master = masterKeyFromBytes(bytes);
   bytes.fill(0);
   await keyring.rotateMasterKey(master);
-  renameSync(next, file);
+  installNext(file);
   return master;
+}
+
+/** Replaces the key file with `<file>.next`, durably. */
+export function installNext(file: string): void {
+  renameSync(`${file}.next`, file);
+  syncDir(file);
+}
+
+function syncDir(path: string): void {
+  const fd = openSync(dirname(path), 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /**

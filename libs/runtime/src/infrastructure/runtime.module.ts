@@ -26,8 +26,7 @@ import { PgFencedCheckpointStore, PgLeaseStore, WorkerLeases } from '@authtrail/
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { renameSync } from 'node:fs';
-import { resumeMasterKeyRotation } from './master-key-rotation';
+import { installNext, resumeMasterKeyRotation } from './master-key-rotation';
 import {
   CREDENTIAL_STORE,
   CredentialStore,
@@ -200,7 +199,7 @@ export class RuntimeModule implements OnApplicationShutdown {
             if (master.id !== loaded.id) {
               // A rotation was cut off after re-wrapping began: finish it, then install the file.
               await keyring.rotateMasterKey(master);
-              renameSync(`${config.masterKeyFile}.next`, config.masterKeyFile);
+              installNext(config.masterKeyFile);
             }
             return keyring;
           },
