@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { ConfigError, loadConfig } from '@authtrail/config';
+import { AppError } from '@authtrail/platform';
 import { ApiCall, CliError, ClientOptions, withApi } from './api-client';
 import { serve } from './commands/serve.command';
 import { demoEvents } from './commands/demo-data';
@@ -57,8 +58,12 @@ program
 program
   .command('rotate-master-key')
   .description('re-wrap every tenant key under a new master key (server stopped; events untouched)')
-  .action(async () => {
-    process.stdout.write(`${await rotateMasterKey(loadConfig())}\n`);
+  .option(
+    '--new-key <base64>',
+    'with AUTHTRAIL_MASTER_KEY: the new key to use (to finish a rotation that was cut off)',
+  )
+  .action(async (o: { newKey?: string }) => {
+    process.stdout.write(`${await rotateMasterKey(loadConfig(), o.newKey)}\n`);
   });
 
 const bench = program.command('bench').description('benchmarks that print a table (see README)');
@@ -205,7 +210,7 @@ registerDiagnosticsCommand(program, { client, call, expectOk });
 registerVerifyCommand(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
-  if (error instanceof ConfigError || error instanceof CliError) {
+  if (error instanceof ConfigError || error instanceof CliError || error instanceof AppError) {
     process.stderr.write(`authtrail: ${error.message}\n`);
   } else {
     process.stderr.write(`authtrail: ${(error as Error)?.stack ?? String(error)}\n`);
