@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Runs a TypeScript benchmark of test/bench without a build: SWC transpiles on require
 // (same .swcrc as jest) and @authtrail/* aliases resolve like tsconfig's paths.
-// Usage: node test/bench/run.js reports --events 100000
+// Usage: node test/bench/run.js all --events 20000 --seconds 5   (or: reports --events 100000)
 const fs = require('node:fs');
 const path = require('node:path');
 const Module = require('node:module');

@@ -1,0 +1,337 @@
+/**
+ * `npm run bench`: every benchmark of issue #9 in one process tree, one table, one JSON file.
+ *
+ *   node test/bench/run.js all [--events 1000000] [--seconds 60] [--only ingest,erasure,replay,reports]
+ *        [--erasures 20] [--runs 15] [--batch-clients 4] [--single-clients 64]
+ *        [--out bench-results/<time>.json] [--dist dist] [--strict] [--keep]
+ *
+ * The ingest, erasure and replay phases run against `authtrail serve` from the build
+ * (`--dist`, so build first) in a child process on a temporary data dir; the reports phase
+ * loads `--events` events straight into a fresh store in this process (read-model-bench.ts).
+ * Exits 1 when a phase fails or the dedupe strategies disagree (and, with --strict, when a
+ * target is missed).
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { ReadModelBenchResult, runReadModelBench } from './read-model-bench';
+import { ServeResult, WatchedLoad, runServePhases } from './serve-phases';
+
+const PHASES = ['ingest', 'erasure', 'replay', 'reports'] as const;
+type Phase = (typeof PHASES)[number];
+
+function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
+}
+
+function count(name: string, fallback: number): number {
+  const v = Number(arg(name, String(fallback)));
+  if (!Number.isInteger(v) || v < 1) throw new Error(`--${name} must be a whole number ≥ 1`);
+  return v;
+}
+
+interface Row {
+  readonly measurement: string;
+  readonly value: string;
+  readonly target: string;
+  readonly result: 'met' | 'MISSED' | '—' | 'error';
+}
+
+const MIB = 1024 * 1024;
+const n0 = (x: number): string => Math.round(x).toLocaleString('en-US');
+const ms = (x: number): string => (x >= 1000 ? `${(x / 1000).toFixed(2)} s` : `${x.toFixed(1)} ms`);
+const check = (ok: boolean): Row['result'] => (ok ? 'met' : 'MISSED');
+
+/** Report targets of the issue: p95 < 100 ms up to 1M events, < 500 ms up to 10M. */
+function reportTargetMs(events: number): number | null {
+  if (events <= 1_000_000) return 100;
+  if (events <= 10_000_000) return 500;
+  return null;
+}
+
+function ingestRows(
+  label: string,
+  w: WatchedLoad,
+  target: number | null,
+  lagTarget: boolean,
+): Row[] {
+  const l = w.load;
+  const cpu = w.serverCpuCores === null ? '' : `, server ${w.serverCpuCores.toFixed(1)} cores`;
+  const lag = w.projectionLagMs;
+  const lagOk = lag.timeouts === 0 && lag.n > 0 && lag.max < 2000;
+  return [
+    {
+      measurement: `${label} (${l.clients} clients, ${l.seconds.toFixed(0)} s)`,
+      value: `${n0(l.eventsPerSecond)} events/s, p50 ${ms(l.p50)}, p95 ${ms(l.p95)}${cpu}`,
+      target: target === null ? '—' : `≥ ${n0(target)} events/s`,
+      result: target === null ? '—' : check(l.eventsPerSecond >= target),
+    },
+    {
+      measurement: `  projection lag, append → queryable (${lag.n} probe${lag.n === 1 ? '' : 's'})`,
+      value:
+        lag.n === 0
+          ? `no probe finished (${lag.timeouts} timed out)`
+          : `p50 ${ms(lag.p50)}, p95 ${ms(lag.p95)}, max ${ms(lag.max)}${lag.timeouts ? `, ${lag.timeouts} timed out` : ''}`,
+      target: lagTarget ? 'max < 2 s' : '—',
+      result: lagTarget ? check(lagOk) : '—',
+    },
+    {
+      measurement: '  projector / SIEM forwarder lag (/metrics, events)',
+      value: `p95 ${n0(w.projectorLagEvents.p95)} / ${n0(w.forwarderLagEvents.p95)}, max ${n0(w.projectorLagEvents.max)} / ${n0(w.forwarderLagEvents.max)}`,
+      target: '—',
+      result: '—',
+    },
+  ];
+}
+
+function serveRows(s: ServeResult, seconds: number): Row[] {
+  const rows: Row[] = [];
+  if (s.batched) rows.push(...ingestRows('ingest, batches of 1000', s.batched, 20_000, true));
+  if (s.single) rows.push(...ingestRows('ingest, 1 event per request', s.single, 5000, false));
+  if (s.batched) {
+    const bytes = s.batched.load.eventBytes;
+    rows.push({
+      measurement: '  event size (producer JSON, HTTP phases)',
+      value: `${n0(bytes)} bytes`,
+      target: '—',
+      result: '—',
+    });
+  }
+  if (s.catchUpSeconds !== null && s.batched)
+    rows.push({
+      measurement: '  catch-up after the load (projector, forwarder)',
+      value: `${s.catchUpSeconds.toFixed(1)} s`,
+      target: '—',
+      result: '—',
+    });
+  if (s.batched && s.serverPeakRssBytes !== null) {
+    rows.push({
+      measurement: 'peak RSS of authtrail serve (VmHWM)',
+      value: `${n0(s.serverPeakRssBytes / MIB)} MiB (${seconds} s per load run)`,
+      target: '< 1 GiB',
+      result: check(s.serverPeakRssBytes < 1024 * MIB),
+    });
+  }
+  if (s.erasure) {
+    const e = s.erasure;
+    rows.push({
+      measurement: `erasure → every surface scrubbed (${e.people} people)`,
+      value: `p50 ${ms(e.total.p50)}, p95 ${ms(e.total.p95)}, max ${ms(e.total.max)}`,
+      target: 'p95 < 2 s',
+      result: check(e.total.p95 < 2000),
+    });
+    rows.push({
+      measurement: '  API / ClickHouse tables / SIEM sink, p95',
+      value: `${ms(e.api.p95)} / ${ms(e.tables.p95)} / ${ms(e.siem.p95)}`,
+      target: '—',
+      result: '—',
+    });
+  }
+  if (s.replay) {
+    const r = s.replay;
+    rows.push({
+      measurement: 'authtrail replay (rebuild every table)',
+      value: `${n0(r.eventsPerSecond)} events/s (${n0(r.position)} events in ${r.seconds.toFixed(1)} s)`,
+      target: '—',
+      result: '—',
+    });
+  }
+  return rows;
+}
+
+function reportRows(r: ReadModelBenchResult): Row[] {
+  const target = reportTargetMs(r.events);
+  const rows: Row[] = [
+    {
+      measurement: `reports phase: ${n0(r.eventsInLog)} events loaded into the log`,
+      value: `stored envelope ${n0(r.envelopeBytes)} bytes on average`,
+      target: '~700 bytes',
+      result: '—',
+    },
+    {
+      measurement: '  projection throughput, live lag p95 (no HTTP)',
+      value: `${n0(r.projection.eventsPerSecond)} events/s, ${ms(r.liveLag.p95)}`,
+      target: '—',
+      result: '—',
+    },
+  ];
+  for (const t of r.reports) {
+    const { p50, p95 } = t.latency.auto;
+    rows.push({
+      measurement: `  ${t.report}`,
+      value: `p50 ${ms(p50)}, p95 ${ms(p95)}`,
+      target: target === null ? '—' : `p95 < ${target} ms`,
+      result: target === null ? '—' : check(p95 < target),
+    });
+  }
+  const agree = r.reports.filter((t) => t.agree).length;
+  rows.push({
+    measurement: '  dedupe strategies agree (LIMIT 1 BY, FINAL, auto)',
+    value: `${agree} of ${r.reports.length} reports`,
+    target: 'all',
+    result: agree === r.reports.length ? 'met' : 'MISSED',
+  });
+  return rows;
+}
+
+function table(rows: readonly Row[]): string {
+  const header: Row = { measurement: 'measurement', value: 'value', target: 'target', result: '—' };
+  const cells = (r: Row) => [r.measurement, r.value, r.target, r === header ? 'result' : r.result];
+  const all = [header, ...rows].map(cells);
+  const widths = [0, 1, 2, 3].map((i) => Math.max(...all.map((c) => c[i].length)));
+  const line = (c: string[]) => `| ${c.map((x, i) => x.padEnd(widths[i])).join(' | ')} |`;
+  return [
+    line(all[0]),
+    `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`,
+    ...all.slice(1).map(line),
+  ].join('\n');
+}
+
+function gitRevision(): { commit: string | null; dirty: boolean | null } {
+  try {
+    const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], {
+      encoding: 'utf8',
+    }).trim();
+    const status = execFileSync('git', ['status', '--porcelain'], { encoding: 'utf8' });
+    return { commit, dirty: status.trim() !== '' };
+  } catch {
+    return { commit: null, dirty: null };
+  }
+}
+
+async function main(): Promise<void> {
+  const startedAt = new Date();
+  const only = arg('only', PHASES.join(','))
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
+  for (const p of only)
+    if (!(PHASES as readonly string[]).includes(p))
+      throw new Error(`--only: unknown phase "${p}" (phases: ${PHASES.join(', ')})`);
+  const on = (p: Phase) => only.includes(p);
+  const options = {
+    events: count('events', 1_000_000),
+    seconds: count('seconds', 60),
+    erasures: count('erasures', 20),
+    runs: count('runs', 15),
+    batchClients: count('batch-clients', 4),
+    singleClients: count('single-clients', 64),
+    only,
+    dist: resolve(arg('dist', join(__dirname, '../../dist'))),
+    out: resolve(
+      arg('out', join('bench-results', `${startedAt.toISOString().replace(/[:.]/g, '-')}.json`)),
+    ),
+    strict: process.argv.includes('--strict'),
+    keep: process.argv.includes('--keep'),
+  };
+  const log = (line: string) =>
+    process.stderr.write(
+      `[bench ${((Date.now() - startedAt.getTime()) / 1000).toFixed(0)}s] ${line}\n`,
+    );
+  const errors: { phase: string; message: string }[] = [];
+  const fail = (phase: string, e: unknown) => {
+    const message = (e as Error)?.stack ?? String(e);
+    errors.push({ phase, message });
+    log(`${phase} failed: ${message}`);
+  };
+
+  let serve: ServeResult | null = null;
+  if (on('ingest') || on('erasure') || on('replay')) {
+    const mainJs = join(options.dist, 'apps/cli/src/main.js');
+    if (!existsSync(mainJs)) {
+      fail('serve', new Error(`${mainJs} is missing: run \`npm run build\` first`));
+    } else {
+      serve = await runServePhases({
+        mainJs,
+        ingest: on('ingest'),
+        erasure: on('erasure'),
+        replay: on('replay'),
+        seconds: options.seconds,
+        batchClients: options.batchClients,
+        singleClients: options.singleClients,
+        erasures: options.erasures,
+        keep: options.keep,
+        log,
+        fail,
+      });
+    }
+  }
+  let reports: ReadModelBenchResult | null = null;
+  if (on('reports')) {
+    try {
+      log(`reports: ${options.events} events…`);
+      reports = await runReadModelBench({
+        events: options.events,
+        runs: options.runs,
+        keep: options.keep,
+        // The HTTP phases measure lag as users see it; this is the projector alone.
+        lagSamples: 50,
+        log,
+      });
+    } catch (e) {
+      fail('reports', e);
+    }
+  }
+
+  const rows: Row[] = [
+    ...(serve ? serveRows(serve, options.seconds) : []),
+    ...(reports ? reportRows(reports) : []),
+  ];
+  for (const e of errors)
+    rows.push({
+      measurement: `${e.phase} phase`,
+      value: e.message.split('\n')[0].slice(0, 100),
+      target: 'runs',
+      result: 'error',
+    });
+  const cpu = cpus();
+  const host = {
+    cores: cpu.length,
+    cpuModel: cpu[0]?.model ?? 'unknown',
+    memoryGiB: Math.round(totalmem() / 1024 / MIB),
+    node: process.version,
+    platform: `${process.platform}-${process.arch}`,
+  };
+  const git = gitRevision();
+  const heading =
+    `authtrail benchmark — ${host.cores} cores (${host.cpuModel}), ${host.memoryGiB} GiB, node ${host.node}, ${startedAt.toISOString()}` +
+    `${git.commit ? `, ${git.commit}${git.dirty ? '+dirty' : ''}` : ''}\n` +
+    `phases ${only.join(',')}:` +
+    (serve ? ` ${options.seconds} s per load run, ${options.erasures} erasures;` : '') +
+    (on('reports') ? ` reports at ${n0(options.events)} events, ${options.runs} runs each;` : '') +
+    ' embedded stores, encryption on, SIEM file sink on';
+  process.stdout.write(`\n${heading}\n\n${table(rows)}\n`);
+
+  mkdirSync(dirname(options.out), { recursive: true });
+  writeFileSync(
+    options.out,
+    `${JSON.stringify(
+      {
+        startedAt: startedAt.toISOString(),
+        finishedAt: new Date().toISOString(),
+        host,
+        git,
+        options,
+        rows,
+        errors,
+        serve,
+        reports,
+      },
+      null,
+      2,
+    )}\n`,
+  );
+  process.stdout.write(`\nresults: ${options.out}\n`);
+
+  const disagree = reports !== null && reports.reports.some((t) => !t.agree);
+  if (disagree) process.stderr.write('the dedupe strategies disagree on at least one report\n');
+  const missed = rows.some((r) => r.result === 'MISSED');
+  if (errors.length > 0 || disagree || (options.strict && missed)) process.exitCode = 1;
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`${(e as Error)?.stack ?? String(e)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,299 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  BenchKeys,
+  BenchServer,
+  LoadResult,
+  cpuSecondsOf,
+  driveLoad,
+  makeEvents,
+  memoryOf,
+  prepareTenant,
+  startBenchServer,
+  stopBenchServer,
+} from '../../apps/cli/src/commands/bench-http';
+import { ErasureResult, measureErasures } from './erasure-phase';
+import { Summary, probeProjection, sleep, summarize, workerLags } from './serve-probes';
+
+/**
+ * The phases of `npm run bench` that need a real `authtrail serve` (a child process on a
+ * temporary data dir: embedded stores, encryption on, SIEM file sink on, projector and
+ * forwarder running in it): HTTP ingest under watch, erasure latency, the server's peak
+ * RSS, then `authtrail replay` on the same data dir once the server is stopped.
+ */
+
+export interface WatchedLoad {
+  readonly load: LoadResult;
+  /** Append (202) → queryable in the audit query, one marker event per second, ms. */
+  readonly projectionLagMs: Summary & { readonly timeouts: number };
+  /** `authtrail_worker_lag_events` sampled every 500 ms. */
+  readonly projectorLagEvents: Summary;
+  readonly forwarderLagEvents: Summary;
+  readonly serverRssMaxBytes: number | null;
+  /** CPU the server used during the run, in cores (user + system seconds per second). */
+  readonly serverCpuCores: number | null;
+}
+
+export interface ReplayResult {
+  readonly position: number;
+  /** Rebuild time reported by `authtrail replay` (without process start). */
+  readonly seconds: number;
+  readonly eventsPerSecond: number;
+  readonly wallSeconds: number;
+  readonly peakRssBytes: number | null;
+}
+
+export interface ServeResult {
+  readonly warmup: LoadResult | null;
+  readonly batched: WatchedLoad | null;
+  readonly single: WatchedLoad | null;
+  /** After the load: until the projector's and forwarder's lag gauges read 0. */
+  readonly catchUpSeconds: number | null;
+  readonly erasure: ErasureResult | null;
+  /** VmHWM of the server process just before it was stopped. */
+  readonly serverPeakRssBytes: number | null;
+  readonly eventsDbBytes: number | null;
+  readonly siemFileBytes: number | null;
+  readonly replay: ReplayResult | null;
+}
+
+export interface ServeOptions {
+  readonly mainJs: string;
+  readonly ingest: boolean;
+  readonly erasure: boolean;
+  readonly replay: boolean;
+  readonly seconds: number;
+  readonly batchClients: number;
+  readonly singleClients: number;
+  readonly erasures: number;
+  readonly keep: boolean;
+  readonly log: (line: string) => void;
+  /** A phase that failed: recorded, and the next phases still run where they can. */
+  readonly fail: (phase: string, error: unknown) => void;
+}
+
+async function watched(
+  server: BenchServer,
+  keys: BenchKeys,
+  run: () => Promise<LoadResult>,
+): Promise<WatchedLoad> {
+  let done = false;
+  // The watchers run beside the load; their failure is kept and thrown after it.
+  const watch: { error: Error | null } = { error: null };
+  const keep = (e: unknown) => {
+    watch.error ??= e instanceof Error ? e : new Error(String(e));
+  };
+  const projector: number[] = [];
+  const forwarder: number[] = [];
+  let rssMax: number | null = null;
+  const sampler = (async () => {
+    while (!done) {
+      const lags = await workerLags(server.url);
+      if (lags.projector !== undefined) projector.push(lags.projector);
+      if (lags.forwarder !== undefined) forwarder.push(lags.forwarder);
+      const mem = memoryOf(server.pid);
+      if (mem) rssMax = Math.max(rssMax ?? 0, mem.rssBytes);
+      await sleep(500);
+    }
+  })().catch(keep);
+  const lagMs: number[] = [];
+  let timeouts = 0;
+  const prober = (async () => {
+    while (!done) {
+      const started = performance.now();
+      const probe = await probeProjection({
+        url: server.url,
+        producerKey: keys.producer,
+        readerKey: keys.reader,
+      });
+      if (probe.lagMs === null) timeouts++;
+      else lagMs.push(probe.lagMs);
+      await sleep(Math.max(0, 1000 - (performance.now() - started)));
+    }
+  })().catch(keep);
+  const cpu0 = cpuSecondsOf(server.pid);
+  const t0 = performance.now();
+  try {
+    const load = await run();
+    const cpu1 = cpuSecondsOf(server.pid);
+    const cores =
+      cpu0 === null || cpu1 === null ? null : (cpu1 - cpu0) / ((performance.now() - t0) / 1000);
+    done = true;
+    await Promise.all([sampler, prober]);
+    if (watch.error !== null) throw watch.error;
+    return {
+      load,
+      projectionLagMs: { ...summarize(lagMs), timeouts },
+      projectorLagEvents: summarize(projector),
+      forwarderLagEvents: summarize(forwarder),
+      serverRssMaxBytes: rssMax,
+      serverCpuCores: cores,
+    };
+  } finally {
+    done = true;
+    await Promise.all([sampler, prober]);
+  }
+}
+
+/** Until the projector and the SIEM forwarder have caught up with the log (gauges at 0). */
+async function catchUp(url: string, timeoutMs: number): Promise<number> {
+  const t0 = performance.now();
+  for (;;) {
+    const lags = await workerLags(url);
+    if ((lags.projector ?? 0) === 0 && (lags.forwarder ?? 0) === 0)
+      return (performance.now() - t0) / 1000;
+    if (performance.now() - t0 > timeoutMs)
+      throw new Error(
+        `workers still behind ${timeoutMs / 1000} s after the load: ${JSON.stringify(lags)}`,
+      );
+    await sleep(200);
+  }
+}
+
+const fileSize = (path: string): number | null => {
+  try {
+    return statSync(path).size;
+  } catch {
+    return null;
+  }
+};
+
+export async function runServePhases(options: ServeOptions): Promise<ServeResult> {
+  const { log, fail } = options;
+  const dataDir = mkdtempSync(join(tmpdir(), 'authtrail-bench-serve-'));
+  const siemFile = join(dataDir, 'siem', 'events.ndjson');
+  let warmup: LoadResult | null = null;
+  let batched: WatchedLoad | null = null;
+  let single: WatchedLoad | null = null;
+  let catchUpSeconds: number | null = null;
+  let erasure: ErasureResult | null = null;
+  let serverPeakRssBytes: number | null = null;
+  let replay: ReplayResult | null = null;
+  let served = false;
+  try {
+    log(`starting authtrail serve on ${dataDir}…`);
+    const server = await startBenchServer({
+      mainJs: options.mainJs,
+      dataDir,
+      baseEnv: process.env,
+      env: { AUTHTRAIL_SIEM_FILE: siemFile },
+    });
+    try {
+      const keys = await prepareTenant(server.url);
+      const pool = makeEvents(20_000);
+      const load = (batch: number, clients: number, seconds: number) =>
+        driveLoad({ url: server.url, key: keys.producer, batch, clients, seconds, pool });
+      // Also the data the erasure and replay phases work on when ingest is not measured:
+      // its first batches hold every person the erasure phase picks.
+      warmup = await load(1000, 2, 2);
+      if (warmup.errors > 0) throw new Error(`warm-up load failed: ${warmup.firstError}`);
+      if (options.ingest) {
+        try {
+          log(`ingest: batches of 1000, ${options.batchClients} clients, ${options.seconds} s…`);
+          batched = await watched(server, keys, () =>
+            load(1000, options.batchClients, options.seconds),
+          );
+          log(
+            `ingest: 1 event per request, ${options.singleClients} clients, ${options.seconds} s…`,
+          );
+          single = await watched(server, keys, () =>
+            load(1, options.singleClients, options.seconds),
+          );
+          for (const w of [batched, single])
+            if (w.load.errors > 0)
+              throw new Error(`${w.load.errors} ingest requests failed: ${w.load.firstError}`);
+        } catch (e) {
+          fail('ingest', e);
+        }
+      }
+      log('waiting for the projector and the SIEM forwarder to catch up…');
+      catchUpSeconds = await catchUp(server.url, 600_000);
+      if (options.erasure) {
+        try {
+          log(`erasure: ${options.erasures} people…`);
+          erasure = await measureErasures({
+            url: server.url,
+            keys,
+            people: options.erasures,
+            siemFile,
+            log,
+          });
+          if (erasure.siemFileNames > 0)
+            throw new Error(`the SIEM file holds ${erasure.siemFileNames} names`);
+        } catch (e) {
+          fail('erasure', e);
+        }
+      }
+      serverPeakRssBytes = memoryOf(server.pid)?.peakRssBytes ?? null;
+      served = true;
+    } finally {
+      log('stopping authtrail serve…');
+      const code = await stopBenchServer(server);
+      if (code !== 0) fail('serve', new Error(`authtrail serve exited with code ${code}`));
+    }
+  } catch (e) {
+    fail(served ? 'serve' : 'ingest', e);
+  }
+  const eventsDbBytes = fileSize(join(dataDir, 'events.db'));
+  const siemFileBytes = fileSize(siemFile);
+  if (options.replay && served) {
+    try {
+      log('replay: authtrail replay on the stopped server’s data dir…');
+      replay = await runReplay(options.mainJs, dataDir);
+    } catch (e) {
+      fail('replay', e);
+    }
+  }
+  if (options.keep) log(`kept ${dataDir}`);
+  else rmSync(dataDir, { recursive: true, force: true });
+  return {
+    warmup,
+    batched,
+    single,
+    catchUpSeconds,
+    erasure,
+    serverPeakRssBytes,
+    eventsDbBytes,
+    siemFileBytes,
+    replay,
+  };
+}
+
+/** `authtrail replay` in a child process; its peak RSS sampled every 200 ms. */
+async function runReplay(mainJs: string, dataDir: string): Promise<ReplayResult> {
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !k.startsWith('AUTHTRAIL_')),
+  );
+  const t0 = performance.now();
+  const child = spawn(process.execPath, [mainJs, 'replay'], {
+    env: { ...env, AUTHTRAIL_DATA_DIR: dataDir, AUTHTRAIL_LOG_LEVEL: 'error' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  // Progress lines: keep only the tail, for the error message.
+  child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
+  let peak: number | null = null;
+  const timer = setInterval(() => {
+    const mem = memoryOf(child.pid!);
+    if (mem) peak = Math.max(peak ?? 0, mem.peakRssBytes);
+  }, 200);
+  const code = await new Promise<number>((r) => child.once('exit', (c) => r(c ?? -1)));
+  clearInterval(timer);
+  const wallSeconds = (performance.now() - t0) / 1000;
+  const m = /replayed the log up to position (\d+) in ([\d.]+) s/.exec(stdout);
+  if (code !== 0 || !m)
+    throw new Error(`authtrail replay exited with code ${code}: ${stdout}${stderr}`.trim());
+  const position = Number(m[1]);
+  const seconds = Number(m[2]);
+  return {
+    position,
+    seconds,
+    eventsPerSecond: position / Math.max(seconds, 0.1),
+    wallSeconds,
+    peakRssBytes: peak,
+  };
+}
