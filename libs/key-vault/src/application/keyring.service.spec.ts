@@ -116,6 +116,46 @@ describe('Keyring', () => {
     expect(reborn.subjectId).not.toBe(kim.subjectId);
   });
 
+  it('resolves a name seen within the cache TTL without the vault; an erasure ends that at once here, within the TTL elsewhere', async () => {
+    const { keyring, replica, clock, data } = setup();
+    await keyring.ensureTenant(T);
+    const vault = new InMemoryKeyVault(data);
+    const cached = new Keyring(vault, master, clock);
+    const reads = jest.spyOn(vault, 'findSubjects');
+    const kim = (await cached.resolveSubjects(T, ['kim@contoso.com'])).get('kim@contoso.com')!;
+    expect(reads).toHaveBeenCalledTimes(1);
+
+    clock.ms += 999;
+    const again = (await cached.resolveSubjects(T, ['Kim@Contoso.com', 'lee@contoso.com'])).get(
+      'kim@contoso.com',
+    )!;
+    expect(again).toMatchObject({ subjectId: kim.subjectId, created: false });
+    expect(again.key).toBe(kim.key);
+    // Only lee went to the vault.
+    expect(reads).toHaveBeenCalledTimes(2);
+    expect(reads.mock.calls[1][1]).toHaveLength(1);
+    clock.ms += 1;
+    await cached.resolveSubjects(T, ['kim@contoso.com']);
+    expect(reads).toHaveBeenCalledTimes(3);
+
+    // Erased on this replica: the next resolution is a new subject, at once.
+    expect(await cached.eraseSubject(T, kim.subjectId)).toBe(true);
+    const reborn = (await cached.resolveSubjects(T, ['kim@contoso.com'])).get('kim@contoso.com')!;
+    expect(reborn).toMatchObject({ created: true });
+    expect(reborn.subjectId).not.toBe(kim.subjectId);
+
+    // Erased on another replica: this one may use its cached subject for at most the TTL.
+    await replica().eraseSubject(T, reborn.subjectId);
+    clock.ms += 999;
+    expect(
+      (await cached.resolveSubjects(T, ['kim@contoso.com'])).get('kim@contoso.com')!.subjectId,
+    ).toBe(reborn.subjectId);
+    clock.ms += 1;
+    const third = (await cached.resolveSubjects(T, ['kim@contoso.com'])).get('kim@contoso.com')!;
+    expect(third.subjectId).not.toBe(reborn.subjectId);
+    expect(third.created).toBe(true);
+  });
+
   it('forget drops cached keys at once', async () => {
     const { keyring, replica } = setup();
     await keyring.ensureTenant(T);

@@ -67,6 +67,12 @@ export class Keyring {
   private readonly ttlMs: number;
   private readonly tenantCache = new Map<string, Cached<TenantKeys>>();
   private readonly dataKeyCache = new Map<string, Map<string, Cached<DataKey>>>();
+  /**
+   * Lookup hash (hex) → subject id, per tenant, for as long as that subject's data key is
+   * cached: a hit is used only while `dataKeyCache` still holds the same key object, so
+   * every `forget()` (erasure, tenant deletion) invalidates it with the key.
+   */
+  private readonly subjectCache = new Map<string, Map<string, Cached<string>>>();
   private nextSweepAt = 0;
   // Bumped by every forget(): a vault read that began before an erasure must not refill the
   // cache with the erased key after it.
@@ -149,9 +155,25 @@ export class Keyring {
     const resolved = new Map<string, ResolvedSubjectKey>();
     if (hashes.size === 0) return resolved;
 
-    const found = await this.vault.findSubjects(tenantId, [...hashes.values()]);
-    const pending: { name: string; candidate: SubjectCandidate; key: DataKey }[] = [];
+    // Names seen within the cache TTL skip the vault read and the key unwrap.
+    const unknown = new Map<string, Buffer>();
+    const now = this.clock.now().getTime();
+    const bySubject = this.dataKeyCache.get(tenantId);
+    const byHash = this.subjectCache.get(tenantId);
     for (const [name, hash] of hashes) {
+      const subject = byHash?.get(hash.toString('hex'));
+      const key = subject && subject.expiresAt > now ? bySubject?.get(subject.value) : undefined;
+      if (subject && key && key.expiresAt > now)
+        resolved.set(name, { subjectId: subject.value, created: false, key: key.value });
+      else unknown.set(name, hash);
+    }
+
+    const found =
+      unknown.size === 0
+        ? new Map<string, never>()
+        : await this.vault.findSubjects(tenantId, [...unknown.values()]);
+    const pending: { name: string; candidate: SubjectCandidate; key: DataKey }[] = [];
+    for (const [name, hash] of unknown) {
       const hit = found.get(hash.toString('hex'));
       if (hit) {
         resolved.set(name, {
@@ -187,10 +209,13 @@ export class Keyring {
       });
     }
     const ordered = new Map<string, ResolvedSubjectKey>();
-    for (const name of hashes.keys()) {
+    for (const [name, hash] of hashes) {
       const r = resolved.get(name)!;
       ordered.set(name, r);
-      this.cacheDataKey(tenantId, r.subjectId, r.key, epoch);
+      if (unknown.has(name)) {
+        this.cacheDataKey(tenantId, r.subjectId, r.key, epoch);
+        this.cacheSubject(tenantId, hash.toString('hex'), r.subjectId, epoch);
+      }
     }
     return ordered;
   }
@@ -282,8 +307,10 @@ export class Keyring {
     this.epoch += 1;
     if (subjectId === undefined) {
       this.dataKeyCache.delete(tenantId);
+      this.subjectCache.delete(tenantId);
       this.tenantCache.delete(tenantId);
     } else {
+      // The subject's lookup entry dies with its data key (see `subjectCache`).
       this.dataKeyCache.get(tenantId)?.delete(subjectId);
     }
   }
@@ -403,6 +430,19 @@ export class Keyring {
     perTenant.set(subjectId, { value: key, expiresAt: now + this.ttlMs });
   }
 
+  private cacheSubject(tenantId: string, hashHex: string, subjectId: string, epoch: number): void {
+    if (this.ttlMs === 0 || epoch !== this.epoch) return;
+    let perTenant = this.subjectCache.get(tenantId);
+    if (!perTenant) {
+      perTenant = new Map();
+      this.subjectCache.set(tenantId, perTenant);
+    }
+    perTenant.set(hashHex, {
+      value: subjectId,
+      expiresAt: this.clock.now().getTime() + this.ttlMs,
+    });
+  }
+
   private sweep(now: number): void {
     this.nextSweepAt = now + this.ttlMs;
     let size = 0;
@@ -412,8 +452,15 @@ export class Keyring {
       if (perTenant.size === 0) this.dataKeyCache.delete(tenantId);
       size += perTenant.size;
     }
+    for (const [tenantId, perTenant] of this.subjectCache) {
+      for (const [hash, entry] of perTenant) if (entry.expiresAt <= now) perTenant.delete(hash);
+      if (perTenant.size === 0) this.subjectCache.delete(tenantId);
+    }
     for (const [tenantId, entry] of this.tenantCache)
       if (entry.expiresAt <= now) this.tenantCache.delete(tenantId);
-    if (size > MAX_CACHED_DATA_KEYS) this.dataKeyCache.clear();
+    if (size > MAX_CACHED_DATA_KEYS) {
+      this.dataKeyCache.clear();
+      this.subjectCache.clear();
+    }
   }
 }

@@ -67,7 +67,7 @@ export class SqliteCredentialStore implements CredentialStore {
 
   insert(r: CredentialRecord): Promise<void> {
     return settle(() => {
-      const info = this.db
+      const info = this.conn
         .prepare(
           `INSERT INTO api_credentials (id, tenant_id, name, roles, secret_hash, created_at, expires_at, revoked_at, last_used_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
@@ -93,7 +93,7 @@ export class SqliteCredentialStore implements CredentialStore {
 
   findById(id: string): Promise<CredentialRecord | null> {
     return settle(() => {
-      const row = this.db.prepare('SELECT * FROM api_credentials WHERE id = ?').get(id) as
+      const row = this.conn.prepare('SELECT * FROM api_credentials WHERE id = ?').get(id) as
         CredentialRow | undefined;
       return row ? toRecord(row) : null;
     });
@@ -101,7 +101,7 @@ export class SqliteCredentialStore implements CredentialStore {
 
   listByTenant(tenantId: string): Promise<CredentialRecord[]> {
     return settle(() => {
-      const rows = this.db
+      const rows = this.conn
         .prepare('SELECT * FROM api_credentials WHERE tenant_id = ? ORDER BY created_at, id')
         .all(tenantId) as CredentialRow[];
       return rows.map(toRecord);
@@ -110,7 +110,7 @@ export class SqliteCredentialStore implements CredentialStore {
 
   revoke(tenantId: string, id: string, at: Date): Promise<boolean> {
     return settle(() => {
-      const info = this.db
+      const info = this.conn
         .prepare(
           'UPDATE api_credentials SET revoked_at = COALESCE(revoked_at, ?) WHERE tenant_id = ? AND id = ?',
         )
@@ -122,7 +122,7 @@ export class SqliteCredentialStore implements CredentialStore {
   touch(id: string, at: Date): Promise<void> {
     return settle(() => {
       if (!this.touches.shouldWrite(id, at)) return;
-      this.db
+      this.conn
         .prepare(
           'UPDATE api_credentials SET last_used_at = ? WHERE id = ? AND (last_used_at IS NULL OR last_used_at <= ?)',
         )
@@ -134,11 +134,11 @@ export class SqliteCredentialStore implements CredentialStore {
   deleteTenant(tenantId: string): Promise<number> {
     return settle(() => {
       const ids = (
-        this.db.prepare('SELECT id FROM api_credentials WHERE tenant_id = ?').all(tenantId) as {
+        this.conn.prepare('SELECT id FROM api_credentials WHERE tenant_id = ?').all(tenantId) as {
           id: string;
         }[]
       ).map((r) => r.id);
-      const deleted = this.db
+      const deleted = this.conn
         .prepare('DELETE FROM api_credentials WHERE tenant_id = ?')
         .run(tenantId).changes;
       this.touches.forget(ids);

@@ -143,6 +143,33 @@ describe('SQLite key vault files', () => {
     await vault.close();
   });
 
+  it('concurrent subject creations share one durable transaction; each caller gets its own answer', async () => {
+    const conn = new SqliteVaultConnection(join(dir, 'vault.db'));
+    const vault = new SqliteKeyVault(conn);
+    await vault.init();
+    const transactions = jest.spyOn(conn.db, 'transaction');
+    const candidate = (i: number) => ({
+      lookupHash: Buffer.from(`hash-${i < 40 ? i % 30 : i}`),
+      subjectId: `s_${i}`,
+      wrappedKey: randomBytes(40),
+    });
+    // 40 callers in one loop turn, ten of them racing for names another caller creates.
+    const results = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => vault.resolveSubjects('contoso', [candidate(i)])),
+    );
+    expect(transactions).toHaveBeenCalledTimes(1);
+    results.forEach(([r], i) => {
+      expect(r.subjectId).toBe(`s_${i % 30}`);
+      expect(r.created).toBe(i < 30);
+    });
+    // A resolve queued right before close is committed, not dropped.
+    const last = vault.resolveSubjects('contoso', [candidate(99)]);
+    await vault.close();
+    await expect(last).resolves.toEqual([
+      expect.objectContaining({ subjectId: 's_99', created: true }),
+    ]);
+  });
+
   it('works in memory for fast tests', async () => {
     const vault = openSqliteVault(':memory:');
     await vault.init();

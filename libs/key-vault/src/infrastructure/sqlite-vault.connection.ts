@@ -13,6 +13,7 @@ export class SqliteVaultConnection {
   readonly db: Database.Database;
   private users = 0;
   private closed = false;
+  private readonly statements = new Map<string, Database.Statement>();
 
   constructor(readonly file: string) {
     this.db = new Database(file);
@@ -30,6 +31,16 @@ export class SqliteVaultConnection {
       // A created subject key must be durable before any event sealed under it is.
       this.db.pragma('synchronous = FULL');
     }
+  }
+
+  /** A prepared statement, compiled once per connection (preparing costs more than most runs). */
+  prepare(sql: string): Database.Statement {
+    let stmt = this.statements.get(sql);
+    if (!stmt) {
+      stmt = this.db.prepare(sql);
+      this.statements.set(sql, stmt);
+    }
+    return stmt;
   }
 
   get inMemory(): boolean {
