@@ -151,6 +151,10 @@ describe('deploy/docker-compose.yml', () => {
       expect(config.eventStore.kind).toBe('esdb');
       expect(config.keyVault.kind).toBe('postgres');
       expect(config.clickhouseUrl).not.toBeNull();
+      // The compose file runs one ClickHouse server: plain tables, nothing to replicate to.
+      expect(Object.keys(services).filter((s) => /clickhouse/i.test(s))).toEqual(['clickhouse']);
+      expect(config.clickhouseEngine).toBe('plain');
+      expect(config.clickhouseCluster).toBeNull();
       expect(config.kafkaBrokers.length).toBeGreaterThan(0);
       // The healthcheck probes /healthz on the port the app is told to listen on.
       const probe = JSON.stringify(service.healthcheck);
@@ -214,6 +218,9 @@ describe('deploy/k8s', () => {
     expect(config.eventStore.kind).toBe('esdb');
     expect(config.keyVault.kind).toBe('postgres');
     expect(config.kafkaReplicationFactor).toBe(3);
+    // A ClickHouse cluster (operator-run): replicated tables, created on every replica.
+    expect(config.clickhouseEngine).toBe('replicated');
+    expect(config.clickhouseCluster).not.toBeNull();
   });
 
   it('both apps serve /healthz', () => {

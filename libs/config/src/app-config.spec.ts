@@ -8,6 +8,8 @@ describe('loadConfig', () => {
     expect(c.eventStore).toEqual({ kind: 'sqlite', file: '/srv/app/data/events.db' });
     expect(c.keyVault).toEqual({ kind: 'sqlite', file: '/srv/app/data/vault.db' });
     expect(c.clickhouseUrl).toBeNull();
+    expect(c.clickhouseEngine).toBe('plain');
+    expect(c.clickhouseCluster).toBeNull();
     expect(c.masterKeyFile).toBe('/srv/app/data/master.key');
     expect(c.tenantDeletionGraceMs).toBe(7 * 86_400_000);
     expect(c.ingest).toMatchObject({ maxEvents: 1000, maxBodyBytes: 5 * 1024 * 1024 });
@@ -53,6 +55,76 @@ describe('loadConfig', () => {
     expect(c.kafkaBrokers).toEqual(['k1:9092', 'k2:9092']);
     expect(c.tenantDeletionGraceMs).toBe(0);
     expect(JSON.stringify(redactConfig(c))).not.toContain('secret');
+  });
+
+  describe('ClickHouse table engines', () => {
+    const server = { AUTHTRAIL_CLICKHOUSE_URL: 'http://ch:8123' };
+
+    it('takes plain or replicated tables and a cluster for ON CLUSTER DDL', () => {
+      expect(loadConfig(server)).toMatchObject({
+        clickhouseEngine: 'plain',
+        clickhouseCluster: null,
+      });
+      expect(loadConfig({ ...server, AUTHTRAIL_CLICKHOUSE_ENGINE: 'replicated' })).toMatchObject({
+        clickhouseEngine: 'replicated',
+        clickhouseCluster: null,
+      });
+      expect(
+        loadConfig({
+          ...server,
+          AUTHTRAIL_CLICKHOUSE_ENGINE: 'replicated',
+          AUTHTRAIL_CLICKHOUSE_CLUSTER: 'authtrail_cluster',
+        }),
+      ).toMatchObject({ clickhouseEngine: 'replicated', clickhouseCluster: 'authtrail_cluster' });
+    });
+
+    it.each([
+      [
+        'an unknown engine',
+        { ...server, AUTHTRAIL_CLICKHOUSE_ENGINE: 'sharded' },
+        'AUTHTRAIL_CLICKHOUSE_ENGINE',
+        'plain or replicated',
+      ],
+      [
+        'replicated tables on the embedded engine',
+        { AUTHTRAIL_CLICKHOUSE_ENGINE: 'replicated' },
+        'AUTHTRAIL_CLICKHOUSE_ENGINE',
+        'AUTHTRAIL_CLICKHOUSE_URL',
+      ],
+      [
+        'a cluster name that is no identifier',
+        {
+          ...server,
+          AUTHTRAIL_CLICKHOUSE_ENGINE: 'replicated',
+          AUTHTRAIL_CLICKHOUSE_CLUSTER: 'c1; DROP TABLE x',
+        },
+        'AUTHTRAIL_CLICKHOUSE_CLUSTER',
+        'letters, digits',
+      ],
+      [
+        'a cluster on the embedded engine',
+        { AUTHTRAIL_CLICKHOUSE_CLUSTER: 'c1' },
+        'AUTHTRAIL_CLICKHOUSE_CLUSTER',
+        'AUTHTRAIL_CLICKHOUSE_URL',
+      ],
+      [
+        'a cluster of plain tables',
+        { ...server, AUTHTRAIL_CLICKHOUSE_CLUSTER: 'c1' },
+        'AUTHTRAIL_CLICKHOUSE_CLUSTER',
+        'AUTHTRAIL_CLICKHOUSE_ENGINE=replicated',
+      ],
+    ])('refuses %s at start and names the variable', (_case, env, variable, hint) => {
+      let error: unknown;
+      try {
+        loadConfig(env);
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as ConfigError).variable).toBe(variable);
+      expect((error as Error).message).toContain(variable);
+      expect((error as Error).message).toContain(hint);
+    });
   });
 
   it('parses durations', () => {

@@ -29,6 +29,13 @@ export interface AppConfig {
   /** null = embedded chdb under `<dataDir>/clickhouse`. */
   readonly clickhouseUrl: string | null;
   readonly clickhousePath: string;
+  /**
+   * Table engines of the read model: `plain` (`*MergeTree`: chdb or one server) or
+   * `replicated` (`Replicated*MergeTree`: a server cluster with Keeper).
+   */
+  readonly clickhouseEngine: 'plain' | 'replicated';
+  /** Cluster for `ON CLUSTER` DDL, so every replica gets the tables; null = none. */
+  readonly clickhouseCluster: string | null;
   readonly kafkaBrokers: readonly string[];
   /** Partitions of the topics authtrail creates; replication factor (null = broker default). */
   readonly kafkaPartitions: number;
@@ -199,6 +206,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
   }
 
   const siemFile = str(env, 'AUTHTRAIL_SIEM_FILE');
+  const clickhouseUrl = url(env, 'AUTHTRAIL_CLICKHOUSE_URL', ['http:', 'https:']);
 
   return {
     dataDir,
@@ -213,8 +221,9 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     sealIntervalMs: int(env, 'AUTHTRAIL_SEAL_INTERVAL_MS', 5000, 100, 86_400_000),
     bootstrapKey,
     tenantDeletionGraceMs: duration(env, 'AUTHTRAIL_TENANT_DELETION_GRACE', 7 * 86_400_000),
-    clickhouseUrl: url(env, 'AUTHTRAIL_CLICKHOUSE_URL', ['http:', 'https:']),
+    clickhouseUrl,
     clickhousePath: inData(str(env, 'AUTHTRAIL_CLICKHOUSE_PATH') ?? 'clickhouse'),
+    ...clickhouseTables(env, clickhouseUrl),
     kafkaBrokers,
     kafkaPartitions: int(env, 'AUTHTRAIL_KAFKA_PARTITIONS', 6, 1, 1000),
     kafkaReplicationFactor:
@@ -244,6 +253,48 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       url: url(env, 'AUTHTRAIL_URL', ['http:', 'https:']),
     },
   };
+}
+
+/**
+ * Engine family and cluster of the read model's tables. Both need a ClickHouse server: the
+ * embedded engine (chdb) is one process with no Keeper and no cluster.
+ */
+function clickhouseTables(
+  env: Env,
+  clickhouseUrl: string | null,
+): Pick<AppConfig, 'clickhouseEngine' | 'clickhouseCluster'> {
+  const engine = str(env, 'AUTHTRAIL_CLICKHOUSE_ENGINE') ?? 'plain';
+  if (engine !== 'plain' && engine !== 'replicated')
+    throw new ConfigError(
+      'AUTHTRAIL_CLICKHOUSE_ENGINE',
+      `expected plain or replicated, got "${engine}"`,
+    );
+  if (engine === 'replicated' && clickhouseUrl === null)
+    throw new ConfigError(
+      'AUTHTRAIL_CLICKHOUSE_ENGINE',
+      'replicated tables need a ClickHouse server cluster: set AUTHTRAIL_CLICKHOUSE_URL (the embedded engine is one process)',
+    );
+  const cluster = str(env, 'AUTHTRAIL_CLICKHOUSE_CLUSTER');
+  if (cluster === null) return { clickhouseEngine: engine, clickhouseCluster: null };
+  // Spliced into DDL as an identifier (ON CLUSTER <name>), never as a value.
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(cluster))
+    throw new ConfigError(
+      'AUTHTRAIL_CLICKHOUSE_CLUSTER',
+      `expected a cluster name of letters, digits and _, got "${cluster}"`,
+    );
+  if (clickhouseUrl === null)
+    throw new ConfigError(
+      'AUTHTRAIL_CLICKHOUSE_CLUSTER',
+      'ON CLUSTER needs a ClickHouse server: set AUTHTRAIL_CLICKHOUSE_URL (the embedded engine has no cluster)',
+    );
+  // Plain tables created on every server would each hold only the rows sent to that
+  // server: reports would depend on which one answers.
+  if (engine === 'plain')
+    throw new ConfigError(
+      'AUTHTRAIL_CLICKHOUSE_CLUSTER',
+      'a cluster needs AUTHTRAIL_CLICKHOUSE_ENGINE=replicated (plain tables on several servers do not share rows)',
+    );
+  return { clickhouseEngine: engine, clickhouseCluster: cluster };
 }
 
 function oidcConfig(env: Env): AppConfig['oidc'] {

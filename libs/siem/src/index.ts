@@ -10,4 +10,5 @@ export * from './application/fan-out-siem-publisher';
 export * from './infrastructure/kafka/kafka-siem-publisher.adapter';
 export * from './infrastructure/file/ndjson-file-siem-publisher.adapter';
 export * from './infrastructure/sqlite/sqlite-published-subjects.adapter';
+export * from './infrastructure/postgres/postgres-published-subjects.adapter';
 export * from './infrastructure/create-siem-forwarder';

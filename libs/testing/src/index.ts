@@ -4,3 +4,4 @@ export * from './event-store/broken-event-stores';
 export * from './key-vault';
 export * from './postgres';
 export * from './kafka';
+export * from './siem';

@@ -23,9 +23,10 @@ import {
 } from '@authtrail/testing';
 
 // Two real worker processes (apps/worker/src/main.ts) share one log (EventStoreDB, here
-// the gRPC test double served by this test), one PostgreSQL (vault, leases, checkpoints)
-// and the kmock Kafka broker. Only the lease holder forwards; killing it hands the
-// forwarder to the other within seconds, which resumes from the fenced checkpoint.
+// the gRPC test double served by this test), one PostgreSQL (vault, leases, checkpoints,
+// the forwarder's record of published people) and the kmock Kafka broker. Only the lease
+// holder forwards; killing it hands the forwarder to the other within seconds, which
+// resumes from the fenced checkpoint and knows whom the first one published.
 
 const ROOT = resolve(__dirname, '../../../..');
 const REGISTER = join(ROOT, 'libs/coordination/testing/register-ts.js');
@@ -126,7 +127,7 @@ describe('SIEM forwarder on two worker processes', () => {
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
   });
 
-  it('hands the forwarder over when the holder is killed: nothing lost, repeats only from the batch in flight', async () => {
+  it('hands the forwarder over when the holder is killed: nothing lost, repeats only from the batch in flight, and the new holder tombstones whom the old one published', async () => {
     double = await startEsdbDouble();
     db = await createTestDatabase('authtrail_failover');
     const shared = mkdtempSync(join(tmpdir(), 'authtrail-failover-'));
@@ -143,7 +144,12 @@ describe('SIEM forwarder on two worker processes', () => {
       AUTHTRAIL_PORT: '0',
       AUTHTRAIL_HOST: '127.0.0.1',
     };
-    const config = loadConfig({ ...common, AUTHTRAIL_DATA_DIR: join(shared, 'api') });
+    const config = loadConfig({
+      ...common,
+      AUTHTRAIL_DATA_DIR: join(shared, 'api'),
+      // The test deletes a tenant at once, at the end.
+      AUTHTRAIL_TENANT_DELETION_GRACE: '0',
+    });
     app = await NestFactory.createApplicationContext(
       RuntimeModule.forRoot({ config, logger: pino({ level: 'silent' }) }),
       { logger: false },
@@ -158,6 +164,13 @@ describe('SIEM forwarder on two worker processes', () => {
           .get(CommandBus)
           .execute(new IngestEventsCommand(tenant, exampleEvents(), 'k_test'));
     };
+    // A second tenant whose people only a publishes: its events all come before a dies,
+    // and it is deleted after the handover (the scenario of the shared record).
+    const deleted = `fo_${randomBytes(6).toString('hex')}`;
+    await app.get(AdminService).createTenant(deleted, 'k_test');
+    await app.get(TenantsService).optIn(deleted, { keyId: 'k_test' });
+    await app.get(CommandBus).execute(new IngestEventsCommand(deleted, exampleEvents(), 'k_test'));
+    const deletedHead = await app.get<EventStore>(EVENT_STORE).headPosition();
     await ingest(10);
 
     const a = startWorker('a', { ...common, AUTHTRAIL_DATA_DIR: join(shared, 'a') });
@@ -172,7 +185,12 @@ describe('SIEM forwarder on two worker processes', () => {
     const checkpoint = (): Promise<number> => checkpoints.load('forwarder');
     try {
       const store = app.get<EventStore>(EVENT_STORE);
-      await waitFor('a to forward', async () => (await checkpoint()) > 0, 60_000, [a]);
+      await waitFor(
+        'a to forward the second tenant',
+        async () => (await checkpoint()) >= deletedHead,
+        60_000,
+        [a],
+      );
       expect(holds(b, 'forwarder')).toBe(false);
 
       // More events while a works, then a dies without any chance to clean up.
@@ -202,6 +220,34 @@ describe('SIEM forwarder on two worker processes', () => {
       expect(new Set(uids)).toEqual(new Set(log));
       // At-least-once, not more: repeats are at most the one batch a was publishing.
       expect(uids.length - log.length).toBeLessThanOrEqual(500);
+
+      // The second tenant is deleted after the handover: b must tombstone every person a
+      // published for it, which b can know only from the record both share in PostgreSQL
+      // (none of that tenant's events is in b's part of the log).
+      const identities = async () =>
+        (await readTopic(brokers, SIEM_TOPICS.subjects)).filter((r) =>
+          (r.key ?? '').startsWith(`${deleted}/`),
+        );
+      const published = new Set(
+        (await identities()).filter((r) => r.value !== null).map((r) => r.key),
+      );
+      expect(published.size).toBeGreaterThan(0);
+      const tenants = app.get(TenantsService);
+      await tenants.scheduleDeletion(deleted, { keyId: 'k_test' });
+      expect(await tenants.completeDeletionIfDue(deleted, app.get(AdminService))).toBe(true);
+      const deletedAt = await store.headPosition();
+      await waitFor(
+        'b to forward the tenant deletion',
+        async () => (await checkpoint()) >= deletedAt,
+        60_000,
+        [b],
+      );
+      const tombstoned = new Set(
+        (await identities())
+          .filter((r) => r.value === null && r.headers['authtrail-type'] === 'tenant.TenantDeleted')
+          .map((r) => r.key),
+      );
+      expect(tombstoned).toEqual(published);
     } finally {
       await coordination.close();
     }

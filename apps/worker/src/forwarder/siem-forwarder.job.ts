@@ -1,6 +1,7 @@
 import { INestApplicationContext } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { APP_CONFIG, AppConfig } from '@authtrail/config';
+import { WorkerLeases } from '@authtrail/coordination';
 import { EventCatalog } from '@authtrail/catalog';
 import { CHECKPOINT_STORE, CheckpointStore, EVENT_STORE, EventStore } from '@authtrail/event-store';
 import { Keyring } from '@authtrail/key-vault';
@@ -19,9 +20,13 @@ import {
 export function startSiemForwarder(app: INestApplicationContext): SiemForwarder | null {
   const config = app.get<AppConfig>(APP_CONFIG);
   const logger = app.get<Logger>(LOGGER);
+  const leases = app.get(WorkerLeases);
   const forwarder = createSiemForwarder(
     {
       dataDir: config.dataDir,
+      // With PostgreSQL the record of published people is shared and fenced by the lease.
+      keyVault: config.keyVault,
+      leases: leases.coordinated ? leases : null,
       kafkaBrokers: config.kafkaBrokers,
       siemFile: config.siemFile,
       siemIdentity: config.siemIdentity,

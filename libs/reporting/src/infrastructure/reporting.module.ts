@@ -15,11 +15,17 @@ import {
 
 const PROJECTOR_WORKER = 'projector';
 
-/** ClickHouse of the configuration: a server when `AUTHTRAIL_CLICKHOUSE_URL` is set, else chdb under the data dir. */
+/**
+ * ClickHouse of the configuration: a server when `AUTHTRAIL_CLICKHOUSE_URL` is set, else
+ * chdb under the data dir; plain or replicated tables, `ON CLUSTER` when a cluster is named.
+ * Every app that creates the tables (API, worker, `authtrail replay`) comes through here.
+ */
 export function readModelOptions(config: AppConfig): ClickHouseReadModelOptions {
   return {
     url: config.clickhouseUrl,
     path: config.clickhousePath,
+    engine: config.clickhouseEngine,
+    cluster: config.clickhouseCluster,
     retentionDays: { sspr: config.retention.ssprDays, mfa: config.retention.mfaDays },
   };
 }

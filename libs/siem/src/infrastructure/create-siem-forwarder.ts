@@ -1,9 +1,12 @@
 import { join } from 'node:path';
+import type { HeldLeases } from '@authtrail/coordination';
 import { FanOutSiemPublisher } from '../application/fan-out-siem-publisher';
 import { SiemForwarder, SiemForwarderDeps } from '../application/siem-forwarder';
+import type { PublishedSubjectsStore } from '../domain/published-subjects.port';
 import type { SiemPublisher } from '../domain/siem-publisher.port';
 import { NdjsonFileSiemPublisher } from './file/ndjson-file-siem-publisher.adapter';
 import { KafkaSiemPublisher } from './kafka/kafka-siem-publisher.adapter';
+import { PostgresPublishedSubjectsStore } from './postgres/postgres-published-subjects.adapter';
 import { SqlitePublishedSubjectsStore } from './sqlite/sqlite-published-subjects.adapter';
 
 /** The SIEM part of the configuration (AppConfig's fields of the same names). */
@@ -22,6 +25,36 @@ export interface SiemSettings {
   readonly kafkaRetries?: number;
   /** Checkpoint name (default `forwarder`); the record of published people is kept per name. */
   readonly worker?: string;
+  /**
+   * The key vault of the configuration (AppConfig's `keyVault`). With PostgreSQL the record
+   * of published people lives there, shared by every worker replica, so the one that takes
+   * the forwarder over knows whom the last one published; otherwise a SQLite file in the
+   * data dir (one process).
+   */
+  readonly keyVault?:
+    { readonly kind: 'sqlite' } | { readonly kind: 'postgres'; readonly url: string };
+  /**
+   * This replica's leases when workers are coordinated (scale-out): writes to the shared
+   * record count only under the forwarder's lease, like its checkpoints.
+   */
+  readonly leases?: HeldLeases | null;
+}
+
+/** Where the forwarder records whom it published: shared PostgreSQL, or a file of its own. */
+function publishedSubjectsStore(settings: SiemSettings, worker: string): PublishedSubjectsStore {
+  if (settings.keyVault?.kind === 'postgres') {
+    return PostgresPublishedSubjectsStore.open(settings.keyVault.url, {
+      worker,
+      // The lease of the forwarder is named like its checkpoint (apps/worker).
+      fence: settings.leases ? { leases: settings.leases, lease: worker } : null,
+    });
+  }
+  return new SqlitePublishedSubjectsStore(
+    join(
+      settings.dataDir,
+      worker === 'forwarder' ? 'siem-subjects.db' : `siem-subjects-${worker}.db`,
+    ),
+  );
 }
 
 /**
@@ -52,12 +85,7 @@ export function createSiemForwarder(
     {
       ...deps,
       publisher: targets.length === 1 ? targets[0] : new FanOutSiemPublisher(targets),
-      published: new SqlitePublishedSubjectsStore(
-        join(
-          settings.dataDir,
-          worker === 'forwarder' ? 'siem-subjects.db' : `siem-subjects-${worker}.db`,
-        ),
-      ),
+      published: publishedSubjectsStore(settings, worker),
     },
     {
       identities: settings.siemIdentity,

@@ -24,7 +24,16 @@ import type {
   WindowQuery,
 } from '../../domain/read-model.types';
 import { createClickHouseClient, type ClickHouseTarget } from './clickhouse-connection';
-import { TABLES, TENANT_TABLES, schemaStatements } from './clickhouse-schema';
+import {
+  ClickHouseEngine,
+  DdlOptions,
+  TABLES,
+  TENANT_TABLES,
+  deleteStatement,
+  isIdentifier,
+  schemaStatements,
+  truncateStatement,
+} from './clickhouse-schema';
 
 /**
  * How queries remove rows written twice before ClickHouse merges them away:
@@ -41,6 +50,10 @@ export interface ClickHouseReadModelOptions extends ClickHouseTarget {
   readonly dedupe?: DedupeMode;
   /** Retention per category in days (default: the catalog's, MFA 90, SSPR 365). */
   readonly retentionDays?: { readonly sspr: number; readonly mfa: number };
+  /** Table engine family (AUTHTRAIL_CLICKHOUSE_ENGINE); default `plain`. */
+  readonly engine?: ClickHouseEngine;
+  /** `ON CLUSTER` target of every DDL statement (AUTHTRAIL_CLICKHOUSE_CLUSTER); default none. */
+  readonly cluster?: string | null;
 }
 
 type Params = Record<string, unknown>;
@@ -107,6 +120,7 @@ const AFTER = `(occurred_at, event_id) < ({afterAt:DateTime64(3, 'UTC')}, {after
  */
 export class ClickHouseReadModel implements ReadModel {
   private readonly db: string;
+  private readonly ddl: DdlOptions;
   private readonly dedupe: DedupeMode;
   private readonly retention: { readonly sspr: number; readonly mfa: number };
 
@@ -115,7 +129,10 @@ export class ClickHouseReadModel implements ReadModel {
     options: Omit<ClickHouseReadModelOptions, 'url' | 'path'> = {},
   ) {
     this.db = options.database ?? 'authtrail';
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(this.db)) throw new Error('invalid database name');
+    if (!isIdentifier(this.db)) throw new Error('invalid database name');
+    const cluster = options.cluster ?? null;
+    if (cluster !== null && !isIdentifier(cluster)) throw new Error('invalid cluster name');
+    this.ddl = { database: this.db, engine: options.engine ?? 'plain', cluster };
     this.dedupe = options.dedupe ?? 'auto';
     this.retention = options.retentionDays ?? {
       sspr: RETENTION_DAYS.sspr,
@@ -141,7 +158,7 @@ export class ClickHouseReadModel implements ReadModel {
   }
 
   async init(): Promise<void> {
-    for (const query of schemaStatements({ database: this.db, retentionDays: this.retention })) {
+    for (const query of schemaStatements({ ...this.ddl, retentionDays: this.retention })) {
       await this.command(query);
     }
   }
@@ -257,14 +274,18 @@ export class ClickHouseReadModel implements ReadModel {
     ]);
     // The ciphertext is unreadable already (key shredded); dropping it leaves nothing at all.
     await this.command(
-      `DELETE FROM ${this.db}.${TABLES.sealed} WHERE tenant_id = {tenant:String} AND subject_id = {subject:String}`,
+      deleteStatement(
+        this.ddl,
+        TABLES.sealed,
+        'tenant_id = {tenant:String} AND subject_id = {subject:String}',
+      ),
       { tenant: e.tenantId, subject: e.subjectId },
     );
   }
 
   async deleteTenant(d: TenantDeletion): Promise<void> {
     for (const table of TENANT_TABLES) {
-      await this.command(`DELETE FROM ${this.db}.${table} WHERE tenant_id = {tenant:String}`, {
+      await this.command(deleteStatement(this.ddl, table, 'tenant_id = {tenant:String}'), {
         tenant: d.tenantId,
       });
     }
@@ -287,7 +308,7 @@ export class ClickHouseReadModel implements ReadModel {
 
   async reset(): Promise<void> {
     for (const table of [...TENANT_TABLES, TABLES.tenantDeletions, TABLES.checkpoint]) {
-      await this.command(`TRUNCATE TABLE IF EXISTS ${this.db}.${table}`);
+      await this.command(truncateStatement(this.ddl, table));
     }
   }
 

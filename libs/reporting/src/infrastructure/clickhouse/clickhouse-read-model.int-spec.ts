@@ -1,3 +1,4 @@
+import type { ClickHouseClient } from '@clickhouse/client';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -84,12 +85,13 @@ describe('ClickHouse read model on chdb, fed by the projector', () => {
   let model: ClickHouseReadModel;
   let finalModel: ClickHouseReadModel;
   let limitByModel: ClickHouseReadModel;
+  let client: ClickHouseClient;
   let projector: Projector;
   const window = () => ({ tenantId: 'acme', from: ago(30 * DAY), to: new Date(Date.now() + 1000) });
 
   beforeAll(async () => {
     store = SqliteEventStore.open(join(dir, 'events.db'));
-    const client = createClickHouseClient({ url: null, path: join(dir, 'clickhouse') });
+    client = createClickHouseClient({ url: null, path: join(dir, 'clickhouse') });
     model = new ClickHouseReadModel(client);
     await model.init();
     // Same tables, each dedupe strategy: all must give the same answers.
@@ -241,6 +243,40 @@ describe('ClickHouse read model on chdb, fed by the projector', () => {
       ).length,
     };
   }
+
+  it('ClickHouse’s own parser reads every replicated, ON CLUSTER statement of the read model as meant', async () => {
+    // chdb has no Keeper to create replicated tables, but its parser is the server's: every
+    // statement the read model would send to a cluster must parse, keeping ON CLUSTER and
+    // the replicated engine where they were written.
+    const sent: string[] = [];
+    const recorder = {
+      command: ({ query }: { query: string }) => Promise.resolve(void sent.push(query)),
+      insert: () => Promise.resolve(),
+      close: () => Promise.resolve(),
+    } as unknown as ClickHouseClient;
+    const clustered = new ClickHouseReadModel(recorder, {
+      engine: 'replicated',
+      cluster: 'authtrail_cluster',
+    });
+    await clustered.init();
+    await clustered.eraseSubject({ tenantId: 'acme', subjectId: 's1', erasedAt: NOW, position: 1 });
+    await clustered.deleteTenant({ tenantId: 'acme', deletedAt: NOW, position: 2 });
+    await clustered.reset();
+    expect(sent.length).toBeGreaterThan(20);
+    for (const statement of sent) {
+      const result = await client.query({
+        query: 'SELECT formatQuerySingleLine({statement:String}) AS formatted',
+        query_params: { statement },
+        format: 'JSONEachRow',
+      });
+      const [{ formatted }] = await result.json<{ formatted: string }>();
+      expect(formatted).toContain(' ON CLUSTER authtrail_cluster');
+      if (/^CREATE TABLE/.test(statement))
+        expect(formatted).toMatch(
+          /ENGINE = Replicated(Replacing|Aggregating)MergeTree\('\/clickhouse\/tables\/\{shard\}\/\{database\}\/\{table\}', '\{replica\}'(, position)?\)/,
+        );
+    }
+  });
 
   it('answers the reports from projected events, each event counted once', async () => {
     await projector.catchUp();

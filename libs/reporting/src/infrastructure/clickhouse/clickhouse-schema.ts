@@ -9,10 +9,75 @@
  *   (retention per category, DESIGN.md) drops whole parts.
  * - MFA has one table per family (seed 000 lists five record kinds with their own
  *   fields): typed columns per family, no sparse columns, the same 90-day TTL.
+ * - The engine family comes from configuration (DESIGN.md "Scale-out"): `plain` for chdb
+ *   or one server, `replicated` for a cluster whose replicas share the rows through
+ *   Keeper. A cluster name adds `ON CLUSTER` to every DDL statement, so each replica gets
+ *   the tables and every deletion reaches every shard.
  */
-export interface SchemaOptions {
+
+/** `plain` (`*MergeTree`) or `replicated` (`Replicated*MergeTree`, needs a server with Keeper). */
+export type ClickHouseEngine = 'plain' | 'replicated';
+
+/** The DDL-shaping part of the schema options (the read model issues DDL of its own too). */
+export interface DdlOptions {
   readonly database: string;
+  /** Default `plain`. */
+  readonly engine?: ClickHouseEngine;
+  /** Cluster for `ON CLUSTER` DDL; null or absent: the server the client reaches. */
+  readonly cluster?: string | null;
+}
+
+export interface SchemaOptions extends DdlOptions {
   readonly retentionDays: { readonly sspr: number; readonly mfa: number };
+}
+
+/**
+ * Where a replicated table keeps its replication log in Keeper, and the replica's name.
+ * `{shard}` and `{replica}` are macros of each server's configuration (operators such as
+ * Altinity's set them); `{database}` and `{table}` are filled in by ClickHouse.
+ * https://clickhouse.com/docs/engines/table-engines/mergetree-family/replication
+ */
+export const REPLICA_PATH = '/clickhouse/tables/{shard}/{database}/{table}';
+export const REPLICA_NAME = '{replica}';
+
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** True for a name that may stand unquoted in our SQL (database, cluster). */
+export function isIdentifier(name: string): boolean {
+  return IDENTIFIER.test(name);
+}
+
+/** ` ON CLUSTER <name>` when a cluster is configured, else nothing. */
+export function onCluster(o: DdlOptions): string {
+  if (o.cluster === undefined || o.cluster === null) return '';
+  // Identifiers are spliced into SQL, never values: refuse anything else.
+  if (!isIdentifier(o.cluster)) throw new Error('invalid cluster name');
+  return ` ON CLUSTER ${o.cluster}`;
+}
+
+/**
+ * `ENGINE = …` of one table: the plain family, or its replicated twin with the Keeper path
+ * and replica name first and the same arguments (the version column) after them.
+ */
+export function engineClause(
+  o: DdlOptions,
+  family: 'ReplacingMergeTree' | 'AggregatingMergeTree',
+  version?: string,
+): string {
+  const args = version === undefined ? [] : [version];
+  if ((o.engine ?? 'plain') === 'replicated') {
+    return `ENGINE = Replicated${family}('${REPLICA_PATH}', '${REPLICA_NAME}'${args.map((a) => `, ${a}`).join('')})`;
+  }
+  return `ENGINE = ${family}${args.length > 0 ? `(${args.join(', ')})` : ''}`;
+}
+
+/** Lightweight delete of rows matching `where` (values as query parameters). */
+export function deleteStatement(o: DdlOptions, table: string, where: string): string {
+  return `DELETE FROM ${o.database}.${table}${onCluster(o)} WHERE ${where}`;
+}
+
+export function truncateStatement(o: DdlOptions, table: string): string {
+  return `TRUNCATE TABLE IF EXISTS ${o.database}.${table}${onCluster(o)}`;
 }
 
 export const TABLES = {
@@ -59,14 +124,14 @@ const BASE_COLUMNS = `
   target_role LowCardinality(String)`;
 
 function dataTable(
-  db: string,
+  o: DdlOptions,
   name: string,
   columns: string,
   days: number,
   orderBy: string,
 ): string {
-  return `CREATE TABLE IF NOT EXISTS ${db}.${name} (${BASE_COLUMNS},${columns}
-) ENGINE = ReplacingMergeTree
+  return `CREATE TABLE IF NOT EXISTS ${o.database}.${name}${onCluster(o)} (${BASE_COLUMNS},${columns}
+) ${engineClause(o, 'ReplacingMergeTree')}
 PARTITION BY toYYYYMM(occurred_at)
 ORDER BY (${orderBy})
 TTL toDateTime(occurred_at) + INTERVAL ${days} DAY`;
@@ -74,12 +139,13 @@ TTL toDateTime(occurred_at) + INTERVAL ${days} DAY`;
 
 export function schemaStatements(o: SchemaOptions): string[] {
   const db = o.database;
+  const on = onCluster(o);
   const { sspr, mfa } = o.retentionDays;
   const byTime = 'tenant_id, occurred_at, event_id';
   return [
-    `CREATE DATABASE IF NOT EXISTS ${db}`,
+    `CREATE DATABASE IF NOT EXISTS ${db}${on}`,
     dataTable(
-      db,
+      o,
       TABLES.sspr,
       `
   methods Array(LowCardinality(String)),
@@ -91,15 +157,15 @@ export function schemaStatements(o: SchemaOptions): string[] {
     ),
     // Current registration state per person: the latest sspr.Registered by (occurredAt,
     // log position). argMax is insensitive to duplicate rows, so replays cannot skew it.
-    `CREATE TABLE IF NOT EXISTS ${db}.${TABLES.registrationState} (
+    `CREATE TABLE IF NOT EXISTS ${db}.${TABLES.registrationState}${on} (
   tenant_id LowCardinality(String),
   subject_id String,
   latest AggregateFunction(argMax, Tuple(String, String, Array(String), DateTime64(3, 'UTC')), Tuple(DateTime64(3, 'UTC'), UInt64)),
   last_at SimpleAggregateFunction(max, DateTime64(3, 'UTC'))
-) ENGINE = AggregatingMergeTree
+) ${engineClause(o, 'AggregatingMergeTree')}
 ORDER BY (tenant_id, subject_id)
 TTL toDateTime(last_at) + INTERVAL ${sspr} DAY`,
-    `CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.${TABLES.registrationView} TO ${db}.${TABLES.registrationState} AS
+    `CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.${TABLES.registrationView}${on} TO ${db}.${TABLES.registrationState} AS
 SELECT tenant_id, target_id AS subject_id,
   argMaxState(tuple(toString(status), toString(target_role), CAST(methods, 'Array(String)'), occurred_at), tuple(occurred_at, position)) AS latest,
   max(occurred_at) AS last_at
@@ -107,7 +173,7 @@ FROM ${db}.${TABLES.sspr}
 WHERE type = 'sspr.Registered'
 GROUP BY tenant_id, subject_id`,
     dataTable(
-      db,
+      o,
       TABLES.attempts,
       `
   method LowCardinality(String),
@@ -117,7 +183,7 @@ GROUP BY tenant_id, subject_id`,
       byTime,
     ),
     dataTable(
-      db,
+      o,
       TABLES.activations,
       `
   device_type LowCardinality(String),
@@ -129,7 +195,7 @@ GROUP BY tenant_id, subject_id`,
       byTime,
     ),
     dataTable(
-      db,
+      o,
       TABLES.blocks,
       `
   blocked Bool,
@@ -143,7 +209,7 @@ GROUP BY tenant_id, subject_id`,
       byTime,
     ),
     dataTable(
-      db,
+      o,
       TABLES.bypasses,
       `
   bypass_seconds UInt32,
@@ -155,7 +221,7 @@ GROUP BY tenant_id, subject_id`,
       byTime,
     ),
     dataTable(
-      db,
+      o,
       TABLES.changes,
       `
   new_country_code LowCardinality(String),
@@ -165,18 +231,18 @@ GROUP BY tenant_id, subject_id`,
       mfa,
       byTime,
     ),
-    `CREATE TABLE IF NOT EXISTS ${db}.${TABLES.audit} (${BASE_COLUMNS},
+    `CREATE TABLE IF NOT EXISTS ${db}.${TABLES.audit}${on} (${BASE_COLUMNS},
   service LowCardinality(String),
   recorded_at DateTime64(3, 'UTC'),
   correlation_id String,
   details String,
   retention_days UInt16
-) ENGINE = ReplacingMergeTree
+) ${engineClause(o, 'ReplacingMergeTree')}
 PARTITION BY toYYYYMM(occurred_at)
 ORDER BY (tenant_id, occurred_at, event_id)
 TTL toDateTime(occurred_at) + toIntervalDay(retention_days)`,
     // Ciphertext only: one blob per (person, service), the newest by log position.
-    `CREATE TABLE IF NOT EXISTS ${db}.${TABLES.sealed} (
+    `CREATE TABLE IF NOT EXISTS ${db}.${TABLES.sealed}${on} (
   tenant_id LowCardinality(String),
   subject_id String,
   service LowCardinality(String),
@@ -184,28 +250,28 @@ TTL toDateTime(occurred_at) + toIntervalDay(retention_days)`,
   position UInt64,
   occurred_at DateTime64(3, 'UTC'),
   sealed String
-) ENGINE = ReplacingMergeTree(position)
+) ${engineClause(o, 'ReplacingMergeTree', 'position')}
 ORDER BY (tenant_id, subject_id, service)
 TTL toDateTime(occurred_at) + INTERVAL ${Math.max(sspr, mfa)} DAY`,
-    `CREATE TABLE IF NOT EXISTS ${db}.${TABLES.erased} (
+    `CREATE TABLE IF NOT EXISTS ${db}.${TABLES.erased}${on} (
   tenant_id LowCardinality(String),
   subject_id String,
   erased_at DateTime64(3, 'UTC'),
   position UInt64
-) ENGINE = ReplacingMergeTree(position)
+) ${engineClause(o, 'ReplacingMergeTree', 'position')}
 ORDER BY (tenant_id, subject_id)`,
-    `CREATE TABLE IF NOT EXISTS ${db}.${TABLES.tenantDeletions} (
+    `CREATE TABLE IF NOT EXISTS ${db}.${TABLES.tenantDeletions}${on} (
   tenant_id LowCardinality(String),
   deleted_at DateTime64(3, 'UTC'),
   position UInt64
-) ENGINE = ReplacingMergeTree(position)
+) ${engineClause(o, 'ReplacingMergeTree', 'position')}
 ORDER BY (tenant_id, position)`,
     // The checkpoint lives with the tables it describes: dropping the ClickHouse data
     // folder (projections are disposable) rebuilds from zero by itself.
-    `CREATE TABLE IF NOT EXISTS ${db}.${TABLES.checkpoint} (
+    `CREATE TABLE IF NOT EXISTS ${db}.${TABLES.checkpoint}${on} (
   worker LowCardinality(String),
   position UInt64
-) ENGINE = ReplacingMergeTree(position)
+) ${engineClause(o, 'ReplacingMergeTree', 'position')}
 ORDER BY worker`,
   ];
 }

@@ -1,0 +1,147 @@
+import type { ClickHouseClient } from '@clickhouse/client';
+import { ClickHouseReadModel } from './clickhouse-read-model.adapter';
+import {
+  ClickHouseEngine,
+  REPLICA_NAME,
+  REPLICA_PATH,
+  TABLES,
+  TENANT_TABLES,
+  schemaStatements,
+} from './clickhouse-schema';
+
+const retentionDays = { sspr: 365, mfa: 90 };
+const CLUSTER = 'authtrail_cluster';
+const SETUPS: readonly { engine: ClickHouseEngine; cluster: string | null }[] = [
+  { engine: 'plain', cluster: null },
+  { engine: 'plain', cluster: CLUSTER },
+  { engine: 'replicated', cluster: null },
+  { engine: 'replicated', cluster: CLUSTER },
+];
+
+/** `ENGINE = …` of a CREATE TABLE, up to the end of its line. */
+const engineOf = (statement: string): string | null =>
+  /\) (ENGINE = [^\n]+)/.exec(statement)?.[1] ?? null;
+
+/** The name a DDL statement acts on, and what follows it (where ON CLUSTER must stand). */
+const afterName = (statement: string): string => {
+  const m =
+    /^(?:CREATE (?:DATABASE|TABLE|MATERIALIZED VIEW) IF NOT EXISTS|DELETE FROM|TRUNCATE TABLE IF EXISTS) (\S+?)(?= |\(|$)(.*)/s.exec(
+      statement,
+    );
+  if (!m) throw new Error(`not a statement this test knows: ${statement.slice(0, 60)}`);
+  return m[2];
+};
+
+/** Every statement the read model sends as a command, from creating the tables to resetting them. */
+async function commandsOf(engine: ClickHouseEngine, cluster: string | null): Promise<string[]> {
+  const commands: string[] = [];
+  const client = {
+    command: ({ query }: { query: string }) => {
+      commands.push(query);
+      return Promise.resolve({});
+    },
+    insert: () => Promise.resolve({}),
+    query: () => Promise.resolve({ json: () => Promise.resolve([]) }),
+    close: () => Promise.resolve(),
+  } as unknown as ClickHouseClient;
+  const model = new ClickHouseReadModel(client, { engine, cluster, retentionDays });
+  await model.init();
+  await model.eraseSubject({
+    tenantId: 'acme',
+    subjectId: 's1',
+    erasedAt: new Date(),
+    position: 1,
+  });
+  await model.deleteTenant({ tenantId: 'acme', deletedAt: new Date(), position: 2 });
+  await model.reset();
+  return commands;
+}
+
+describe('ClickHouse schema DDL', () => {
+  describe.each(SETUPS)('$engine tables, cluster $cluster', ({ engine, cluster }) => {
+    const statements = schemaStatements({ database: 'authtrail', engine, cluster, retentionDays });
+
+    it('every statement carries ON CLUSTER right after the name exactly when a cluster is set', () => {
+      expect(statements.length).toBeGreaterThan(10);
+      for (const s of statements) {
+        const rest = afterName(s);
+        if (cluster === null) expect(s).not.toContain('ON CLUSTER');
+        else expect(rest.startsWith(` ON CLUSTER ${cluster}`)).toBe(true);
+      }
+    });
+
+    it('every table has an engine of the configured family', () => {
+      const tables = statements.filter((s) => s.startsWith('CREATE TABLE'));
+      // Every entry of TABLES is a table but the materialized view.
+      expect(tables).toHaveLength(Object.keys(TABLES).length - 1);
+      for (const s of tables) {
+        const clause = engineOf(s);
+        expect(clause).not.toBeNull();
+        if (engine === 'plain') {
+          expect(clause).toMatch(/^ENGINE = (Replacing|Aggregating)MergeTree(\(position\))?$/);
+        } else {
+          expect(clause).toMatch(
+            /^ENGINE = Replicated(Replacing|Aggregating)MergeTree\('[^']+', '[^']+'(, position)?\)$/,
+          );
+          expect(clause).toContain(`('${REPLICA_PATH}', '${REPLICA_NAME}'`);
+        }
+      }
+    });
+
+    it('every statement the read model sends (tables, erasure, tenant deletion, reset) follows the setup', async () => {
+      const commands = await commandsOf(engine, cluster);
+      // Creating the tables, one erasure (1 delete), one tenant deletion, one reset.
+      expect(commands).toHaveLength(
+        statements.length + 1 + TENANT_TABLES.length + TENANT_TABLES.length + 2,
+      );
+      expect(commands.slice(0, statements.length)).toEqual(statements);
+      for (const c of commands) {
+        const rest = afterName(c);
+        if (cluster === null) expect(c).not.toContain('ON CLUSTER');
+        else expect(rest.startsWith(` ON CLUSTER ${cluster}`)).toBe(true);
+        if (engine === 'plain') expect(c).not.toContain('Replicated');
+      }
+    });
+  });
+
+  it('replicated tables are the plain ones with the Keeper path and replica first, the version column kept', () => {
+    const plain = schemaStatements({ database: 'authtrail', retentionDays });
+    const replicated = schemaStatements({
+      database: 'authtrail',
+      engine: 'replicated',
+      cluster: CLUSTER,
+      retentionDays,
+    });
+    expect(replicated).toHaveLength(plain.length);
+    const unreplicate = (s: string): string =>
+      s
+        .replace(` ON CLUSTER ${CLUSTER}`, '')
+        .replace(
+          /ENGINE = Replicated(\w+)\('[^']+', '[^']+'(?:, (\w+))?\)/,
+          (_m, family: string, version?: string) =>
+            `ENGINE = ${family}${version ? `(${version})` : ''}`,
+        );
+    replicated.forEach((s, i) => expect(unreplicate(s)).toBe(plain[i]));
+    // The deduplicating tables that keep the newest row by version still do.
+    expect(replicated.filter((s) => s.includes("'{replica}', position)"))).toHaveLength(4);
+  });
+
+  it('the default is the embedded engine’s plain tables without ON CLUSTER', () => {
+    const statements = schemaStatements({ database: 'authtrail', retentionDays });
+    expect(statements.join('\n')).not.toMatch(/Replicated|ON CLUSTER/);
+    expect(statements[0]).toBe('CREATE DATABASE IF NOT EXISTS authtrail');
+  });
+
+  it('refuses a cluster name that is no identifier', () => {
+    expect(
+      () =>
+        new ClickHouseReadModel({} as ClickHouseClient, {
+          engine: 'replicated',
+          cluster: 'c; DROP DATABASE authtrail',
+        }),
+    ).toThrow('invalid cluster name');
+    expect(() =>
+      schemaStatements({ database: 'authtrail', cluster: 'c x', retentionDays }),
+    ).toThrow('invalid cluster name');
+  });
+});

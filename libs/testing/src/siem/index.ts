@@ -1,0 +1,2 @@
+export * from './published-subjects.contract';
+export * from './in-memory-published-subjects';
