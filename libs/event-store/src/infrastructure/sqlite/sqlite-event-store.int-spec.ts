@@ -93,6 +93,49 @@ describe('SqliteEventStore', () => {
     expect(retry.statuses).toEqual(['duplicate']);
   });
 
+  it('keeps a 32-byte digest of each fingerprint, and still honours the full fingerprints older files hold', async () => {
+    const store = open();
+    const fresh = event();
+    await store.append('acme', [
+      { streamId: 't-acme-mfa-s-kim', expectedRevision: 'any', events: [fresh] },
+    ]);
+    const raw = new Database(file);
+    try {
+      const stored = raw
+        .prepare('SELECT fingerprint FROM event_ids WHERE event_id = ?')
+        .pluck()
+        .get(fresh.eventId) as Buffer;
+      expect(Buffer.isBuffer(stored) && stored.length).toBe(32);
+      // A row as schema-2 releases wrote it: the fingerprint text itself.
+      const legacy = event();
+      raw
+        .prepare(
+          "INSERT INTO events (tenant_id, stream_id, revision, event_id, type, occurred_at, recorded_at, data, hash) VALUES ('acme', 't-acme-mfa-s-lee', 0, ?, 'mfa.AuthenticationAttempted', 0, 0, x'00', 'h')",
+        )
+        .run(legacy.eventId);
+      raw
+        .prepare(
+          "INSERT INTO event_ids (tenant_id, event_id, fingerprint, position) SELECT 'acme', event_id, ?, position FROM events WHERE event_id = ?",
+        )
+        .run(legacy.fingerprint, legacy.eventId);
+      const stream = (e: NewEvent) => [
+        { streamId: 't-acme-mfa-s-lee', expectedRevision: 'any' as const, events: [e] },
+      ];
+      expect((await store.append('acme', stream(legacy))).statuses).toEqual(['duplicate']);
+      expect((await store.append('acme', stream(fresh))).statuses).toEqual(['duplicate']);
+      await expect(
+        store.append('acme', stream({ ...legacy, fingerprint: 'other' })),
+      ).rejects.toMatchObject({ indexes: [0] });
+      await expect(
+        store.append('acme', stream({ ...fresh, fingerprint: 'other' })),
+      ).rejects.toMatchObject({
+        indexes: [0],
+      });
+    } finally {
+      raw.close();
+    }
+  });
+
   it('refuses UPDATE and DELETE issued directly in SQL, and changes nothing', async () => {
     const store = open();
     await store.append('acme', [
