@@ -1,5 +1,4 @@
-import Database, { type Database as Db, type Statement, type Transaction } from 'better-sqlite3';
-import { createHash } from 'node:crypto';
+import Database, { type Database as Db, type Statement } from 'better-sqlite3';
 import { EventEmitter } from 'node:events';
 import { AppError, type Clock, systemClock, ValidationError } from '@authtrail/platform';
 import {
@@ -9,10 +8,8 @@ import {
 } from '../../domain/event-store.errors';
 import type {
   AppendResult,
-  AppendStatus,
   AppendToStream,
   EventStore,
-  ExpectedRevision,
   ReadAllOptions,
   ReadStreamOptions,
   RecordedEvent,
@@ -20,6 +17,8 @@ import type {
   Subscription,
 } from '../../domain/event-store.port';
 import { migrateSqliteEventStore } from './sqlite-event-store.schema';
+import type { JobOutcome, RefusedAppend } from './sqlite-appender';
+import { InThreadSqliteWriter, type SqliteWriter, ThreadSqliteWriter } from './sqlite-writer';
 import { validateAppend } from '../../domain/append-validation';
 import type { EventRetention, PrunedEvent } from '../../domain/event-retention.port';
 
@@ -39,6 +38,12 @@ export interface SqliteEventStoreOptions {
   readonly pollIntervalMs?: number;
   /** Events per group commit; a larger queue is committed in several groups. Default 10 000. */
   readonly maxGroupEvents?: number;
+  /**
+   * Commit on a worker thread with its own connection (default for files), so commits do
+   * not block the event loop; `false` commits on the caller's thread. `:memory:` stores
+   * always commit on the caller's thread (a second connection would see another database).
+   */
+  readonly writerThread?: boolean;
 }
 
 /** Counters of {@link SqliteEventStore.stats}. */
@@ -72,26 +77,12 @@ interface PendingAppend {
   readonly reject: (error: unknown) => void;
 }
 
-type Outcome =
-  | { readonly ok: true; readonly result: AppendResult }
-  | { readonly ok: false; readonly error: unknown };
-
 const APPENDED = 'appended';
 const DEFAULT_BATCH_SIZE = 500;
 const CACHE_SIZE = -65_536; // KiB
 
-/**
- * What `event_ids` stores of a fingerprint: its SHA-256, 32 bytes instead of the ~200
- * characters of the keyed parts. The idempotency index takes one random B-tree insert per
- * event; smaller rows mean fewer pages written per commit. Only equality is ever asked.
- */
-function fingerprintDigest(fingerprint: string): Buffer {
-  return createHash('sha256').update(fingerprint, 'utf8').digest();
-}
-
-/** Rows written before the digest (schema 2 files) hold the fingerprint itself. */
-function sameFingerprint(stored: Buffer | string, fingerprint: string, digest: Buffer): boolean {
-  return typeof stored === 'string' ? stored === fingerprint : stored.equals(digest);
+function busyTimeout(options: SqliteEventStoreOptions): number {
+  return Math.max(0, Math.trunc(options.busyTimeoutMs ?? 5000));
 }
 
 /**
@@ -112,36 +103,26 @@ export class SqliteEventStore implements EventStore, EventRetention {
   private readonly committed = new EventEmitter();
   private readonly subscriptions = new Set<SqliteSubscription>();
   private queue: PendingAppend[] = [];
-  private flushScheduled = false;
+  /** The running flush, or null when no flush is scheduled. */
+  private flushing: Promise<void> | null = null;
   private closing = false;
   private closed: Promise<void> | null = null;
   private counters = { commits: 0, appendRequests: 0, appendedEvents: 0 };
 
   private readonly stmt: {
-    readonly fingerprint: Statement<[string, string], Buffer | string>;
     readonly streamRevision: Statement<[string], number>;
-    readonly insertEvent: Statement<
-      [string, string, number, string, string, number, number, Uint8Array, string]
-    >;
-    readonly insertEventId: Statement<[string, string, Buffer, number]>;
-    readonly insertSubject: Statement<[string, string, number]>;
-    readonly upsertStream: Statement<[string, number]>;
     readonly readAll: Statement<[number, number], EventRow>;
     readonly readAllOfTenant: Statement<[string, number, number], EventRow>;
     readonly readStream: Statement<[string, number, number], EventRow>;
     readonly readBySubject: Statement<[string, string], EventRow>;
     readonly head: Statement<[], number>;
   };
-  private readonly groupTx: Transaction<
-    (group: readonly PendingAppend[], outcomes: Outcome[]) => void
-  >;
-  private readonly requestTx: Transaction<
-    (request: PendingAppend, recordedAt: number) => AppendResult
-  >;
+  private readonly writer: SqliteWriter;
 
   private constructor(
     private readonly db: Db,
     options: SqliteEventStoreOptions,
+    file: string,
   ) {
     this.clock = options.clock ?? systemClock;
     this.pollIntervalMs = options.pollIntervalMs ?? 250;
@@ -151,26 +132,9 @@ export class SqliteEventStore implements EventStore, EventRetention {
     const columns =
       'position, tenant_id, stream_id, revision, event_id, type, occurred_at, recorded_at, data, hash';
     this.stmt = {
-      fingerprint: db
-        .prepare<[string, string], Buffer | string>(
-          'SELECT fingerprint FROM event_ids WHERE tenant_id = ? AND event_id = ?',
-        )
-        .pluck(),
       streamRevision: db
         .prepare<[string], number>('SELECT revision FROM streams WHERE stream_id = ?')
         .pluck(),
-      insertEvent: db.prepare(
-        'INSERT INTO events (tenant_id, stream_id, revision, event_id, type, occurred_at, recorded_at, data, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
-      ),
-      insertEventId: db.prepare(
-        'INSERT INTO event_ids (tenant_id, event_id, fingerprint, position) VALUES (?, ?, ?, ?)',
-      ),
-      insertSubject: db.prepare(
-        'INSERT INTO event_subjects (tenant_id, subject_id, position) VALUES (?, ?, ?)',
-      ),
-      upsertStream: db.prepare(
-        'INSERT INTO streams (stream_id, revision) VALUES (?, ?) ON CONFLICT (stream_id) DO UPDATE SET revision = excluded.revision',
-      ),
       readAll: db.prepare(
         `SELECT ${columns} FROM events WHERE position > ? ORDER BY position LIMIT ?`,
       ),
@@ -191,23 +155,15 @@ export class SqliteEventStore implements EventStore, EventRetention {
       head: db.prepare<[], number>('SELECT coalesce(max(position), 0) FROM events').pluck(),
     };
 
-    this.requestTx = db.transaction((request: PendingAppend, recordedAt: number) =>
-      this.appendRequest(request, recordedAt),
-    );
-    this.groupTx = db.transaction((group: readonly PendingAppend[], outcomes: Outcome[]) => {
-      for (const request of group) {
-        try {
-          // Nested call: better-sqlite3 wraps it in a SAVEPOINT, so a rejected request
-          // leaves no trace while the rest of the group still commits.
-          outcomes.push({ ok: true, result: this.requestTx(request, this.clock.now().getTime()) });
-        } catch (error) {
-          // An error SQLite did not contain within the savepoint (I/O, disk full, busy)
-          // ended the whole transaction: fail the group rather than write outside it.
-          if (!db.inTransaction) throw error;
-          outcomes.push({ ok: false, error });
-        }
-      }
-    });
+    const inMemory = file === ':memory:' || file === '';
+    this.writer =
+      inMemory || options.writerThread === false
+        ? new InThreadSqliteWriter(db)
+        : new ThreadSqliteWriter({
+            file,
+            synchronous: options.synchronous === 'NORMAL' ? 'NORMAL' : 'FULL',
+            busyTimeoutMs: busyTimeout(options),
+          });
   }
 
   /** Opens (creating and migrating if needed) the store in `file`; `':memory:'` gives a private in-memory store. */
@@ -218,13 +174,13 @@ export class SqliteEventStore implements EventStore, EventRetention {
       // WAL lets readers (subscriptions, other processes) run during a write. https://www.sqlite.org/wal.html
       db.pragma('journal_mode = WAL');
       db.pragma(`synchronous = ${options.synchronous === 'NORMAL' ? 'NORMAL' : 'FULL'}`);
-      db.pragma(`busy_timeout = ${Math.max(0, Math.trunc(options.busyTimeoutMs ?? 5000))}`);
+      db.pragma(`busy_timeout = ${busyTimeout(options)}`);
       db.pragma('foreign_keys = ON');
       // The index B-trees (event ids, subjects) take random inserts: a 64 MiB page cache
       // (default 2 MiB) keeps their inner pages in memory.
       db.pragma(`cache_size = ${CACHE_SIZE}`);
       migrateSqliteEventStore(db);
-      return new SqliteEventStore(db, options);
+      return new SqliteEventStore(db, options, file);
     } catch (error) {
       db?.close();
       if (error instanceof AppError) throw error;
@@ -317,11 +273,10 @@ export class SqliteEventStore implements EventStore, EventRetention {
     const eventCount = streams.reduce((n, s) => n + s.events.length, 0);
     return new Promise<AppendResult>((resolve, reject) => {
       this.queue.push({ tenantId, streams, eventCount, resolve, reject });
-      if (!this.flushScheduled) {
-        this.flushScheduled = true;
+      if (this.flushing === null) {
         // setImmediate, not a microtask: appends issued by other I/O callbacks of this
         // loop turn join the same group and share its fsync.
-        setImmediate(() => this.flushScheduledGroups());
+        this.flushing = new Promise<void>((r) => setImmediate(r)).then(() => this.flushQueue());
       }
     });
   }
@@ -373,8 +328,9 @@ export class SqliteEventStore implements EventStore, EventRetention {
     this.closing = true;
     // Appends already accepted are committed before the file closes; the scheduled
     // setImmediate then finds an empty queue.
-    while (this.queue.length > 0) this.flushGroup();
+    await this.flushing;
     await Promise.all([...this.subscriptions].map((s) => s.close()));
+    await this.writer.close();
     this.db.close();
   }
 
@@ -397,18 +353,23 @@ export class SqliteEventStore implements EventStore, EventRetention {
     }
   }
 
-  private flushScheduledGroups(): void {
-    if (!this.db.open) return;
-    this.flushGroup();
-    if (this.queue.length > 0) {
-      // More than one group waiting: yield to the loop between groups.
-      setImmediate(() => this.flushScheduledGroups());
-    } else {
-      this.flushScheduled = false;
+  /**
+   * Commits queued appends group by group, one group in flight: requests that arrive
+   * meanwhile form the next group and share its fsync.
+   */
+  private async flushQueue(): Promise<void> {
+    try {
+      while (this.queue.length > 0) {
+        await this.flushGroup();
+        // More than one group waiting: let the loop run between groups.
+        if (this.queue.length > 0 && !this.closing) await new Promise((r) => setImmediate(r));
+      }
+    } finally {
+      this.flushing = null;
     }
   }
 
-  private flushGroup(): void {
+  private async flushGroup(): Promise<void> {
     let take = 0;
     let events = 0;
     while (
@@ -421,11 +382,15 @@ export class SqliteEventStore implements EventStore, EventRetention {
     const group = this.queue.splice(0, take);
     if (group.length === 0) return;
 
-    const outcomes: Outcome[] = [];
+    let outcomes: JobOutcome[];
     try {
-      // IMMEDIATE takes the write lock up front, so a concurrent writer in another
-      // process waits on busy_timeout instead of failing a deferred lock upgrade.
-      this.groupTx.immediate(group, outcomes);
+      outcomes = await this.writer.commit(
+        group.map((r) => ({
+          tenantId: r.tenantId,
+          streams: r.streams,
+          recordedAt: this.clock.now().getTime(),
+        })),
+      );
     } catch (error) {
       const failure = new EventStoreUnavailableError('event store append failed', error);
       for (const request of group) request.reject(failure);
@@ -442,78 +407,11 @@ export class SqliteEventStore implements EventStore, EventRetention {
         appended += outcome.result.statuses.filter((s) => s === APPENDED).length;
         request.resolve(outcome.result);
       } else {
-        request.reject(
-          isDomainError(outcome.error)
-            ? outcome.error
-            : new EventStoreUnavailableError('event store append failed', outcome.error),
-        );
+        request.reject(refusalError(outcome.refused));
       }
     });
     this.counters.appendedEvents += appended;
     if (appended > 0) this.committed.emit('committed');
-  }
-
-  /** One request inside its savepoint: idempotency first (all conflicting indexes), then revisions and writes. */
-  private appendRequest(request: PendingAppend, recordedAt: number): AppendResult {
-    const { tenantId, streams } = request;
-    const statuses: AppendStatus[] = [];
-    const seen = new Map<string, Buffer>();
-    const digests: Buffer[] = [];
-    const conflicts: number[] = [];
-    for (const stream of streams) {
-      for (const event of stream.events) {
-        const digest = fingerprintDigest(event.fingerprint);
-        digests.push(digest);
-        const earlier =
-          seen.get(event.eventId) ?? this.stmt.fingerprint.get(tenantId, event.eventId);
-        if (earlier === undefined) {
-          seen.set(event.eventId, digest);
-          statuses.push('appended');
-        } else {
-          if (!sameFingerprint(earlier, event.fingerprint, digest)) conflicts.push(statuses.length);
-          statuses.push('duplicate');
-        }
-      }
-    }
-    if (conflicts.length > 0) throw new IdempotencyConflictError(conflicts);
-
-    let index = 0;
-    let lastPosition: number | null = null;
-    for (const stream of streams) {
-      const first = index;
-      index += stream.events.length;
-      const current = this.stmt.streamRevision.get(stream.streamId) ?? null;
-      const fresh = statuses.slice(first, index).includes(APPENDED);
-      // A retry whose events are all stored already is answered as duplicates even if
-      // its expected revision is stale now: the decision it carried was already taken.
-      if (fresh || stream.events.length === 0)
-        checkExpected(stream.streamId, stream.expectedRevision, current);
-      if (!fresh) continue;
-
-      let revision = current ?? -1;
-      stream.events.forEach((event, i) => {
-        if (statuses[first + i] !== APPENDED) return;
-        revision++;
-        const info = this.stmt.insertEvent.run(
-          tenantId,
-          stream.streamId,
-          revision,
-          event.eventId,
-          event.type,
-          event.occurredAt.getTime(),
-          recordedAt,
-          event.data,
-          createHash('sha256').update(event.data).digest('hex'),
-        );
-        const position = Number(info.lastInsertRowid);
-        this.stmt.insertEventId.run(tenantId, event.eventId, digests[first + i], position);
-        for (const subjectId of new Set(event.subjectIds))
-          this.stmt.insertSubject.run(tenantId, subjectId, position);
-        lastPosition = position;
-      });
-      this.stmt.upsertStream.run(stream.streamId, revision);
-    }
-    return { statuses, lastPosition };
   }
 }
 
@@ -582,17 +480,19 @@ class SqliteSubscription implements Subscription {
   }
 }
 
-function checkExpected(streamId: string, expected: ExpectedRevision, current: number | null): void {
-  const ok =
-    expected === 'any' ||
-    (expected === 'no_stream' && current === null) ||
-    (expected === 'stream_exists' && current !== null) ||
-    (typeof expected === 'number' && current === expected);
-  if (!ok) throw new ConcurrencyError(streamId, String(expected), current);
-}
-
-function isDomainError(error: unknown): boolean {
-  return error instanceof ConcurrencyError || error instanceof IdempotencyConflictError;
+/** The domain error of a request the writer refused. */
+function refusalError(refused: RefusedAppend): Error {
+  switch (refused.kind) {
+    case 'concurrency':
+      return new ConcurrencyError(refused.streamId, refused.expected, refused.actual);
+    case 'idempotency':
+      return new IdempotencyConflictError(refused.indexes);
+    default:
+      return new EventStoreUnavailableError(
+        'event store append failed',
+        new Error(refused.message),
+      );
+  }
 }
 
 function toRecorded(row: EventRow): RecordedEvent {

@@ -40,6 +40,18 @@ eventStoreContract('sqlite file', async () => {
   };
 });
 
+eventStoreContract('sqlite file, committing on the caller thread', async () => {
+  const { file, remove } = tempFile();
+  const store = SqliteEventStore.open(file, { writerThread: false });
+  return {
+    store,
+    cleanup: async () => {
+      await store.close();
+      remove();
+    },
+  };
+});
+
 eventStoreContract('sqlite :memory:', async () => {
   const store = SqliteEventStore.open(':memory:');
   return { store, cleanup: () => store.close() };
@@ -277,6 +289,47 @@ describe('SqliteEventStore', () => {
     const all = await store.readAll({ after: 0, limit: 10 });
     expect(all.map((e) => e.eventId)).toEqual([existing.eventId, ok1.eventId, ok2.eventId]);
     expect(await store.streamRevision('t-acme-mfa-c')).toBeNull();
+  });
+
+  it('commits on its own thread: the event loop runs while a large group is written', async () => {
+    const store = open();
+    const big = (n: number) =>
+      Array.from({ length: n }, (_, i) => ({
+        streamId: `t-acme-mfa-s-${i}`,
+        expectedRevision: 'any' as const,
+        events: [event({ data: Buffer.alloc(2000, i % 251) })],
+      }));
+    await store.append('acme', big(10)); // the thread is up
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 1);
+    const started = performance.now();
+    await store.append('acme', big(5000));
+    const elapsed = performance.now() - started;
+    clearInterval(timer);
+    // On the caller's thread the loop would be stopped for the whole commit: no tick at all.
+    expect(ticks).toBeGreaterThan(Math.min(5, elapsed / 20));
+    expect(await store.headPosition()).toBe(5010);
+  });
+
+  it('fails the group when its writer thread dies, and appends again on a new thread', async () => {
+    const store = open();
+    await store.append('acme', [
+      { streamId: 't-acme-mfa-s-kim', expectedRevision: 'any', events: [event()] },
+    ]);
+    const writer = (store as unknown as { writer: { worker: { terminate(): Promise<number> } } })
+      .writer;
+    const pending = store.append('acme', [
+      { streamId: 't-acme-mfa-s-kim', expectedRevision: 'any', events: [event()] },
+    ]);
+    void writer.worker.terminate();
+    await pending.then(
+      () => undefined, // committed before the thread died: fine too
+      (e: unknown) => expect(e).toMatchObject({ code: 'EVENT_STORE.UNAVAILABLE' }),
+    );
+    const after = await store.append('acme', [
+      { streamId: 't-acme-mfa-s-kim', expectedRevision: 'any', events: [event()] },
+    ]);
+    expect(after.statuses).toEqual(['appended']);
   });
 
   it('stamps recordedAt from the injected clock', async () => {

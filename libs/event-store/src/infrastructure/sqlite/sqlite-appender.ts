@@ -1,0 +1,209 @@
+import type { Database as Db, Statement, Transaction } from 'better-sqlite3';
+import { createHash } from 'node:crypto';
+import type {
+  AppendResult,
+  AppendStatus,
+  AppendToStream,
+  ExpectedRevision,
+} from '../../domain/event-store.port';
+
+/** One append request of a group, as the writer receives it (possibly from another thread). */
+export interface AppendJob {
+  readonly tenantId: string;
+  readonly streams: readonly AppendToStream[];
+  /** `recordedAt` of its events, from the store's clock (which lives with the caller). */
+  readonly recordedAt: number;
+}
+
+/**
+ * Why one request of a group was refused, as plain data so that it crosses a thread
+ * boundary; the store turns it back into its domain error.
+ */
+export type RefusedAppend =
+  | {
+      readonly kind: 'concurrency';
+      readonly streamId: string;
+      readonly expected: string;
+      readonly actual: number | null;
+    }
+  | { readonly kind: 'idempotency'; readonly indexes: readonly number[] }
+  | { readonly kind: 'failed'; readonly message: string };
+
+export type JobOutcome =
+  | { readonly ok: true; readonly result: AppendResult }
+  | { readonly ok: false; readonly refused: RefusedAppend };
+
+const APPENDED = 'appended';
+
+/** A request refused inside its savepoint: nothing of it stays, the group goes on. */
+class Refusal extends Error {
+  constructor(readonly refused: RefusedAppend) {
+    super(refused.kind);
+  }
+}
+
+/**
+ * The write half of the SQLite event store: one group of append requests in one IMMEDIATE
+ * transaction (one fsync), each request in its own savepoint. Runs on whichever thread owns
+ * the connection it is given (see `SqliteWriter`).
+ */
+export class SqliteAppender {
+  private readonly stmt: {
+    readonly fingerprint: Statement<[string, string], Buffer | string>;
+    readonly streamRevision: Statement<[string], number>;
+    readonly insertEvent: Statement<
+      [string, string, number, string, string, number, number, Buffer, string]
+    >;
+    readonly insertEventId: Statement<[string, string, Buffer, number]>;
+    readonly insertSubject: Statement<[string, string, number]>;
+    readonly upsertStream: Statement<[string, number]>;
+  };
+  private readonly groupTx: Transaction<(jobs: readonly AppendJob[]) => JobOutcome[]>;
+
+  constructor(private readonly db: Db) {
+    this.stmt = {
+      fingerprint: db
+        .prepare<[string, string], Buffer | string>(
+          'SELECT fingerprint FROM event_ids WHERE tenant_id = ? AND event_id = ?',
+        )
+        .pluck(),
+      streamRevision: db
+        .prepare<[string], number>('SELECT revision FROM streams WHERE stream_id = ?')
+        .pluck(),
+      insertEvent: db.prepare(
+        'INSERT INTO events (tenant_id, stream_id, revision, event_id, type, occurred_at, recorded_at, data, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      ),
+      insertEventId: db.prepare(
+        'INSERT INTO event_ids (tenant_id, event_id, fingerprint, position) VALUES (?, ?, ?, ?)',
+      ),
+      insertSubject: db.prepare(
+        'INSERT INTO event_subjects (tenant_id, subject_id, position) VALUES (?, ?, ?)',
+      ),
+      upsertStream: db.prepare(
+        'INSERT INTO streams (stream_id, revision) VALUES (?, ?) ON CONFLICT (stream_id) DO UPDATE SET revision = excluded.revision',
+      ),
+    };
+    const requestTx = db.transaction((job: AppendJob) => this.appendRequest(job));
+    this.groupTx = db.transaction((jobs: readonly AppendJob[]) =>
+      jobs.map((job): JobOutcome => {
+        try {
+          // Nested call: better-sqlite3 wraps it in a SAVEPOINT, so a refused request
+          // leaves no trace while the rest of the group still commits.
+          return { ok: true, result: requestTx(job) };
+        } catch (error) {
+          // An error SQLite did not contain within the savepoint (I/O, disk full, busy)
+          // ended the whole transaction: fail the group rather than write outside it.
+          if (!db.inTransaction) throw error;
+          return {
+            ok: false,
+            refused:
+              error instanceof Refusal
+                ? error.refused
+                : { kind: 'failed', message: error instanceof Error ? error.message : 'failed' },
+          };
+        }
+      }),
+    );
+  }
+
+  /**
+   * Commits the group. IMMEDIATE takes the write lock up front, so a concurrent writer in
+   * another process waits on busy_timeout instead of failing a deferred lock upgrade.
+   * Throws when the transaction as a whole failed (nothing of the group was written).
+   */
+  commit(jobs: readonly AppendJob[]): JobOutcome[] {
+    return this.groupTx.immediate(jobs);
+  }
+
+  private appendRequest({ tenantId, streams, recordedAt }: AppendJob): AppendResult {
+    const statuses: AppendStatus[] = [];
+    const seen = new Map<string, Buffer>();
+    const digests: Buffer[] = [];
+    const conflicts: number[] = [];
+    for (const stream of streams) {
+      for (const event of stream.events) {
+        const digest = fingerprintDigest(event.fingerprint);
+        digests.push(digest);
+        const earlier =
+          seen.get(event.eventId) ?? this.stmt.fingerprint.get(tenantId, event.eventId);
+        if (earlier === undefined) {
+          seen.set(event.eventId, digest);
+          statuses.push(APPENDED);
+        } else {
+          if (!sameFingerprint(earlier, event.fingerprint, digest)) conflicts.push(statuses.length);
+          statuses.push('duplicate');
+        }
+      }
+    }
+    if (conflicts.length > 0) throw new Refusal({ kind: 'idempotency', indexes: conflicts });
+
+    let index = 0;
+    let lastPosition: number | null = null;
+    for (const stream of streams) {
+      const first = index;
+      index += stream.events.length;
+      const current = this.stmt.streamRevision.get(stream.streamId) ?? null;
+      const fresh = statuses.slice(first, index).includes(APPENDED);
+      // A retry whose events are all stored already is answered as duplicates even if
+      // its expected revision is stale now: the decision it carried was already taken.
+      if (fresh || stream.events.length === 0)
+        checkExpected(stream.streamId, stream.expectedRevision, current);
+      if (!fresh) continue;
+
+      let revision = current ?? -1;
+      stream.events.forEach((event, i) => {
+        if (statuses[first + i] !== APPENDED) return;
+        revision++;
+        // Across a thread boundary a Buffer arrives as a plain Uint8Array: view, not copy.
+        const data = Buffer.from(event.data.buffer, event.data.byteOffset, event.data.byteLength);
+        const info = this.stmt.insertEvent.run(
+          tenantId,
+          stream.streamId,
+          revision,
+          event.eventId,
+          event.type,
+          event.occurredAt.getTime(),
+          recordedAt,
+          data,
+          createHash('sha256').update(data).digest('hex'),
+        );
+        const position = Number(info.lastInsertRowid);
+        this.stmt.insertEventId.run(tenantId, event.eventId, digests[first + i], position);
+        for (const subjectId of new Set(event.subjectIds))
+          this.stmt.insertSubject.run(tenantId, subjectId, position);
+        lastPosition = position;
+      });
+      this.stmt.upsertStream.run(stream.streamId, revision);
+    }
+    return { statuses, lastPosition };
+  }
+}
+
+/**
+ * What `event_ids` stores of a fingerprint: its SHA-256, 32 bytes instead of the ~200
+ * characters of the keyed parts. The idempotency index takes one random B-tree insert per
+ * event; smaller rows mean fewer pages written per commit. Only equality is ever asked.
+ */
+function fingerprintDigest(fingerprint: string): Buffer {
+  return createHash('sha256').update(fingerprint, 'utf8').digest();
+}
+
+/** Rows written before the digest (schema 2 files) hold the fingerprint itself. */
+function sameFingerprint(stored: Buffer | string, fingerprint: string, digest: Buffer): boolean {
+  return typeof stored === 'string' ? stored === fingerprint : digest.equals(stored);
+}
+
+function checkExpected(streamId: string, expected: ExpectedRevision, current: number | null): void {
+  const ok =
+    expected === 'any' ||
+    (expected === 'no_stream' && current === null) ||
+    (expected === 'stream_exists' && current !== null) ||
+    (typeof expected === 'number' && current === expected);
+  if (!ok)
+    throw new Refusal({
+      kind: 'concurrency',
+      streamId,
+      expected: String(expected),
+      actual: current,
+    });
+}

@@ -1,0 +1,43 @@
+import Database from 'better-sqlite3';
+import { parentPort, workerData } from 'node:worker_threads';
+import { type AppendJob, type JobOutcome, SqliteAppender } from './sqlite-appender';
+import type { WriterThreadOptions } from './sqlite-writer';
+
+export type WriterRequest =
+  | { readonly type: 'commit'; readonly id: number; readonly jobs: readonly AppendJob[] }
+  | { readonly type: 'close'; readonly id: number };
+
+export type WriterReply =
+  | { readonly type: 'committed'; readonly id: number; readonly outcomes: JobOutcome[] }
+  | { readonly type: 'failed'; readonly id: number; readonly message: string }
+  | { readonly type: 'closed'; readonly id: number };
+
+// The event store's writer thread (see `ThreadSqliteWriter`): its own connection to the
+// file the store already opened and migrated, with the same durability settings.
+if (parentPort) {
+  const port = parentPort;
+  const options = workerData as WriterThreadOptions;
+  const db = new Database(options.file);
+  db.pragma(`busy_timeout = ${options.busyTimeoutMs}`);
+  db.pragma(`synchronous = ${options.synchronous}`);
+  db.pragma('foreign_keys = ON');
+  db.pragma('cache_size = -65536');
+  const appender = new SqliteAppender(db);
+  port.on('message', (message: WriterRequest) => {
+    if (message.type === 'close') {
+      db.close();
+      port.postMessage({ type: 'closed', id: message.id } satisfies WriterReply);
+      return;
+    }
+    try {
+      const outcomes = appender.commit(message.jobs);
+      port.postMessage({ type: 'committed', id: message.id, outcomes } satisfies WriterReply);
+    } catch (error) {
+      port.postMessage({
+        type: 'failed',
+        id: message.id,
+        message: error instanceof Error ? error.message : String(error),
+      } satisfies WriterReply);
+    }
+  });
+}
