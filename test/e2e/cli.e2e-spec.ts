@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exampleEvent } from '@authtrail/catalog';
-import { SqliteEventStore } from '@authtrail/event-store';
+import { openEventStore } from '../support/event-store-under-test';
 import { CLI, runCli, startServe } from '../support/serve-process';
 import { BOOTSTRAP_KEY, request } from '../support/test-server';
 
@@ -89,7 +89,7 @@ describe('the authtrail CLI', () => {
     expect(runCli(dir, ['ingest', file]).status).toBe(0);
     const keyBefore = readFileSync(join(dir, 'master.key'), 'utf8');
     const log = async () => {
-      const store = SqliteEventStore.open(join(dir, 'events.db'));
+      const store = openEventStore(dir);
       const all = (await store.readAll({ after: 0, limit: 100_000 })).map(
         (e) => `${e.position}:${e.hash}`,
       );
@@ -142,7 +142,7 @@ describe('graceful shutdown', () => {
       stop = true;
       await Promise.all(clients);
       expect(acknowledged.length).toBeGreaterThan(0);
-      const store = SqliteEventStore.open(join(dir, 'events.db'));
+      const store = openEventStore(dir);
       const ids = new Set(
         (await store.readAll({ after: 0, limit: 1_000_000 })).map((e) => e.eventId),
       );

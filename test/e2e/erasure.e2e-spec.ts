@@ -6,6 +6,7 @@ import { exampleEvent } from '@authtrail/catalog';
 import { EVENT_STORE, EventStore, newSystemEvent } from '@authtrail/event-store';
 import { Keyring } from '@authtrail/key-vault';
 import { ErasureRecovery, privacyStream } from '@authtrail/privacy';
+import { esdbRecordsHolding } from '../support/event-store-under-test';
 import { TestServer, prepareTenant, startTestServer } from '../support/test-server';
 import { RunningProjector, startProjector } from '../../apps/worker/src/projector/start-projector';
 
@@ -41,14 +42,17 @@ function files(dir: string): string[] {
     }
   });
 }
-const containsAnywhere = (dir: string, needle: string): string[] =>
-  files(dir).filter((f) => {
+/** Files of the data dir holding the needle, and records of an EventStoreDB log (kept outside it). */
+const containsAnywhere = async (dir: string, needle: string): Promise<string[]> => [
+  ...files(dir).filter((f) => {
     const bytes = read(f);
     return (
       bytes.includes(Buffer.from(needle, 'utf8')) ||
       bytes.includes(Buffer.from(needle.toLowerCase(), 'utf8'))
     );
-  });
+  }),
+  ...(await esdbRecordsHolding(dir, needle)),
+];
 
 const NAME = 'zebulon.quixotic-7f3a@contoso.example';
 const DISPLAY = 'Zebulon Quixotic-Vandermeer';
@@ -103,7 +107,7 @@ describe('crypto-shredding erasure (over a real socket)', () => {
     await projector.projector.waitForHead(30_000);
     expect(files(dataDir).some((f) => f.includes(`${join('clickhouse', '')}`))).toBe(true);
     for (const needle of [NAME, DISPLAY, PHONE])
-      expect(containsAnywhere(dataDir, needle)).toEqual([]);
+      expect(await containsAnywhere(dataDir, needle)).toEqual([]);
   });
 
   it('exports the person before erasure: own fields decrypted, the admin as a subject id only', async () => {
@@ -241,7 +245,7 @@ describe('crypto-shredding erasure (over a real socket)', () => {
     expect(read.json.erased).toBe(true);
     expect(read.text).not.toContain(NAME);
     for (const needle of [NAME, DISPLAY, PHONE])
-      expect(containsAnywhere(dataDir, needle)).toEqual([]);
+      expect(await containsAnywhere(dataDir, needle)).toEqual([]);
   });
 
   it('gives no oracle on an erased person: re-posting their event id answers alike for any name', async () => {

@@ -9,6 +9,7 @@ import { AppConfig, loadConfig } from '@authtrail/config';
 import { startSealer } from '../../apps/worker/src/sealer/sealer.job';
 import { verifyLog } from '../../apps/cli/src/commands/verify.command';
 import { CLI } from '../support/serve-process';
+import { describeOnSqlite } from '../support/event-store-under-test';
 import { BOOTSTRAP_KEY, TestServer, prepareTenant, startTestServer } from '../support/test-server';
 
 const VERIFIER = join(__dirname, '../../tools/verify-export/verify.js');
@@ -184,7 +185,9 @@ describe('tamper evidence that survives erasure', () => {
     expect(verify.json.tenants[0]).toMatchObject({ seals: 2, unsealedEvents: 0 });
   });
 
-  describe('someone with write access to the SQLite file (server stopped)', () => {
+  describeOnSqlite(
+    'these attacks edit the SQLite file and check it with `authtrail verify`, which reads the SQLite log only; on EventStoreDB a removed event is named by retention.e2e-spec.ts and esdb-ledger-retention.int-spec.ts',
+  )('someone with write access to the SQLite file (server stopped)', () => {
     let config: AppConfig;
     let sealed: { positions: number[]; sealPosition: number };
 

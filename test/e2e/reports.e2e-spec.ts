@@ -547,7 +547,7 @@ describe('reports and the audit query (whole app over HTTP)', () => {
     expect(row).toMatchObject({ user: null, erased: true, count: admin.count });
     expect(JSON.stringify(after)).not.toContain(admin.user);
     expect(after.suspicious.length).toBe(before.suspicious.length);
-  });
+  }, 30_000);
 
   it("lists authtrail's own records too: tenant actions, key changes and audited reads of names", async () => {
     // A privacy admin reads names: that read is itself recorded.

@@ -1,6 +1,7 @@
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { BOOTSTRAP_KEY } from './test-server';
+import { EventStoreLease, leaseForProcess } from './event-store-under-test';
 
 export const CLI = join(__dirname, '../../dist/apps/cli/src/main.js');
 
@@ -22,19 +23,26 @@ export interface ServeProcess {
   output(): string;
 }
 
-/** Starts the built `authtrail serve` as a real process and waits for its port. */
+/**
+ * Starts the built `authtrail serve` as a real process and waits for its port. Its event
+ * log is the data dir's (event-store-under-test.ts), so a restart finds the same one.
+ */
 export async function startServe(
   dataDir: string,
   env: Record<string, string> = {},
 ): Promise<ServeProcess> {
+  const log = logFor(dataDir, env, false);
   const child = spawn(process.execPath, [CLI, 'serve'], {
-    env: envFor(dataDir, env),
+    env: envFor(dataDir, { ...log.env, ...env }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
   const exited = new Promise<number | null>((resolve) =>
     child.once('exit', (code) => resolve(code)),
-  );
+  ).then(async (code) => {
+    await log.release();
+    return code;
+  });
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`serve did not start: ${out}`)), 30_000);
     child.stdout.on('data', (d: Buffer) => {
@@ -51,16 +59,27 @@ export async function startServe(
   return { child, url, exited, output: () => out };
 }
 
-/** Runs one CLI command to completion. */
+/** Runs one CLI command to completion, on the data dir's event log. */
 export function runCli(
   dataDir: string,
   args: string[],
   env: Record<string, string> = {},
 ): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [CLI, ...args], {
-    env: envFor(dataDir, env),
-    encoding: 'utf8',
-    timeout: 60_000,
-  });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+  const log = logFor(dataDir, env, true);
+  try {
+    const r = spawnSync(process.execPath, [CLI, ...args], {
+      env: envFor(dataDir, { ...log.env, ...env }),
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+  } finally {
+    void log.release();
+  }
+}
+
+/** The data dir's event log, unless the caller's env names one itself. */
+function logFor(dataDir: string, env: Record<string, string>, sync: boolean): EventStoreLease {
+  if (env.AUTHTRAIL_EVENT_STORE !== undefined) return { env: {}, release: () => Promise.resolve() };
+  return leaseForProcess(dataDir, { sync });
 }

@@ -7,6 +7,7 @@ import { Clock, createLogger } from '@authtrail/platform';
 import pino from 'pino';
 import { BootstrapService } from '@authtrail/runtime';
 import { createApi } from '../../apps/api/src/index';
+import { leaseForServer } from './event-store-under-test';
 
 export const BOOTSTRAP_KEY = 'test-bootstrap-key-0123456789abcdef';
 
@@ -33,25 +34,38 @@ export interface TestResponse {
 
 /**
  * The whole app over a real socket on a loopback port, on its own temp data dir
- * (embedded stores), exactly as `authtrail serve` wires it.
+ * (embedded stores), exactly as `authtrail serve` wires it. The event log is the one
+ * `AUTHTRAIL_TEST_EVENT_STORE` chooses (see event-store-under-test.ts) unless `env` names
+ * one itself.
  */
 export async function startTestServer(
   env: Record<string, string> = {},
   options: { clock?: Clock; dataDir?: string; keepData?: boolean; logFile?: string } = {},
 ): Promise<TestServer> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'authtrail-e2e-'));
+  const log =
+    env.AUTHTRAIL_EVENT_STORE === undefined
+      ? await leaseForServer(dataDir, options.clock)
+      : { env: {}, release: () => Promise.resolve() };
   const config = loadConfig({
     AUTHTRAIL_DATA_DIR: dataDir,
     AUTHTRAIL_BOOTSTRAP_KEY: BOOTSTRAP_KEY,
     AUTHTRAIL_LOG_LEVEL: 'silent',
+    ...log.env,
     ...env,
   });
   const logger = options.logFile
     ? createLogger('debug', pino.destination({ dest: options.logFile, sync: true }))
     : undefined;
-  const app = await createApi({ config, clock: options.clock, logger });
-  await app.get(BootstrapService).ensure();
-  await app.listen(0, '127.0.0.1');
+  let app: NestFastifyApplication;
+  try {
+    app = await createApi({ config, clock: options.clock, logger });
+    await app.get(BootstrapService).ensure();
+    await app.listen(0, '127.0.0.1');
+  } catch (error) {
+    await log.release();
+    throw error;
+  }
   const address = app.getHttpServer().address();
   const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
   return {
@@ -63,6 +77,7 @@ export async function startTestServer(
     close: async () => {
       await app.close();
       if (!options.keepData && !options.dataDir) rmSync(dataDir, { recursive: true, force: true });
+      await log.release();
     },
   };
 }

@@ -9,3 +9,4 @@ export * from './domain/ledger.errors';
 export * from './application/sealer';
 export * from './application/ledger.service';
 export * from './infrastructure/seal-key.loader';
+export * from './domain/seal-retention';

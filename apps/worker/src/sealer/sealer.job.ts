@@ -4,6 +4,7 @@ import { APP_CONFIG, AppConfig } from '@authtrail/config';
 import { CHECKPOINT_STORE, CheckpointStore, EVENT_STORE, EventStore } from '@authtrail/event-store';
 import { SEAL_KEY, SealSigningKey, Sealer } from '@authtrail/ledger';
 import { CLOCK, Clock, ID_SOURCE, IdSource, LOGGER, Metrics } from '@authtrail/platform';
+import { PRUNED_CATEGORIES, RetentionService } from '@authtrail/runtime';
 import { PeriodicJob } from '../jobs/periodic-job';
 
 export interface SealerJob {
@@ -17,14 +18,23 @@ export function startSealer(app: INestApplicationContext): SealerJob {
   const config = app.get<AppConfig>(APP_CONFIG);
   const logger = app.get<Logger>(LOGGER);
   const metrics = app.get(Metrics);
-  const sealer = new Sealer({
-    store: app.get<EventStore>(EVENT_STORE),
-    checkpoints: app.get<CheckpointStore>(CHECKPOINT_STORE),
-    key: app.get<SealSigningKey>(SEAL_KEY),
-    clock: app.get<Clock>(CLOCK),
-    ids: app.get<IdSource>(ID_SOURCE),
-    logger,
-  });
+  const retention = app.get(RetentionService);
+  const sealer = new Sealer(
+    {
+      store: app.get<EventStore>(EVENT_STORE),
+      checkpoints: app.get<CheckpointStore>(CHECKPOINT_STORE),
+      key: app.get<SealSigningKey>(SEAL_KEY),
+      clock: app.get<Clock>(CLOCK),
+      ids: app.get<IdSource>(ID_SOURCE),
+      logger,
+    },
+    {
+      // The windows the log is pruned or expired by, kept with each seal for verify.
+      retentionWindows: Object.fromEntries(
+        PRUNED_CATEGORIES.map((c) => [c, retention.days(c) * 86_400]),
+      ),
+    },
+  );
   const onError = (): void => {
     metrics.workerErrors.inc({ worker: 'sealer', retriable: 'true' });
   };

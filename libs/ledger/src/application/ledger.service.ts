@@ -1,4 +1,5 @@
 import { EventStore, decodeEnvelope, ledgerStream } from '@authtrail/event-store';
+import { Clock, systemClock } from '@authtrail/platform';
 import {
   LedgerEntry,
   NO_PRUNED_HASHES,
@@ -8,6 +9,7 @@ import {
 import { LedgerVerifier, VerificationReport } from '../domain/ledger-verifier';
 import { InclusionProof, PENDING_PROOF, proveInSeal } from '../domain/inclusion-proof';
 import { SealDocument, parseSealDocument, sealHash } from '../domain/seal';
+import { retainedHashes } from '../domain/seal-retention';
 import { PublishedSealKey, SealPublicKey, publishedSealKey } from '../domain/seal-key';
 
 /** `GET /v1/ledger/seals`: a tenant's seals in chain order (docs/ledger.md "Seals file"). */
@@ -45,6 +47,8 @@ export class LedgerService {
     private readonly store: EventStore,
     private readonly key: SealPublicKey,
     private readonly pruned: PrunedHashes = NO_PRUNED_HASHES,
+    /** Tells whether a sealed event missing from the log is past its retention window. */
+    private readonly clock: Clock = systemClock,
   ) {}
 
   publicKey(): PublishedSealKey {
@@ -53,7 +57,7 @@ export class LedgerService {
 
   async verify(options: VerifyOptions = {}): Promise<LedgerVerification> {
     const started = Date.now();
-    const verifier = new LedgerVerifier(this.key);
+    const verifier = new LedgerVerifier(this.key, { now: this.clock.now() });
     for await (const batch of this.entries(options.tenantId, options.batchSize ?? 5000)) {
       for (const entry of batch) verifier.add(entry);
       options.onProgress?.(batch[batch.length - 1].position);
@@ -79,7 +83,7 @@ export class LedgerService {
       limit: limit + 1,
     });
     const seals = records.slice(0, limit).flatMap((r) => {
-      const doc = readSeal(r.data);
+      const doc = readSeal(r.data)?.doc;
       return doc ? [doc] : [];
     });
     return {
@@ -97,10 +101,11 @@ export class LedgerService {
   ): Promise<Map<number, InclusionProof>> {
     const out = new Map<number, InclusionProof>();
     if (positions.length === 0) return out;
-    const seals = (await this.store.readStream(ledgerStream(tenantId))).flatMap((r) => {
-      const doc = readSeal(r.data);
-      return doc && doc.tenantId === tenantId ? [doc] : [];
+    const sealed = (await this.store.readStream(ledgerStream(tenantId))).flatMap((r) => {
+      const read = readSeal(r.data);
+      return read && read.doc.tenantId === tenantId ? [read] : [];
     });
+    const seals = sealed.map((s) => s.doc);
     const bySeal = new Map<SealDocument, number[]>();
     for (const p of positions) {
       const seal = seals.find((s) => s.afterPosition < p && p <= s.toPosition);
@@ -123,8 +128,11 @@ export class LedgerService {
         }
         if (done) break;
       }
-      for (const [p, proof] of proveInSeal(seal, sealHash(seal), (q) => hashes.get(q), wanted))
-        out.set(p, proof);
+      // Events retention removed are known by the hash the seal's annex kept.
+      const annex = sealed.find((s) => s.doc === seal)!.retention;
+      const retained = annex === undefined ? null : retainedHashes(annex, seal, this.key);
+      const hashOf = (q: number): string | undefined => hashes.get(q) ?? retained?.(q);
+      for (const [p, proof] of proveInSeal(seal, sealHash(seal), hashOf, wanted)) out.set(p, proof);
     }
     return out;
   }
@@ -165,9 +173,17 @@ export class LedgerService {
   }
 }
 
-function readSeal(data: Uint8Array): SealDocument | null {
+/**
+ * A `ledger.Sealed` event: the seal document (its data, as published) and the retention
+ * annex stored beside it in the envelope, if any.
+ */
+function readSeal(data: Uint8Array): { doc: SealDocument; retention?: unknown } | null {
   try {
-    return parseSealDocument(decodeEnvelope(data).data);
+    const envelope = decodeEnvelope(data) as ReturnType<typeof decodeEnvelope> & {
+      retention?: unknown;
+    };
+    const doc = parseSealDocument(envelope.data);
+    return doc ? { doc, retention: envelope.retention } : null;
   } catch {
     return null;
   }

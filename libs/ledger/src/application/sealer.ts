@@ -1,22 +1,20 @@
 import type { Logger } from 'pino';
 import {
   CheckpointStore,
+  Envelope,
   EventStore,
+  NewEvent,
   decodeEnvelope,
+  encodeEnvelope,
   ledgerStream,
   newSystemEvent,
 } from '@authtrail/event-store';
 import type { Clock, IdSource } from '@authtrail/platform';
 import { isLedgerStream } from '../domain/ledger-entry';
 import { LedgerCorruptError } from '../domain/ledger.errors';
-import {
-  SEALED_EVENT_TYPE,
-  SealDocument,
-  SealLeafInput,
-  parseSealDocument,
-  sealHash,
-} from '../domain/seal';
+import { SEALED_EVENT_TYPE, SealDocument, parseSealDocument, sealHash } from '../domain/seal';
 import { createSeal } from '../domain/seal-builder';
+import { RetainedLeafInput, SealRetention, createSealRetention } from '../domain/seal-retention';
 import type { SealSigningKey } from '../domain/seal-key';
 
 export const SEALER_WORKER = 'sealer';
@@ -40,6 +38,14 @@ export interface SealerOptions {
   /** Events read from the log per query; default 5000. */
   readonly batchSize?: number;
   readonly chunkSize?: number;
+  /**
+   * Retention windows in seconds by category (the part of the event type before the dot):
+   * each seal then keeps, beside it, what verify needs to accept one of its events as
+   * expired rather than deleted once its window has passed (docs/ledger.md "Retention").
+   * Without them a store that drops expired events by itself (EventStoreDB's `$maxAge`)
+   * makes them look deleted.
+   */
+  readonly retentionWindows?: Readonly<Record<string, number>>;
 }
 
 /** A seal appended by {@link Sealer.sealOnce}. */
@@ -59,7 +65,7 @@ interface Chain {
   prevSealHash: string | null;
   afterPosition: number;
   revision: number | null;
-  leaves: SealLeafInput[];
+  leaves: RetainedLeafInput[];
   runs: number;
 }
 
@@ -116,7 +122,12 @@ export class Sealer {
         if (e.position <= chain.afterPosition) continue;
         const last = chain.leaves[chain.leaves.length - 1];
         if (last === undefined || e.position !== last.position + 1) chain.runs++;
-        chain.leaves.push({ position: e.position, hash: e.hash });
+        chain.leaves.push({
+          position: e.position,
+          hash: e.hash,
+          recordedAt: e.recordedAt,
+          category: this.categoryOf(e.type),
+        });
         if (chain.leaves.length >= this.maxEvents || chain.runs >= this.maxRuns)
           appended.push(await this.seal(e.tenantId, chain));
       }
@@ -135,6 +146,12 @@ export class Sealer {
         'sealed the log',
       );
     return appended;
+  }
+
+  /** Retention category of an event type, or null when its category is kept for good. */
+  private categoryOf(type: string): string | null {
+    const category = type.slice(0, type.indexOf('.'));
+    return this.options.retentionWindows?.[category] === undefined ? null : category;
   }
 
   private async chainOf(tenantId: string): Promise<Chain> {
@@ -175,19 +192,26 @@ export class Sealer {
       },
       (bytes) => key.sign(bytes),
     );
+    const windows = this.options.retentionWindows;
+    const plain = newSystemEvent({
+      eventId: ids.uuid(),
+      tenantId,
+      type: SEALED_EVENT_TYPE,
+      now,
+      data: doc as unknown as Record<string, unknown>,
+    });
+    const event =
+      windows === undefined
+        ? plain
+        : withRetention(
+            plain,
+            createSealRetention(doc, chain.leaves, windows, (bytes) => key.sign(bytes)),
+          );
     const result = await store.append(tenantId, [
       {
         streamId: ledgerStream(tenantId),
         expectedRevision: chain.revision ?? 'no_stream',
-        events: [
-          newSystemEvent({
-            eventId: ids.uuid(),
-            tenantId,
-            type: SEALED_EVENT_TYPE,
-            now,
-            data: doc as unknown as Record<string, unknown>,
-          }),
-        ],
+        events: [event],
       },
     ]);
     const sealed: AppendedSeal = {
@@ -206,4 +230,17 @@ export class Sealer {
     chain.runs = 0;
     return sealed;
   }
+}
+
+/**
+ * The seal event with its retention annex beside `data` in the envelope: `data` stays the
+ * seal document exactly as published (catalog schema, `GET /v1/ledger/seals`, the seals
+ * topic), and the annex, large and of use only to verify, is not published.
+ */
+function withRetention(event: NewEvent, retention: SealRetention): NewEvent {
+  const envelope: Envelope & { retention: SealRetention } = {
+    ...decodeEnvelope(event.data),
+    retention,
+  };
+  return { ...event, data: encodeEnvelope(envelope) };
 }

@@ -10,6 +10,7 @@ import {
   sealHash,
 } from './seal';
 import { SealPublicKey, sealSignatureValid } from './seal-key';
+import { CheckedRetention, checkSealRetention } from './seal-retention';
 
 /** How the log and its seals disagree (docs/ledger.md "Verification"). */
 export type DisagreementKind =
@@ -36,12 +37,16 @@ export interface TenantLedgerState {
   readonly lastSealHash: string | null;
   /** Events after the last seal: not covered yet (the sealer runs every interval). */
   readonly unsealedEvents: number;
+  /** Sealed events the store dropped after their retention window: known by their seal's annex. */
+  readonly expiredEvents: number;
 }
 
 export interface VerificationReport {
   readonly ok: boolean;
   readonly checkedEvents: number;
   readonly checkedSeals: number;
+  /** Sealed events missing because their retention window had passed (not a disagreement). */
+  readonly expiredEvents: number;
   readonly tenants: readonly TenantLedgerState[];
   readonly firstDisagreement: Disagreement | null;
   /** In log order; at most `maxDisagreements`. */
@@ -67,10 +72,27 @@ interface TenantState {
   pending: Leaf[];
   seals: number;
   sealedEvents: number;
+  expiredEvents: number;
 }
 
 /** Largest number of swap hypotheses tried on failing chunks. */
 const MAX_SWAP_TRIALS = 20_000;
+
+/**
+ * How early, before its window ends by the verifier's clock, a missing event still counts
+ * as expired: the clocks of the host that recorded it and of the verifier may differ.
+ * Deleting an event within its last hour is the most this lets go unnoticed.
+ */
+export const EXPIRY_CLOCK_SKEW_MS = 3_600_000;
+
+export interface LedgerVerifierOptions {
+  /** Largest number of disagreements kept; default 100. */
+  readonly maxDisagreements?: number;
+  /** The verifier's time, for retention windows. Default: when the verifier was made. */
+  readonly now?: Date;
+  /** Default {@link EXPIRY_CLOCK_SKEW_MS}. */
+  readonly expiryClockSkewMs?: number;
+}
 
 /**
  * Recomputes a log against its seals, entry by entry in global log order (pure: the
@@ -83,13 +105,21 @@ export class LedgerVerifier {
   private readonly found: Disagreement[] = [];
   private events = 0;
   private sealsChecked = 0;
+  private expired = 0;
   private dropped = 0;
   private lastPosition = 0;
+  private readonly maxDisagreements: number;
+  private readonly now: number;
+  private readonly skewMs: number;
 
   constructor(
     private readonly key: SealPublicKey,
-    private readonly maxDisagreements = 100,
-  ) {}
+    options: LedgerVerifierOptions = {},
+  ) {
+    this.maxDisagreements = options.maxDisagreements ?? 100;
+    this.now = (options.now ?? new Date()).getTime();
+    this.skewMs = options.expiryClockSkewMs ?? EXPIRY_CLOCK_SKEW_MS;
+  }
 
   /** Next entry; entries must come in increasing position. */
   add(entry: LedgerEntry): void {
@@ -119,6 +149,7 @@ export class LedgerVerifier {
       ok: disagreements.length === 0,
       checkedEvents: this.events,
       checkedSeals: this.sealsChecked,
+      expiredEvents: this.expired,
       tenants: [...this.tenants.values()].map((s) => ({
         tenantId: s.tenantId,
         seals: s.seals,
@@ -126,6 +157,7 @@ export class LedgerVerifier {
         sealedThrough: s.lastTo,
         lastSealHash: s.lastSealHash,
         unsealedEvents: s.pending.length,
+        expiredEvents: s.expiredEvents,
       })),
       firstDisagreement: disagreements[0] ?? null,
       disagreements,
@@ -145,6 +177,7 @@ export class LedgerVerifier {
         pending: [],
         seals: 0,
         sealedEvents: 0,
+        expiredEvents: 0,
       };
       this.tenants.set(tenantId, s);
     }
@@ -172,12 +205,15 @@ export class LedgerVerifier {
     if (entry.data === undefined) return; // a pruned seal: its successor's chain link still covers it
     let doc: SealDocument | null = null;
     let envelopeTenant: unknown;
+    let annex: unknown;
     try {
       const envelope = JSON.parse(Buffer.from(entry.data).toString('utf8')) as {
         tenantId?: unknown;
         data?: unknown;
+        retention?: unknown;
       };
       envelopeTenant = envelope.tenantId;
+      annex = envelope.retention;
       doc = parseSealDocument(envelope.data);
     } catch {
       doc = null;
@@ -195,6 +231,15 @@ export class LedgerVerifier {
       return forged(`a seal of tenant ${payload.tenantId} in the ledger of ${tenantId}`);
     if (payload.toPosition >= entry.position || payload.afterPosition >= payload.toPosition)
       return forged(`seal ${payload.sequence}: covers positions it could not have seen`);
+    // A seal without an annex (older seals, sealers without retention windows) simply
+    // cannot vouch for expired events; a bad annex is itself tampering.
+    let retention: CheckedRetention | null = null;
+    if (annex !== undefined) {
+      const checked = checkSealRetention(annex, doc, this.key);
+      if (typeof checked === 'string')
+        forged(`seal ${payload.sequence}: ${checked}`, payload.sequence);
+      else retention = checked;
+    }
 
     const chain = (message: string): void =>
       this.note({
@@ -223,7 +268,7 @@ export class LedgerVerifier {
     }
     // Events before this seal's range belong to a seal that is missing: unverifiable.
     state.pending = state.pending.filter((l) => l.position > payload.afterPosition);
-    this.compareRange(state, payload, entry.position);
+    this.compareRange(state, payload, entry.position, retention);
     this.advance(state, payload, sealHash(payload));
   }
 
@@ -248,7 +293,12 @@ export class LedgerVerifier {
     state.sealedEvents += payload.eventCount;
   }
 
-  private compareRange(state: TenantState, seal: SealPayload, sealPosition: number): void {
+  private compareRange(
+    state: TenantState,
+    seal: SealPayload,
+    sealPosition: number,
+    retention: CheckedRetention | null,
+  ): void {
     const tenantId = state.tenantId;
     const runTotal = seal.positions.reduce((n, [a, b]) => n + (b - a + 1), 0);
     const chunkCount = Math.ceil(seal.eventCount / seal.chunkSize);
@@ -281,9 +331,28 @@ export class LedgerVerifier {
           l.position,
           `event at position ${l.position} is not in seal ${seal.sequence}`,
         );
-    for (const p of expected)
-      if (!byPosition.has(p))
-        at('deleted', p, `event at position ${p} sealed by seal ${seal.sequence} is missing`);
+    expected.forEach((p, i) => {
+      if (byPosition.has(p)) return;
+      // Gone from the log: accepted only as expired by retention, and then known by the
+      // hash its seal's annex kept, so the chunk roots still check every other event.
+      const kept = retention?.leaf(i);
+      if (kept?.expiresAt != null && this.now >= kept.expiresAt - this.skewMs) {
+        const eventHash = Buffer.from(kept.hash, 'hex');
+        byPosition.set(p, { position: p, eventHash, matchesRecorded: true, recorded: kept.hash });
+        state.expiredEvents++;
+        this.expired++;
+        return;
+      }
+      const window =
+        kept?.expiresAt != null
+          ? ` (${kept.category} event recorded ${new Date(kept.recordedAt).toISOString()}, within its retention until ${new Date(kept.expiresAt).toISOString()})`
+          : '';
+      at(
+        'deleted',
+        p,
+        `event at position ${p} sealed by seal ${seal.sequence} is missing${window}`,
+      );
+    });
 
     // Envelope bytes that no longer hash to their recorded hash: pinned exactly, and two
     // that swapped places are told apart from a change.

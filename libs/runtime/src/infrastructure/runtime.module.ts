@@ -238,9 +238,10 @@ export class RuntimeModule implements OnApplicationShutdown {
         { provide: SEAL_KEY, useFactory: () => loadOrCreateSealKey(config.sealKeyFile) },
         {
           provide: LedgerService,
-          // Hashes of events removed by retention keep older seals verifiable.
+          // Hashes of events removed by retention keep older seals verifiable; the clock
+          // tells which sealed events a store that expires them itself may have dropped.
           useFactory: (s: EventStore, k: SealSigningKey, r: EventRetention | null) =>
-            new LedgerService(s, k, r ? { read: (o) => r.readPruned(o) } : undefined),
+            new LedgerService(s, k, r ? { read: (o) => r.readPruned(o) } : undefined, clock),
           inject: [EVENT_STORE, SEAL_KEY, EVENT_RETENTION],
         },
         EraseSubjectHandler,

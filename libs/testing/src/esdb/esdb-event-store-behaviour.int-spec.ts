@@ -104,6 +104,28 @@ describe('EsdbEventStore against the test double', () => {
     expect(await store.readStream('t-acme-mfa-kim')).toHaveLength(1);
   });
 
+  it('takes a stream namespace from the connection string: stores sharing a server stay apart', async () => {
+    const other = EsdbEventStore.connect(`${double.connectionString}&authtrailNamespace=run-2.`);
+    closers.push(() => other.close());
+    await store.append(TENANT, [
+      { streamId: 't-acme-mfa-kim', expectedRevision: 'any', events: [event()] },
+    ]);
+    const mine = event();
+    await other.append(TENANT, [
+      { streamId: 't-acme-mfa-kim', expectedRevision: 'any', events: [mine] },
+    ]);
+    expect((await other.readAll({ after: 0, limit: 10 })).map((e) => e.eventId)).toEqual([
+      mine.eventId,
+    ]);
+    expect(await other.readStream('t-acme-mfa-kim')).toMatchObject([
+      { streamId: 't-acme-mfa-kim', eventId: mine.eventId },
+    ]);
+    expect(double.records().some((r) => r.stream === 'run-2.t-acme-mfa-kim')).toBe(true);
+    expect(() =>
+      EsdbEventStore.connect(`${double.connectionString}&authtrailNamespace=$x`),
+    ).toThrow(EventStoreUnavailableError);
+  });
+
   it('sets $maxAge per category on new data streams and none on decision streams', async () => {
     await store.append(TENANT, [
       { streamId: 't-acme-mfa-kim', expectedRevision: 'any', events: [event()] },
@@ -126,6 +148,34 @@ describe('EsdbEventStore against the test double', () => {
     ]);
     now += 91 * 86_400_000;
     expect(await store.readStream('t-acme-mfa-kim')).toEqual([]);
+  });
+
+  it("appends to a stream whose events all expired, at the stream's next revision", async () => {
+    let now = Date.now();
+    await double.close();
+    double = await EsdbTestDouble.start({ now: () => now });
+    await store.close();
+    store = EsdbEventStore.connect(double.connectionString);
+    const first = [event(), event()];
+    await store.append(TENANT, [
+      { streamId: 't-acme-mfa-kim', expectedRevision: 'any', events: first },
+    ]);
+    // Three months without a sign-in: the person's MFA stream reads empty.
+    now += 91 * 86_400_000;
+    expect(await store.streamRevision('t-acme-mfa-kim')).toBe(1);
+    const later = event();
+    const result = await store.append(TENANT, [
+      { streamId: 't-acme-mfa-kim', expectedRevision: 'any', events: [later] },
+    ]);
+    expect(result.statuses).toEqual(['appended']);
+    expect(await store.readStream('t-acme-mfa-kim')).toMatchObject([
+      { eventId: later.eventId, revision: 2 },
+    ]);
+    // And idempotency still holds for it.
+    const again = await store.append(TENANT, [
+      { streamId: 't-acme-mfa-kim', expectedRevision: 'any', events: [later] },
+    ]);
+    expect(again.statuses).toEqual(['duplicate']);
   });
 
   it('a subscription rides out an outage: resumes after it without gaps or repeats', async () => {

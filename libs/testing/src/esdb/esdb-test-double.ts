@@ -10,7 +10,10 @@
  * expected-revision mode, stream and `$all` reads both ways, link resolution, catch-up
  * subscriptions to `$all` with stream-name/event-type filters, `$maxAge` on stream reads,
  * Delete and Tombstone. Like a real server, `$all` positions are byte offsets that start far
- * from 0 and grow by the record size, and `$all` holds system events (`$`-streams).
+ * from 0 and grow by the record size, and `$all` holds system events (`$`-streams). Also like
+ * a real server, `$all` reads and subscriptions still return expired and deleted events
+ * until a scavenge removes them ({@link EsdbTestDouble.scavenge}, a test hook standing in
+ * for the server's admin scavenge).
  */
 import * as grpc from '@grpc/grpc-js';
 import { randomUUID } from 'node:crypto';
@@ -100,7 +103,7 @@ const STREAMS = 'event_store.client.streams.Streams';
 
 /** TEST DOUBLE of an EventStoreDB node (see the file comment). */
 export class EsdbTestDouble {
-  private readonly log: EsdbDoubleRecord[] = [];
+  private log: EsdbDoubleRecord[] = [];
   private readonly streams = new Map<string, EsdbDoubleRecord[]>();
   private readonly tombstoned = new Set<string>();
   private readonly subscribers = new Set<Subscriber>();
@@ -160,6 +163,22 @@ export class EsdbTestDouble {
     return meta
       ? (JSON.parse(Buffer.from(meta.data).toString('utf8')) as Record<string, unknown>)
       : null;
+  }
+
+  /**
+   * TEST HOOK standing in for the server's scavenge (`POST /admin/scavenge`, or its
+   * auto-scavenge): removes from the log every record readers no longer see in its stream —
+   * past the stream's `$maxAge` by the double's clock, or of a deleted stream — so `$all`
+   * reads and subscriptions stop returning them too, as on a real node after a scavenge (which
+   * also spares its active chunk; the double spares nothing). Returns how many it removed.
+   */
+  scavenge(): number {
+    const live = new Set<EsdbDoubleRecord>();
+    for (const stream of this.streams.keys())
+      for (const record of this.visible(stream) ?? []) live.add(record);
+    const before = this.log.length;
+    this.log = this.log.filter((r) => live.has(r));
+    return before - this.log.length;
   }
 
   /** An outage: drops every connection and stops listening; the data stays. */

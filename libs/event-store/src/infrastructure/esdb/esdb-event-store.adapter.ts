@@ -51,7 +51,8 @@ export interface EsdbEventStoreOptions {
   readonly maxAgeSeconds?: Readonly<Record<string, number>>;
   /**
    * Prepended to every stream this adapter writes and reads. Isolates runs that share one
-   * server (tests against a real node); production leaves it empty.
+   * server (tests against a real node); production leaves it empty. Also settable by
+   * configuration alone, as the connection string's `authtrailNamespace` parameter.
    */
   readonly namespace?: string;
   /** Events per `$all` read page (readAll, headPosition). Default 500. */
@@ -165,13 +166,14 @@ export class EsdbEventStore implements EventStore {
    * come from the string. https://developers.eventstore.com/clients/grpc/#connection-string
    */
   static connect(connectionString: string, options: EsdbEventStoreOptions = {}): EsdbEventStore {
+    const { clientString, namespace } = splitNamespace(connectionString);
     let client: EventStoreDBClient;
     try {
-      client = EventStoreDBClient.connectionString(connectionString);
+      client = EventStoreDBClient.connectionString(clientString);
     } catch (error) {
       throw new EventStoreUnavailableError('invalid EventStoreDB connection string', error);
     }
-    return new EsdbEventStore(client, options);
+    return new EsdbEventStore(client, { ...options, namespace: options.namespace ?? namespace });
   }
 
   append(tenantId: string, streams: readonly AppendToStream[]): Promise<AppendResult> {
@@ -551,25 +553,51 @@ export class EsdbEventStore implements EventStore {
     return this.decode(at.event)?.recorded.position ?? null;
   }
 
+  /**
+   * The stream's last revision, or null when it does not exist. A stream whose events all
+   * passed its `$maxAge` reads empty yet keeps its revisions (a new event takes the next
+   * one), and reads do not tell its last revision: the server does, refusing an empty
+   * `no_stream` append with the actual one.
+   */
   private async headRevision(esdbStream: string): Promise<number | null> {
-    const [last] = await this.readEsdbStream(esdbStream, {
+    const read = await this.readExisting(esdbStream, {
       fromRevision: END,
       maxCount: 1,
       direction: BACKWARDS,
     });
-    return last?.event ? Number(last.event.revision) : null;
+    if (read === null) return null;
+    if (read[0]?.event) return Number(read[0].event.revision);
+    return this.guard('read', async () => {
+      try {
+        await this.client.appendToStream(esdbStream, [], { expectedRevision: 'no_stream' });
+        return null;
+      } catch (error) {
+        if (isWrongExpectedVersion(error) && typeof error.actualVersion === 'bigint')
+          return Number(error.actualVersion);
+        throw error;
+      }
+    });
   }
 
+  /** A stream's events; empty when it does not exist. */
   private async readEsdbStream(
     esdbStream: string,
     options: Parameters<EventStoreDBClient['readStream']>[1],
   ): Promise<ResolvedEvent[]> {
+    return (await this.readExisting(esdbStream, options)) ?? [];
+  }
+
+  /** A stream's events, or null when it does not exist. */
+  private async readExisting(
+    esdbStream: string,
+    options: Parameters<EventStoreDBClient['readStream']>[1],
+  ): Promise<ResolvedEvent[] | null> {
     return this.guard('read', async () => {
       const out: ResolvedEvent[] = [];
       try {
         for await (const e of this.client.readStream(esdbStream, options)) out.push(e);
       } catch (error) {
-        if (isStreamNotFound(error)) return [];
+        if (isStreamNotFound(error)) return null;
         throw error;
       }
       return out;
@@ -777,6 +805,37 @@ class EsdbSubscription implements Subscription {
       this.wake = done;
     });
   }
+}
+
+/** The connection string's parameter naming a stream namespace (ours, not the client's). */
+export const NAMESPACE_PARAMETER = 'authtrailNamespace';
+// Stream-name safe, never a system (`$`) prefix.
+const NAMESPACE_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
+
+/**
+ * Takes `authtrailNamespace=…` out of the connection string: the client warns about and
+ * ignores keys it does not know, so it gets the rest only.
+ */
+function splitNamespace(connectionString: string): { clientString: string; namespace?: string } {
+  const q = connectionString.indexOf('?');
+  if (q < 0) return { clientString: connectionString };
+  let namespace: string | undefined;
+  const rest = connectionString
+    .slice(q + 1)
+    .split('&')
+    .filter((pair) => {
+      const eq = pair.indexOf('=');
+      const key = eq < 0 ? pair : pair.slice(0, eq);
+      if (key.toLowerCase() !== NAMESPACE_PARAMETER.toLowerCase()) return true;
+      namespace = decodeURIComponent(eq < 0 ? '' : pair.slice(eq + 1));
+      return false;
+    });
+  if (namespace !== undefined && !NAMESPACE_PATTERN.test(namespace))
+    throw new EventStoreUnavailableError(
+      `invalid EventStoreDB connection string: ${NAMESPACE_PARAMETER} must match ${String(NAMESPACE_PATTERN)}`,
+    );
+  const base = connectionString.slice(0, q);
+  return { clientString: rest.length > 0 ? `${base}?${rest.join('&')}` : base, namespace };
 }
 
 function position(at: number): Position {
