@@ -86,6 +86,13 @@ export interface SubscribeOptions {
   /** Largest batch handed to the handler at once. */
   readonly batchSize?: number;
   /**
+   * Once the subscription has caught up and is woken by new events, it waits this long
+   * (ms) before reading, so that a follower of a busy log gets a few large batches instead
+   * of one per commit (each downstream write — a ClickHouse insert, a Kafka batch — has a
+   * fixed cost). Never applies while catching up. Default 0; a store may ignore it.
+   */
+  readonly lingerMs?: number;
+  /**
    * Called with consecutive batches in log order. The next batch is read only after the
    * returned promise resolves, so a handler that saves its checkpoint after writing gets
    * at-least-once delivery. A rejected promise stops the subscription and is passed to

@@ -50,6 +50,8 @@ export interface SiemForwarderOptions {
   readonly worker?: string;
   /** Events per broker round trip; default 500. */
   readonly batchSize?: number;
+  /** Wait after new events arrive before reading them (see `SubscribeOptions.lingerMs`); default 100 ms. */
+  readonly lingerMs?: number;
   /** First and largest pause between attempts while the destination is down. */
   readonly retryInitialMs?: number;
   readonly retryMaxMs?: number;
@@ -156,6 +158,8 @@ export class SiemForwarder {
     this.subscription = this.deps.store.subscribe({
       after: this.checkpoint,
       batchSize: this.batchSize,
+      // One broker round trip per commit would cap a busy log at the broker's latency.
+      lingerMs: this.options.lingerMs ?? 100,
       handler: (events) => this.handle(events),
       onError: (error) => {
         if (this.stopping || error instanceof ForwarderStoppedError) return;

@@ -442,6 +442,7 @@ class SqliteSubscription implements Subscription {
   private async run(): Promise<void> {
     let after = this.options.after;
     const limit = Math.max(1, this.options.batchSize ?? DEFAULT_BATCH_SIZE);
+    const linger = Math.max(0, this.options.lingerMs ?? 0);
     try {
       // Yield once so the caller holds the subscription before the handler first runs.
       await Promise.resolve();
@@ -451,6 +452,7 @@ class SqliteSubscription implements Subscription {
           // Reading and arming the wait happen in one synchronous step, and commits are
           // signalled from their own loop turn, so no commit slips in between.
           await this.idle();
+          if (linger > 0 && !this.stopped) await this.pause(linger);
           continue;
         }
         await this.options.handler(batch);
@@ -462,6 +464,19 @@ class SqliteSubscription implements Subscription {
     } finally {
       this.onEnd();
     }
+  }
+
+  /** Waits `ms`, or less when the subscription is closed meanwhile. */
+  private pause(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.wake = null;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.wake = done;
+    });
   }
 
   private idle(): Promise<void> {

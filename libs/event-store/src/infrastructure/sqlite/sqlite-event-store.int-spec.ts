@@ -332,6 +332,28 @@ describe('SqliteEventStore', () => {
     expect(after.statuses).toEqual(['appended']);
   });
 
+  it('a lingering subscription reads the commits of its linger window as one batch', async () => {
+    const store = open();
+    const batches: number[] = [];
+    const sub = store.subscribe({
+      after: 0,
+      lingerMs: 300,
+      handler: async (events) => {
+        batches.push(events.length);
+      },
+    });
+    await new Promise((r) => setTimeout(r, 50)); // caught up (empty log) and idle
+    for (let i = 0; i < 5; i++) {
+      await store.append('acme', [
+        { streamId: 't-acme-mfa-s-kim', expectedRevision: 'any', events: [event()] },
+      ]);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    await new Promise((r) => setTimeout(r, 500));
+    await sub.close();
+    expect(batches).toEqual([5]);
+  });
+
   it('stamps recordedAt from the injected clock', async () => {
     const now = new Date('2026-11-21T10:00:00.456Z');
     const store = open({ clock: { now: () => now } });
