@@ -79,7 +79,10 @@ interface PendingAppend {
 
 const APPENDED = 'appended';
 const DEFAULT_BATCH_SIZE = 500;
-const CACHE_SIZE = -65_536; // KiB
+/** Page cache (KiB) of the connection that appends: it holds the inner pages of the random-key indexes. */
+const WRITER_CACHE_KIB = 65_536;
+/** Page cache (KiB) of the reading connection when a writer thread appends (followers read recent pages). */
+const READER_CACHE_KIB = 8_192;
 
 function busyTimeout(options: SqliteEventStoreOptions): number {
   return Math.max(0, Math.trunc(options.busyTimeoutMs ?? 5000));
@@ -163,6 +166,7 @@ export class SqliteEventStore implements EventStore, EventRetention {
             file,
             synchronous: options.synchronous === 'NORMAL' ? 'NORMAL' : 'FULL',
             busyTimeoutMs: busyTimeout(options),
+            cacheKib: WRITER_CACHE_KIB,
           });
   }
 
@@ -177,8 +181,9 @@ export class SqliteEventStore implements EventStore, EventRetention {
       db.pragma(`busy_timeout = ${busyTimeout(options)}`);
       db.pragma('foreign_keys = ON');
       // The index B-trees (event ids, subjects) take random inserts: a 64 MiB page cache
-      // (default 2 MiB) keeps their inner pages in memory.
-      db.pragma(`cache_size = ${CACHE_SIZE}`);
+      // (default 2 MiB) keeps their inner pages in memory — on the connection that appends.
+      const writesHere = file === ':memory:' || file === '' || options.writerThread === false;
+      db.pragma(`cache_size = -${writesHere ? WRITER_CACHE_KIB : READER_CACHE_KIB}`);
       migrateSqliteEventStore(db);
       return new SqliteEventStore(db, options, file);
     } catch (error) {

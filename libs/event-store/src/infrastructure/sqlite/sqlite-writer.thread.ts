@@ -21,7 +21,7 @@ if (parentPort) {
   db.pragma(`busy_timeout = ${options.busyTimeoutMs}`);
   db.pragma(`synchronous = ${options.synchronous}`);
   db.pragma('foreign_keys = ON');
-  db.pragma('cache_size = -65536');
+  db.pragma(`cache_size = -${options.cacheKib}`);
   // Checkpoint every ~40 MiB of WAL instead of 4 MiB: a page changed by several groups is
   // copied into the database file once (measured ~15% more appends per second).
   db.pragma('wal_autocheckpoint = 10000');

@@ -41,6 +41,7 @@ export interface WriterThreadOptions {
   readonly file: string;
   readonly synchronous: 'FULL' | 'NORMAL';
   readonly busyTimeoutMs: number;
+  readonly cacheKib: number;
 }
 
 /** The writer on a worker thread. One group in flight at a time; a dead thread fails it and is replaced. */
