@@ -185,8 +185,16 @@ describe('tamper evidence that survives erasure', () => {
     expect(verify.json.tenants[0]).toMatchObject({ seals: 2, unsealedEvents: 0 });
   });
 
+  it('authtrail verify reads the log of whichever store the deployment runs on', async () => {
+    // server.config names the store under test: the SQLite file or the EventStoreDB URL.
+    const report = await verifyLog(server.config);
+    expect(report).toMatchObject({ ok: true, firstDisagreement: null });
+    expect(report.checkedSeals).toBeGreaterThanOrEqual(2);
+    expect(report.checkedEvents).toBeGreaterThan(0);
+  });
+
   describeOnSqlite(
-    'these attacks edit the SQLite file and check it with `authtrail verify`, which reads the SQLite log only; on EventStoreDB a removed event is named by retention.e2e-spec.ts and esdb-ledger-retention.int-spec.ts',
+    'these attacks edit the SQLite file directly; on EventStoreDB a removed event is named by retention.e2e-spec.ts and esdb-ledger-retention.int-spec.ts',
   )('someone with write access to the SQLite file (server stopped)', () => {
     let config: AppConfig;
     let sealed: { positions: number[]; sealPosition: number };

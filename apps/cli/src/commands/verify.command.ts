@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { AppConfig, loadConfig } from '@authtrail/config';
-import { SqliteEventStore } from '@authtrail/event-store';
+import { EsdbEventStore, EventStore, SqliteEventStore } from '@authtrail/event-store';
 import { LedgerService, LedgerVerification, readSealPublicKey } from '@authtrail/ledger';
 import { CliError } from '../api-client';
 
@@ -13,19 +13,15 @@ export interface VerifyCommandOptions {
 
 /**
  * `authtrail verify`: recomputes every envelope hash, Merkle root, signature and chain link
- * from the event log file itself. It only reads, so it runs with the server stopped (or
- * beside it: SQLite's WAL lets a reader work during writes).
+ * from the event log itself — the SQLite file, or the EventStoreDB cluster of
+ * `AUTHTRAIL_EVENT_STORE`. It only reads, so it runs with the server stopped or beside it.
  */
 export async function verifyLog(
   config: AppConfig,
   options: VerifyCommandOptions = {},
   onProgress?: (position: number, head: number) => void,
 ): Promise<LedgerVerification> {
-  if (config.eventStore.kind !== 'sqlite')
-    throw new CliError(
-      'verify reads the embedded SQLite event log; use GET /v1/ledger/verify otherwise',
-    );
-  if (!existsSync(config.eventStore.file))
+  if (config.eventStore.kind === 'sqlite' && !existsSync(config.eventStore.file))
     throw new CliError(`no event log at ${config.eventStore.file} (AUTHTRAIL_DATA_DIR)`);
   const keyFile = options.publicKey ?? config.sealKeyFile;
   if (!existsSync(keyFile))
@@ -33,10 +29,20 @@ export async function verifyLog(
       `no seal key at ${keyFile}: pass --public-key with the published key (GET /v1/ledger/public-key)`,
     );
   const key = readSealPublicKey(keyFile);
-  const store = SqliteEventStore.open(config.eventStore.file);
+  // SQLite keeps the hashes of the events retention pruned; on EventStoreDB the seals'
+  // retention annex vouches for events the server expired (`$maxAge`), judged by the clock.
+  let store: EventStore;
+  let pruned: ConstructorParameters<typeof LedgerService>[2];
+  if (config.eventStore.kind === 'sqlite') {
+    const sqlite = SqliteEventStore.open(config.eventStore.file);
+    store = sqlite;
+    pruned = { read: (o) => sqlite.readPruned(o) };
+  } else {
+    store = EsdbEventStore.connect(config.eventStore.url);
+  }
   try {
     const head = await store.headPosition();
-    return await new LedgerService(store, key, { read: (o) => store.readPruned(o) }).verify({
+    return await new LedgerService(store, key, pruned).verify({
       ...(options.tenant === undefined ? {} : { tenantId: options.tenant }),
       onProgress: (position) => onProgress?.(position, head),
     });
