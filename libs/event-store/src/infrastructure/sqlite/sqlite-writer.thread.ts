@@ -1,16 +1,7 @@
 import Database from 'better-sqlite3';
 import { parentPort, workerData } from 'node:worker_threads';
-import { type AppendJob, type JobOutcome, SqliteAppender } from './sqlite-appender';
-import type { WriterThreadOptions } from './sqlite-writer';
-
-export type WriterRequest =
-  | { readonly type: 'commit'; readonly id: number; readonly jobs: readonly AppendJob[] }
-  | { readonly type: 'close'; readonly id: number };
-
-export type WriterReply =
-  | { readonly type: 'committed'; readonly id: number; readonly outcomes: JobOutcome[] }
-  | { readonly type: 'failed'; readonly id: number; readonly message: string }
-  | { readonly type: 'closed'; readonly id: number };
+import { SqliteAppender } from './sqlite-appender';
+import type { WriterReply, WriterRequest, WriterThreadOptions } from './sqlite-writer.protocol';
 
 // The event store's writer thread (see `ThreadSqliteWriter`): its own connection to the
 // file the store already opened and migrated, with the same durability settings.

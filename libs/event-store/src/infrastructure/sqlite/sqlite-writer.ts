@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, extname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { type AppendJob, type JobOutcome, SqliteAppender } from './sqlite-appender';
-import type { WriterRequest, WriterReply } from './sqlite-writer.thread';
+import type { WriterReply, WriterRequest, WriterThreadOptions } from './sqlite-writer.protocol';
 
 /**
  * Commits groups of append requests. Either on the caller's thread (`:memory:` stores, or
@@ -35,13 +35,6 @@ export class InThreadSqliteWriter implements SqliteWriter {
   close(): Promise<void> {
     return Promise.resolve();
   }
-}
-
-export interface WriterThreadOptions {
-  readonly file: string;
-  readonly synchronous: 'FULL' | 'NORMAL';
-  readonly busyTimeoutMs: number;
-  readonly cacheKib: number;
 }
 
 /** The writer on a worker thread. One group in flight at a time; a dead thread fails it and is replaced. */
