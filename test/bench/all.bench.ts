@@ -90,6 +90,13 @@ function serveRows(s: ServeResult, seconds: number): Row[] {
   const rows: Row[] = [];
   if (s.batched) rows.push(...ingestRows('ingest, batches of 1000', s.batched, 20_000, true));
   if (s.single) rows.push(...ingestRows('ingest, 1 event per request', s.single, 5000, false));
+  if (s.ceiling)
+    rows.push({
+      measurement: `  HTTP ceiling: GET /healthz (${s.ceiling.clients} clients)`,
+      value: `${n0(s.ceiling.requestsPerSecond)} requests/s${s.ceiling.serverCores === null ? '' : `, server ${s.ceiling.serverCores.toFixed(1)} cores`}`,
+      target: '—',
+      result: '—',
+    });
   if (s.batched) {
     const bytes = s.batched.load.eventBytes;
     rows.push({

@@ -45,8 +45,16 @@ export interface ReplayResult {
   readonly peakRssBytes: number | null;
 }
 
+/** What the same machine, server stack and client do for a request that does nothing. */
+export interface HttpCeiling {
+  readonly clients: number;
+  readonly requestsPerSecond: number;
+  readonly serverCores: number | null;
+}
+
 export interface ServeResult {
   readonly warmup: LoadResult | null;
+  readonly ceiling: HttpCeiling | null;
   readonly batched: WatchedLoad | null;
   readonly single: WatchedLoad | null;
   /** After the load: until the projector's and forwarder's lag gauges read 0. */
@@ -160,11 +168,44 @@ const fileSize = (path: string): number | null => {
   }
 };
 
+/**
+ * The calibration row: GET /healthz (no auth, no store) with the ingest phase's client and
+ * concurrency, so that one event per request reads against what HTTP alone allows here.
+ */
+async function httpCeiling(
+  server: { url: string; pid: number },
+  clients: number,
+  seconds: number,
+): Promise<HttpCeiling> {
+  const cpu0 = cpuSecondsOf(server.pid);
+  const started = performance.now();
+  const until = started + seconds * 1000;
+  let requests = 0;
+  await Promise.all(
+    Array.from({ length: clients }, async () => {
+      while (performance.now() < until) {
+        const res = await fetch(`${server.url}/healthz`);
+        await res.arrayBuffer();
+        if (res.status !== 200) throw new Error(`GET /healthz answered ${res.status}`);
+        requests++;
+      }
+    }),
+  );
+  const elapsed = (performance.now() - started) / 1000;
+  const cpu1 = cpuSecondsOf(server.pid);
+  return {
+    clients,
+    requestsPerSecond: requests / elapsed,
+    serverCores: cpu0 === null || cpu1 === null ? null : (cpu1 - cpu0) / elapsed,
+  };
+}
+
 export async function runServePhases(options: ServeOptions): Promise<ServeResult> {
   const { log, fail } = options;
   const dataDir = mkdtempSync(join(tmpdir(), 'authtrail-bench-serve-'));
   const siemFile = join(dataDir, 'siem', 'events.ndjson');
   let warmup: LoadResult | null = null;
+  let ceiling: HttpCeiling | null = null;
   let batched: WatchedLoad | null = null;
   let single: WatchedLoad | null = null;
   let catchUpSeconds: number | null = null;
@@ -191,6 +232,8 @@ export async function runServePhases(options: ServeOptions): Promise<ServeResult
       if (warmup.errors > 0) throw new Error(`warm-up load failed: ${warmup.firstError}`);
       if (options.ingest) {
         try {
+          log(`HTTP ceiling: GET /healthz, ${options.singleClients} clients, 5 s…`);
+          ceiling = await httpCeiling(server, options.singleClients, 5);
           log(`ingest: batches of 1000, ${options.batchClients} clients, ${options.seconds} s…`);
           batched = await watched(server, keys, () =>
             load(1000, options.batchClients, options.seconds),
@@ -250,6 +293,7 @@ export async function runServePhases(options: ServeOptions): Promise<ServeResult
   else rmSync(dataDir, { recursive: true, force: true });
   return {
     warmup,
+    ceiling,
     batched,
     single,
     catchUpSeconds,
