@@ -4,8 +4,10 @@ import {
   ClickHouseEngine,
   REPLICA_NAME,
   REPLICA_PATH,
+  RETIRED,
   TABLES,
   TENANT_TABLES,
+  migrations,
   schemaStatements,
 } from './clickhouse-schema';
 
@@ -25,15 +27,22 @@ const engineOf = (statement: string): string | null =>
 /** The name a DDL statement acts on, and what follows it (where ON CLUSTER must stand). */
 const afterName = (statement: string): string => {
   const m =
-    /^(?:CREATE (?:DATABASE|TABLE|MATERIALIZED VIEW) IF NOT EXISTS|DELETE FROM|TRUNCATE TABLE IF EXISTS) (\S+?)(?= |\(|$)(.*)/s.exec(
+    /^(?:CREATE (?:DATABASE|TABLE|MATERIALIZED VIEW) IF NOT EXISTS|DROP (?:TABLE|VIEW) IF EXISTS|DELETE FROM|TRUNCATE TABLE IF EXISTS|INSERT INTO) (\S+?)(?= |\(|$)(.*)/s.exec(
       statement,
     );
   if (!m) throw new Error(`not a statement this test knows: ${statement.slice(0, 60)}`);
   return m[2];
 };
 
+/** A migration's fill: data, not DDL, so no ON CLUSTER (the replicated table shares the rows). */
+const isFill = (statement: string): boolean => statement.startsWith('INSERT INTO');
+
 /** Every statement the read model sends as a command, from creating the tables to resetting them. */
-async function commandsOf(engine: ClickHouseEngine, cluster: string | null): Promise<string[]> {
+async function commandsOf(
+  engine: ClickHouseEngine,
+  cluster: string | null,
+  applied: string[] = [],
+): Promise<string[]> {
   const commands: string[] = [];
   const client = {
     command: ({ query }: { query: string }) => {
@@ -41,7 +50,12 @@ async function commandsOf(engine: ClickHouseEngine, cluster: string | null): Pro
       return Promise.resolve({});
     },
     insert: () => Promise.resolve({}),
-    query: () => Promise.resolve({ json: () => Promise.resolve([]) }),
+    // The only query init sends: the migrations already recorded.
+    query: () =>
+      Promise.resolve({
+        json: () =>
+          Promise.resolve({ meta: [{ name: 'name' }], data: applied.map((name) => [name]) }),
+      }),
     close: () => Promise.resolve(),
   } as unknown as ClickHouseClient;
   const model = new ClickHouseReadModel(client, { engine, cluster, retentionDays });
@@ -61,9 +75,13 @@ describe('ClickHouse schema DDL', () => {
   describe.each(SETUPS)('$engine tables, cluster $cluster', ({ engine, cluster }) => {
     const statements = schemaStatements({ database: 'authtrail', engine, cluster, retentionDays });
 
+    const steps = migrations({ database: 'authtrail', engine, cluster }).flatMap(
+      (m) => m.statements,
+    );
+
     it('every statement carries ON CLUSTER right after the name exactly when a cluster is set', () => {
       expect(statements.length).toBeGreaterThan(10);
-      for (const s of statements) {
+      for (const s of [...statements, ...steps.filter((s) => !isFill(s))]) {
         const rest = afterName(s);
         if (cluster === null) expect(s).not.toContain('ON CLUSTER');
         else expect(rest.startsWith(` ON CLUSTER ${cluster}`)).toBe(true);
@@ -72,35 +90,48 @@ describe('ClickHouse schema DDL', () => {
 
     it('every table has an engine of the configured family', () => {
       const tables = statements.filter((s) => s.startsWith('CREATE TABLE'));
-      // Every entry of TABLES is a table but the materialized view.
-      expect(tables).toHaveLength(Object.keys(TABLES).length - 1);
+      const views = statements.filter((s) => s.startsWith('CREATE MATERIALIZED VIEW'));
+      // Every entry of TABLES is a table or one of the two materialized views.
+      expect(views).toHaveLength(2);
+      expect(tables).toHaveLength(Object.keys(TABLES).length - views.length);
       for (const s of tables) {
         const clause = engineOf(s);
         expect(clause).not.toBeNull();
         if (engine === 'plain') {
-          expect(clause).toMatch(/^ENGINE = (Replacing|Aggregating)MergeTree(\(position\))?$/);
+          expect(clause).toMatch(
+            /^ENGINE = (Replacing|Aggregating)MergeTree(\((position|version)\))?$/,
+          );
         } else {
           expect(clause).toMatch(
-            /^ENGINE = Replicated(Replacing|Aggregating)MergeTree\('[^']+', '[^']+'(, position)?\)$/,
+            /^ENGINE = Replicated(Replacing|Aggregating)MergeTree\('[^']+', '[^']+'(, (position|version))?\)$/,
           );
           expect(clause).toContain(`('${REPLICA_PATH}', '${REPLICA_NAME}'`);
         }
       }
     });
 
-    it('every statement the read model sends (tables, erasure, tenant deletion, reset) follows the setup', async () => {
+    it('every statement the read model sends (tables, migrations, erasure, tenant deletion, reset) follows the setup', async () => {
       const commands = await commandsOf(engine, cluster);
-      // Creating the tables, one erasure (1 delete), one tenant deletion, one reset.
+      // Creating the tables, the migrations of a database that has none recorded, one
+      // erasure (1 delete), one tenant deletion, one reset.
       expect(commands).toHaveLength(
-        statements.length + 1 + TENANT_TABLES.length + TENANT_TABLES.length + 2,
+        statements.length + steps.length + 1 + TENANT_TABLES.length + TENANT_TABLES.length + 2,
       );
       expect(commands.slice(0, statements.length)).toEqual(statements);
+      expect(commands.slice(statements.length, statements.length + steps.length)).toEqual(steps);
       for (const c of commands) {
         const rest = afterName(c);
-        if (cluster === null) expect(c).not.toContain('ON CLUSTER');
+        if (cluster === null || isFill(c)) expect(c).not.toContain('ON CLUSTER');
         else expect(rest.startsWith(` ON CLUSTER ${cluster}`)).toBe(true);
         if (engine === 'plain') expect(c).not.toContain('Replicated');
       }
+    });
+
+    it('runs no migration already recorded', async () => {
+      const recorded = migrations({ database: 'authtrail' }).map((m) => m.name);
+      const commands = await commandsOf(engine, cluster, recorded);
+      expect(commands.slice(0, statements.length)).toEqual(statements);
+      expect(commands.filter((c) => isFill(c) || c.startsWith('DROP'))).toEqual([]);
     });
   });
 
@@ -124,6 +155,27 @@ describe('ClickHouse schema DDL', () => {
     replicated.forEach((s, i) => expect(unreplicate(s)).toBe(plain[i]));
     // The deduplicating tables that keep the newest row by version still do.
     expect(replicated.filter((s) => s.includes("'{replica}', position)"))).toHaveLength(4);
+  });
+
+  it('retires the old registration state: its view stops before the fill, its table goes after', () => {
+    const [registrations] = migrations({ database: 'authtrail' });
+    expect(registrations.statements).toEqual([
+      `DROP VIEW IF EXISTS authtrail.${RETIRED.registrationView}`,
+      expect.stringMatching(
+        new RegExp(
+          `^INSERT INTO authtrail\\.${TABLES.registrations} SELECT .*\\sWHERE type = 'sspr\\.Registered'$`,
+          's',
+        ),
+      ),
+      `DROP TABLE IF EXISTS authtrail.${RETIRED.registrationState}`,
+    ]);
+    // The fill selects what the view selects, so old and new rows are alike.
+    const view = schemaStatements({ database: 'authtrail', retentionDays }).find((s) =>
+      s.includes(`VIEW IF NOT EXISTS authtrail.${TABLES.registrationsView}`),
+    );
+    expect(view?.slice(view.indexOf(' AS\n') + 4)).toBe(
+      registrations.statements[1].slice(`INSERT INTO authtrail.${TABLES.registrations} `.length),
+    );
   });
 
   it('the default is the embedded engine’s plain tables without ON CLUSTER', () => {
