@@ -106,6 +106,13 @@ function serveRows(s: ServeResult, seconds: number): Row[] {
       result: '—',
     });
   }
+  if (s.batchedCatchUpSeconds !== null && s.batched)
+    rows.push({
+      measurement: '  catch-up after the batches of 1000 (projector, forwarder)',
+      value: `${s.batchedCatchUpSeconds.toFixed(1)} s`,
+      target: '—',
+      result: '—',
+    });
   if (s.catchUpSeconds !== null && s.batched)
     rows.push({
       measurement: '  catch-up after the load (projector, forwarder)',
