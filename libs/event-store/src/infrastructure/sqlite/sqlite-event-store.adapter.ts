@@ -17,6 +17,7 @@ import type {
   Subscription,
 } from '../../domain/event-store.port';
 import { migrateSqliteEventStore } from './sqlite-event-store.schema';
+import { type ConnectionSettings, configureConnection } from './sqlite-connection';
 import type { JobOutcome, RefusedAppend } from './sqlite-appender';
 import { InThreadSqliteWriter, type SqliteWriter, ThreadSqliteWriter } from './sqlite-writer';
 import { validateAppend } from '../../domain/append-validation';
@@ -79,15 +80,21 @@ interface PendingAppend {
 
 const APPENDED = 'appended';
 const DEFAULT_BATCH_SIZE = 500;
-/** Page cache (KiB) of the connection that appends: it holds the inner pages of the random-key indexes. */
-const WRITER_CACHE_KIB = 65_536;
-/** Page cache (KiB) of the reading connection when a writer thread appends (followers read recent pages). */
-const READER_CACHE_KIB = 8_192;
-
-function busyTimeout(options: SqliteEventStoreOptions): number {
-  return Math.max(0, Math.trunc(options.busyTimeoutMs ?? 5000));
+/** `:memory:` stores commit on the caller's thread: a second connection would see another database. */
+function hasWriterThread(file: string, options: SqliteEventStoreOptions): boolean {
+  return file !== ':memory:' && file !== '' && options.writerThread !== false;
 }
 
+function connectionSettings(
+  options: SqliteEventStoreOptions,
+  appends: boolean,
+): ConnectionSettings {
+  return {
+    synchronous: options.synchronous === 'NORMAL' ? 'NORMAL' : 'FULL',
+    busyTimeoutMs: options.busyTimeoutMs ?? 5000,
+    appends,
+  };
+}
 /**
  * The embedded event store: one SQLite file in WAL mode, append-only (enforced by
  * triggers), with group commit so that concurrent appends share one fsync.
@@ -158,16 +165,9 @@ export class SqliteEventStore implements EventStore, EventRetention {
       head: db.prepare<[], number>('SELECT coalesce(max(position), 0) FROM events').pluck(),
     };
 
-    const inMemory = file === ':memory:' || file === '';
-    this.writer =
-      inMemory || options.writerThread === false
-        ? new InThreadSqliteWriter(db)
-        : new ThreadSqliteWriter({
-            file,
-            synchronous: options.synchronous === 'NORMAL' ? 'NORMAL' : 'FULL',
-            busyTimeoutMs: busyTimeout(options),
-            cacheKib: WRITER_CACHE_KIB,
-          });
+    this.writer = hasWriterThread(file, options)
+      ? new ThreadSqliteWriter({ file, ...connectionSettings(options, true) })
+      : new InThreadSqliteWriter(db);
   }
 
   /** Opens (creating and migrating if needed) the store in `file`; `':memory:'` gives a private in-memory store. */
@@ -175,15 +175,7 @@ export class SqliteEventStore implements EventStore, EventRetention {
     let db: Db | undefined;
     try {
       db = new Database(file);
-      // WAL lets readers (subscriptions, other processes) run during a write. https://www.sqlite.org/wal.html
-      db.pragma('journal_mode = WAL');
-      db.pragma(`synchronous = ${options.synchronous === 'NORMAL' ? 'NORMAL' : 'FULL'}`);
-      db.pragma(`busy_timeout = ${busyTimeout(options)}`);
-      db.pragma('foreign_keys = ON');
-      // The index B-trees (event ids, subjects) take random inserts: a 64 MiB page cache
-      // (default 2 MiB) keeps their inner pages in memory — on the connection that appends.
-      const writesHere = file === ':memory:' || file === '' || options.writerThread === false;
-      db.pragma(`cache_size = -${writesHere ? WRITER_CACHE_KIB : READER_CACHE_KIB}`);
+      configureConnection(db, connectionSettings(options, !hasWriterThread(file, options)));
       migrateSqliteEventStore(db);
       return new SqliteEventStore(db, options, file);
     } catch (error) {

@@ -1,11 +1,9 @@
+import type { ConnectionSettings } from './sqlite-connection';
 import type { AppendJob, JobOutcome } from './sqlite-appender';
 
 /** What the event store and its writer thread say to each other (see `ThreadSqliteWriter`). */
-export interface WriterThreadOptions {
+export interface WriterThreadOptions extends ConnectionSettings {
   readonly file: string;
-  readonly synchronous: 'FULL' | 'NORMAL';
-  readonly busyTimeoutMs: number;
-  readonly cacheKib: number;
 }
 
 export type WriterRequest =
