@@ -244,6 +244,32 @@ describe('ClickHouse read model on chdb, fed by the projector', () => {
     };
   }
 
+  it('runs ClickHouse work off the event loop: a long query leaves the loop ticking', async () => {
+    // The embedded engine executes on its own threads (chdb's async query); a synchronous
+    // call would stop the loop, and with it HTTP ingest, for the whole query.
+    let ticks = 0;
+    let longestGap = 0;
+    let last = performance.now();
+    const timer = setInterval(() => {
+      const now = performance.now();
+      longestGap = Math.max(longestGap, now - last);
+      last = now;
+      ticks++;
+    }, 1);
+    const started = performance.now();
+    const result = await client.query({
+      query: 'SELECT count() AS n, sum(sipHash64(number)) % 7 AS h FROM numbers(60000000)',
+      format: 'JSONEachRow',
+    });
+    const [row] = await result.json<{ n: number }>();
+    const elapsed = performance.now() - started;
+    clearInterval(timer);
+    expect(row.n).toBe(60_000_000);
+    expect(elapsed).toBeGreaterThan(50); // long enough for the check to mean something
+    expect(ticks).toBeGreaterThan(Math.min(5, elapsed / 20));
+    expect(longestGap).toBeLessThan(Math.max(250, elapsed / 2));
+  });
+
   it('ClickHouse’s own parser reads every replicated, ON CLUSTER statement of the read model as meant', async () => {
     // chdb has no Keeper to create replicated tables, but its parser is the server's: every
     // statement the read model would send to a cluster must parse, keeping ON CLUSTER and
