@@ -1,3 +1,4 @@
+import { exampleEvents } from '@authtrail/catalog';
 import { canonicalJson, checkOccurredAt, parseNdjson } from './ingest-rules';
 
 const now = new Date('2026-11-22T12:00:00Z');
@@ -43,5 +44,34 @@ describe('canonicalJson', () => {
       canonicalJson({ a: [{ c: 3, d: 2 }], b: 1 }),
     );
     expect(canonicalJson({ a: 1 })).not.toBe(canonicalJson({ a: 2 }));
+  });
+
+  it('writes exactly what the first version wrote: stored fingerprints depend on it', () => {
+    // The first implementation, kept as the reference: a different byte would turn the
+    // re-post of an event stored before into an id conflict.
+    const reference = (value: unknown): string => {
+      if (Array.isArray(value)) return `[${value.map(reference).join(',')}]`;
+      if (value !== null && typeof value === 'object') {
+        const obj = value as Record<string, unknown>;
+        return `{${Object.keys(obj)
+          .filter((k) => obj[k] !== undefined)
+          .sort()
+          .map((k) => `${JSON.stringify(k)}:${reference(obj[k])}`)
+          .join(',')}}`;
+      }
+      return JSON.stringify(value);
+    };
+    const samples: unknown[] = [
+      ...exampleEvents(),
+      {},
+      [],
+      [undefined, null, 1, 'x'],
+      { z: undefined, a: { '': [{}], 'ü"\\n': -0.5e-7 }, b: [true, false, null] },
+      { only: undefined },
+      'text with "quotes" and \u2028',
+      2 ** 60,
+      null,
+    ];
+    for (const sample of samples) expect(canonicalJson(sample)).toBe(reference(sample));
   });
 });
