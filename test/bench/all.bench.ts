@@ -3,7 +3,7 @@
  *
  *   node test/bench/run.js all [--events 1000000] [--seconds 60] [--only ingest,erasure,replay,reports]
  *        [--erasures 20] [--runs 15] [--batch-clients 4] [--single-clients 64]
- *        [--out bench-results/<time>.json] [--dist dist] [--strict] [--keep]
+ *        [--out bench-results/<time>.json] [--dist dist] [--strict] [--keep] [--profile [DIR]]
  *
  * The ingest, erasure and replay phases run against `authtrail serve` from the build
  * (`--dist`, so build first) in a child process on a temporary data dir; the reports phase
@@ -15,6 +15,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { formatProfile, summarizeProfiles } from './cpu-profile';
 import { ReadModelBenchResult, runReadModelBench } from './read-model-bench';
 import { ServeResult, WatchedLoad, runServePhases } from './serve-phases';
 
@@ -23,7 +24,8 @@ type Phase = (typeof PHASES)[number];
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
-  return i > 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
+  const value = i > 0 ? process.argv[i + 1] : undefined;
+  return value && !value.startsWith('--') ? value : fallback;
 }
 
 function count(name: string, fallback: number): number {
@@ -239,6 +241,14 @@ async function main(): Promise<void> {
     ),
     strict: process.argv.includes('--strict'),
     keep: process.argv.includes('--keep'),
+    profile: process.argv.includes('--profile')
+      ? resolve(
+          arg(
+            'profile',
+            join('bench-results', `profile-${startedAt.toISOString().replace(/[:.]/g, '-')}`),
+          ),
+        )
+      : null,
   };
   const log = (line: string) =>
     process.stderr.write(
@@ -269,6 +279,7 @@ async function main(): Promise<void> {
         keep: options.keep,
         log,
         fail,
+        ...(options.profile ? { profileDir: options.profile } : {}),
       });
     }
   }
@@ -318,6 +329,22 @@ async function main(): Promise<void> {
     ' embedded stores, encryption on, SIEM file sink on';
   process.stdout.write(`\n${heading}\n\n${table(rows)}\n`);
 
+  // One .cpuprofile per thread that ran JavaScript (the event loop, the SQLite writer):
+  // open them in Chrome DevTools or speedscope for the flame graph.
+  const profiles = options.profile
+    ? ['serve', 'replay'].flatMap((name) => {
+        const dir = join(options.profile!, name);
+        return existsSync(dir)
+          ? summarizeProfiles(dir, resolve(__dirname, '../..')).map((p) => ({
+              process: name,
+              ...p,
+            }))
+          : [];
+      })
+    : [];
+  for (const p of profiles)
+    process.stdout.write(`\nCPU profile of authtrail ${p.process}, ${formatProfile(p)}\n`);
+
   mkdirSync(dirname(options.out), { recursive: true });
   writeFileSync(
     options.out,
@@ -332,6 +359,7 @@ async function main(): Promise<void> {
         errors,
         serve,
         reports,
+        profiles,
       },
       null,
       2,

@@ -82,6 +82,15 @@ export interface ServeOptions {
   readonly log: (line: string) => void;
   /** A phase that failed: recorded, and the next phases still run where they can. */
   readonly fail: (phase: string, error: unknown) => void;
+  /** Where `authtrail serve` and `authtrail replay` write CPU profiles (`<dir>/serve`, `<dir>/replay`); none when absent. */
+  readonly profileDir?: string;
+}
+
+/** `node --cpu-prof` into `<profileDir>/<name>`: one `.cpuprofile` per thread, written at exit. */
+function profileArgs(options: ServeOptions, name: string): string[] {
+  return options.profileDir
+    ? ['--cpu-prof', `--cpu-prof-dir=${join(options.profileDir, name)}`]
+    : [];
 }
 
 async function watched(
@@ -223,6 +232,7 @@ export async function runServePhases(options: ServeOptions): Promise<ServeResult
       dataDir,
       baseEnv: process.env,
       env: { AUTHTRAIL_SIEM_FILE: siemFile },
+      nodeArgs: profileArgs(options, 'serve'),
     });
     try {
       const keys = await prepareTenant(server.url);
@@ -291,7 +301,7 @@ export async function runServePhases(options: ServeOptions): Promise<ServeResult
   if (options.replay && served) {
     try {
       log('replay: authtrail replay on the stopped server’s data dir…');
-      replay = await runReplay(options.mainJs, dataDir);
+      replay = await runReplay(options.mainJs, dataDir, profileArgs(options, 'replay'));
     } catch (e) {
       fail('replay', e);
     }
@@ -314,12 +324,16 @@ export async function runServePhases(options: ServeOptions): Promise<ServeResult
 }
 
 /** `authtrail replay` in a child process; its peak RSS sampled every 200 ms. */
-async function runReplay(mainJs: string, dataDir: string): Promise<ReplayResult> {
+async function runReplay(
+  mainJs: string,
+  dataDir: string,
+  nodeArgs: readonly string[],
+): Promise<ReplayResult> {
   const env = Object.fromEntries(
     Object.entries(process.env).filter(([k]) => !k.startsWith('AUTHTRAIL_')),
   );
   const t0 = performance.now();
-  const child = spawn(process.execPath, [mainJs, 'replay'], {
+  const child = spawn(process.execPath, [...nodeArgs, mainJs, 'replay'], {
     env: { ...env, AUTHTRAIL_DATA_DIR: dataDir, AUTHTRAIL_LOG_LEVEL: 'error' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

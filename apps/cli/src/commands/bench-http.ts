@@ -77,11 +77,13 @@ export async function startBenchServer(options: {
   readonly dataDir: string;
   readonly baseEnv: Readonly<Record<string, string | undefined>>;
   readonly env?: Readonly<Record<string, string>>;
+  /** Node options before the script, e.g. `--cpu-prof`. */
+  readonly nodeArgs?: readonly string[];
 }): Promise<BenchServer> {
   const inherited = Object.fromEntries(
     Object.entries(options.baseEnv).filter(([k]) => !k.startsWith('AUTHTRAIL_')),
   );
-  const child = spawn(process.execPath, [options.mainJs, 'serve'], {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), options.mainJs, 'serve'], {
     env: {
       ...inherited,
       AUTHTRAIL_DATA_DIR: options.dataDir,
