@@ -96,11 +96,25 @@ export class Projector {
     this.applied = await this.model.loadCheckpoint();
     const head = await this.store.headPosition();
     this.hooks.onProgress?.(this.applied, head);
-    while (this.applied < head) {
-      const events = await this.store.readAll({ after: this.applied, limit: this.batchSize });
-      if (events.length === 0) break;
-      await this.apply(events);
+    let events = await this.store.readAll({ after: this.applied, limit: this.batchSize });
+    while (events.length > 0) {
+      const last = events[events.length - 1].position;
+      // The next batch is read while this one's inserts run in ClickHouse (on its own
+      // threads): reading and projecting overlap writing. The log is append-only, so
+      // reading ahead cannot change what is written; batches are still applied in order.
+      const applied = this.apply(events).then(
+        () => null,
+        (error: unknown) => ({ error }),
+      );
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      const next = last < head ? this.store.readAll({ after: last, limit: this.batchSize }) : null;
+      const failed = await applied;
+      if (failed) {
+        await next?.catch(() => undefined);
+        throw failed.error;
+      }
       this.hooks.onProgress?.(this.applied, head);
+      events = next ? await next : [];
     }
     this.hooks.onLag?.(Math.max(0, (await this.store.headPosition()) - this.applied));
     return this.applied;

@@ -443,17 +443,18 @@ class SqliteSubscription implements Subscription {
     try {
       // Yield once so the caller holds the subscription before the handler first runs.
       await Promise.resolve();
+      let batch = this.readAfter(after, limit);
       while (!this.stopped) {
-        const batch = this.readAfter(after, limit);
         if (batch.length === 0) {
           // Reading and arming the wait happen in one synchronous step, and commits are
           // signalled from their own loop turn, so no commit slips in between.
           await this.idle();
           if (linger > 0 && !this.stopped) await this.pause(linger);
+          if (!this.stopped) batch = this.readAfter(after, limit);
           continue;
         }
-        await this.options.handler(batch);
         after = batch[batch.length - 1].position;
+        batch = await this.handleAndReadNext(batch, after, limit);
       }
     } catch (error) {
       this.stopped = true;
@@ -461,6 +462,29 @@ class SqliteSubscription implements Subscription {
     } finally {
       this.onEnd();
     }
+  }
+
+  /**
+   * Hands `batch` to the handler and, while the handler waits on its I/O (a ClickHouse
+   * insert, a Kafka send), reads the batch after it: the log is append-only, so reading
+   * ahead changes nothing the handler sees. The handler still gets one batch at a time,
+   * in order, and a failed handler ends the subscription before the next batch is used.
+   */
+  private async handleAndReadNext(
+    batch: RecordedEvent[],
+    after: number,
+    limit: number,
+  ): Promise<RecordedEvent[]> {
+    const outcome = this.options.handler(batch).then(
+      () => null,
+      (error: unknown) => ({ error }),
+    );
+    // Let the handler's synchronous part and its first awaits run, so its I/O is under way.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    const next = this.stopped ? [] : this.readAfter(after, limit);
+    const failed = await outcome;
+    if (failed) throw failed.error;
+    return next;
   }
 
   /** Waits `ms`, or less when the subscription is closed meanwhile. */
