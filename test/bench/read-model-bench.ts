@@ -228,7 +228,7 @@ export async function runReadModelBench(options: {
       ['sspr/reset-methods', (m) => m.resetMethods(w)],
       ['sspr/problems', (m) => m.problems(w)],
       ['sspr/admin-self-resets', (m) => m.adminSelfResets(w, 3)],
-      ['sspr/suspicious', (m) => m.suspicious(w, 3)],
+      ['sspr/suspicious (1000)', (m) => m.suspicious(w, 3, 1000)],
       ['mfa/attempts', (m) => m.mfaAttempts(w)],
       ['mfa/blocks (100)', (m) => m.mfaBlocks({ ...w, limit: 101, after: null })],
       ['mfa/bypasses (100)', (m) => m.mfaBypasses({ ...w, limit: 101, after: null })],

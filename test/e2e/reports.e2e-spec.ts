@@ -327,6 +327,22 @@ describe('reports and the audit query (whole app over HTTP)', () => {
         key,
       ),
     ).toEqual(sortBy(suspicious(), key));
+
+    // The most frequent first, `limit` of them; `total` counts every item.
+    const all = await get(`/v1/reports/sspr/suspicious?${win}`);
+    expect(all.total).toBe(suspicious().length);
+    expect(all.total).toBeGreaterThan(2);
+    expect(all.items.map((x: any) => x.count)).toEqual(
+      [...all.items.map((x: any) => x.count)].sort((a, b) => b - a),
+    );
+    const top = await get(`/v1/reports/sspr/suspicious?${win}&limit=2`);
+    expect(top.total).toBe(all.total);
+    expect(top.items).toEqual(all.items.slice(0, 2));
+    const bad = await server.request('GET', `/v1/reports/sspr/suspicious?${win}&limit=0`, {
+      key: keys.reader,
+    });
+    expect(bad.status).toBe(422);
+    expect(bad.json.errors.map((e: any) => e.path)).toEqual(['limit']);
   });
 
   it('MFA: attempts by method and result; blocks, bypasses, activations and changes', async () => {

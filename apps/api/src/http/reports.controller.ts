@@ -76,7 +76,7 @@ export class ReportsController {
   @ApiOperation({
     summary:
       'SSPR reports of seed 002 (registered-count, registrations, registered-methods, resets, reset-methods, problems, admin-self-resets, suspicious)',
-    description: `${WINDOW_DOC} Registration reports are current state (no window). admin-self-resets and suspicious take min (default 3). Lists page with limit and cursor. user is the name for privacy-admin, the subject id for reader, null with erased: true once erased.`,
+    description: `${WINDOW_DOC} Registration reports are current state (no window). admin-self-resets and suspicious take min (default 3). Lists page with limit and cursor. suspicious gives the most frequent items first: limit (default 1000, at most 100000) of them, and total. user is the name for privacy-admin, the subject id for reader, null with erased: true once erased.`,
   })
   @ApiParam({ name: 'report', enum: SSPR_REPORTS })
   @ApiQuery({ name: 'format', required: false, enum: ['json', 'csv'] })

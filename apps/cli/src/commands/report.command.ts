@@ -89,7 +89,7 @@ export function registerReportCommand(program: Command, deps: ReportCommandDeps)
     .option('--from <iso>', 'window start (ISO 8601)')
     .option('--to <iso>', 'window end (ISO 8601)')
     .option('--min <n>', 'admin-self-resets / suspicious: least number of resets')
-    .option('--limit <n>', 'lists: items per page')
+    .option('--limit <n>', 'lists: items per page; suspicious: most frequent items (default 1000)')
     .option('--cursor <cursor>', 'lists: the next page')
     .action(async (name: string, o: ReportOptions) => {
       const path = reportPath(name);

@@ -272,10 +272,20 @@ export function ssprView(w: TimeWindow, userHeading: string): HTMLElement[] {
         title: 'Suspicious activity',
         subtitle: 'Blocked, throttled, bursts of failures, admin self-resets',
         wide: true,
-        csv: () => downloadReportCsv('sspr-suspicious', `${R}/suspicious`, q),
+        csv: () =>
+          downloadReportCsv('sspr-suspicious', `${R}/suspicious`, { ...q, limit: 100_000 }),
       },
       async (body) => {
-        const r = await getJson<{ items: Signal[] }>(`${R}/suspicious`, q);
+        const r = await getJson<{ items: Signal[]; total: number }>(`${R}/suspicious`, q);
+        // The API answers the most frequent first, at most 1000 by default.
+        if (r.total > r.items.length)
+          body.append(
+            h(
+              'p',
+              { class: 'muted', 'data-note': 'suspicious-cut' },
+              `The ${fmtInt(r.items.length)} most frequent of ${fmtInt(r.total)}; the CSV has up to 100,000.`,
+            ),
+          );
         body.append(
           table(
             [userHeading, 'signal', 'count', 'first', 'last'],

@@ -54,7 +54,15 @@ export interface ReportReader {
   resetMethods(q: WindowQuery): Promise<{ method: string; count: number }[]>;
   problems(q: WindowQuery): Promise<{ type: string; reason: string | null; count: number }[]>;
   adminSelfResets(q: WindowQuery, min: number): Promise<PersonSignal[]>;
-  suspicious(q: WindowQuery, min: number): Promise<PersonSignal[]>;
+  /**
+   * The first `limit` (person, signal) items by count descending, then signal and subject
+   * id; `total` counts every item of the window.
+   */
+  suspicious(
+    q: WindowQuery,
+    min: number,
+    limit: number,
+  ): Promise<{ items: PersonSignal[]; total: number }>;
   mfaAttempts(q: WindowQuery): Promise<AttemptsItem[]>;
   mfaBlocks(q: PageQuery): Promise<MfaBlockRow[]>;
   mfaBypasses(q: PageQuery): Promise<MfaBypassRow[]>;

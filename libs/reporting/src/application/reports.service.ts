@@ -13,6 +13,9 @@ const DEFAULT_DAYS = 30;
 const RESETS_DAYS = 7;
 const DEFAULT_LIMIT = 100;
 const MAX_LIMIT = 1000;
+/** Suspicious-activity items per answer: the most frequent first; `total` tells how many there are. */
+const DEFAULT_SIGNALS = 1000;
+const MAX_SIGNALS = 100_000;
 
 /** Who asks: the tenant, and whether they may see names (`privacy-admin`). */
 export interface ReportCaller {
@@ -206,8 +209,9 @@ export class ReportsService {
       case 'suspicious': {
         const q = this.windowQuery(p, caller, now, DEFAULT_DAYS, since);
         const min = p.int('min', 1, 1_000_000) ?? 3;
+        const limit = p.int('limit', 1, MAX_SIGNALS) ?? DEFAULT_SIGNALS;
         p.done();
-        const rows = await this.reader.suspicious(q, min);
+        const { items: rows, total } = await this.reader.suspicious(q, min, limit);
         const people = await this.people(
           caller,
           rows.map((r) => r.subjectId),
@@ -223,7 +227,7 @@ export class ReportsService {
           format,
           items,
           ['user', 'subjectId', 'erased', 'signal', 'count', 'firstAt', 'lastAt'],
-          this.windowOf(q),
+          { ...this.windowOf(q), total },
         );
       }
     }

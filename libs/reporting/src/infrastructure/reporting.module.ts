@@ -71,7 +71,7 @@ export class LazyReadModel implements ReadModel {
   problems: ReadModel['problems'] = async (q) => (await this.model()).problems(q);
   adminSelfResets: ReadModel['adminSelfResets'] = async (q, m) =>
     (await this.model()).adminSelfResets(q, m);
-  suspicious: ReadModel['suspicious'] = async (q, m) => (await this.model()).suspicious(q, m);
+  suspicious: ReadModel['suspicious'] = async (q, m, l) => (await this.model()).suspicious(q, m, l);
   mfaAttempts: ReadModel['mfaAttempts'] = async (q) => (await this.model()).mfaAttempts(q);
   mfaBlocks: ReadModel['mfaBlocks'] = async (q) => (await this.model()).mfaBlocks(q);
   mfaBypasses: ReadModel['mfaBypasses'] = async (q) => (await this.model()).mfaBypasses(q);

@@ -448,24 +448,36 @@ GROUP BY type, reason ORDER BY count DESC, type, reason`,
     return rows.map((r) => this.signal(r));
   }
 
-  async suspicious(q: WindowQuery, min: number): Promise<PersonSignal[]> {
+  async suspicious(
+    q: WindowQuery,
+    min: number,
+    limit: number,
+  ): Promise<{ items: PersonSignal[]; total: number }> {
+    // Only the first `limit` items leave ClickHouse: at 10M events a 30-day window holds
+    // ~170k items, and moving them out took longer than finding them.
     const rows = await this.select<Raw>(
-      `SELECT * FROM (
+      `SELECT *, count() OVER () AS total FROM (
 SELECT target_id AS subject_id, 'blocked' AS signal, count() AS count,
   toUnixTimestamp64Milli(min(occurred_at)) AS first_ms, toUnixTimestamp64Milli(max(occurred_at)) AS last_ms, '' AS role
 FROM ${this.src(TABLES.sspr, 'target_id, occurred_at', `${WINDOW} AND type = '${BLOCKED}'`)}
 GROUP BY subject_id
 UNION ALL ${this.burstsSql()}
 UNION ALL ${this.adminSelfResetSql("'admin-self-reset' AS signal, ")}
-) ORDER BY count DESC, signal, subject_id`,
-      { ...this.windowParams(q), min },
+) ORDER BY count DESC, signal, subject_id LIMIT {limit:UInt32}`,
+      { ...this.windowParams(q), min, limit },
     );
-    return rows.map((r) => this.signal(r));
+    return { items: rows.map((r) => this.signal(r)), total: Number(rows[0]?.total ?? 0) };
   }
 
   async mfaAttempts(q: WindowQuery): Promise<AttemptsItem[]> {
+    // In `auto`, twins are dropped inside the aggregate: counting distinct log positions
+    // per group needs no deduplicated row stream first (10M events: 233 ms against 386).
     const rows = await this.select<Raw>(
-      `SELECT method, status, count() AS count, uniqExact(target_id) AS users
+      this.dedupe === 'auto'
+        ? `SELECT method, status, uniqExact(position) AS count, uniqExact(target_id) AS users
+FROM ${this.db}.${TABLES.attempts} WHERE ${WINDOW}
+GROUP BY method, status ORDER BY method, status`
+        : `SELECT method, status, count() AS count, uniqExact(target_id) AS users
 FROM ${this.src(TABLES.attempts, 'method, status, target_id', WINDOW)}
 GROUP BY method, status ORDER BY method, status`,
       this.windowParams(q),
