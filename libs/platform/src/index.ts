@@ -5,3 +5,4 @@ export * from './infrastructure/metrics';
 export * from './infrastructure/system-ids';
 export * from './infrastructure/problem-details';
 export * from './infrastructure/problem.filter';
+export * from './application/read-ahead';

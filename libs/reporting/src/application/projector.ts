@@ -1,5 +1,6 @@
 import { EventCatalog } from '@authtrail/catalog';
 import type { EventStore, RecordedEvent, Subscription } from '@authtrail/event-store';
+import { readAhead } from '@authtrail/platform';
 import type { ReadModelWriter } from './read-model.port';
 import { Projection } from './projection';
 
@@ -102,19 +103,11 @@ export class Projector {
       // The next batch is read while this one's inserts run in ClickHouse (on its own
       // threads): reading and projecting overlap writing. The log is append-only, so
       // reading ahead cannot change what is written; batches are still applied in order.
-      const applied = this.apply(events).then(
-        () => null,
-        (error: unknown) => ({ error }),
+      const next = await readAhead(this.apply(events), () =>
+        last < head ? this.store.readAll({ after: last, limit: this.batchSize }) : [],
       );
-      await new Promise<void>((resolve) => setImmediate(resolve));
-      const next = last < head ? this.store.readAll({ after: last, limit: this.batchSize }) : null;
-      const failed = await applied;
-      if (failed) {
-        await next?.catch(() => undefined);
-        throw failed.error;
-      }
       this.hooks.onProgress?.(this.applied, head);
-      events = next ? await next : [];
+      events = next;
     }
     this.hooks.onLag?.(Math.max(0, (await this.store.headPosition()) - this.applied));
     return this.applied;

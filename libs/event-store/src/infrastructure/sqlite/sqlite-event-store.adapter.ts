@@ -1,6 +1,6 @@
 import Database, { type Database as Db, type Statement } from 'better-sqlite3';
 import { EventEmitter } from 'node:events';
-import { AppError, type Clock, systemClock, ValidationError } from '@authtrail/platform';
+import { AppError, type Clock, readAhead, systemClock, ValidationError } from '@authtrail/platform';
 import {
   ConcurrencyError,
   EventStoreUnavailableError,
@@ -454,7 +454,12 @@ class SqliteSubscription implements Subscription {
           continue;
         }
         after = batch[batch.length - 1].position;
-        batch = await this.handleAndReadNext(batch, after, limit);
+        // The log is append-only: reading ahead changes nothing the handler sees, which
+        // still gets one batch at a time, in order.
+        const from = after;
+        batch = await readAhead(this.options.handler(batch), () =>
+          this.stopped ? [] : this.readAfter(from, limit),
+        );
       }
     } catch (error) {
       this.stopped = true;
@@ -462,29 +467,6 @@ class SqliteSubscription implements Subscription {
     } finally {
       this.onEnd();
     }
-  }
-
-  /**
-   * Hands `batch` to the handler and, while the handler waits on its I/O (a ClickHouse
-   * insert, a Kafka send), reads the batch after it: the log is append-only, so reading
-   * ahead changes nothing the handler sees. The handler still gets one batch at a time,
-   * in order, and a failed handler ends the subscription before the next batch is used.
-   */
-  private async handleAndReadNext(
-    batch: RecordedEvent[],
-    after: number,
-    limit: number,
-  ): Promise<RecordedEvent[]> {
-    const outcome = this.options.handler(batch).then(
-      () => null,
-      (error: unknown) => ({ error }),
-    );
-    // Let the handler's synchronous part and its first awaits run, so its I/O is under way.
-    await new Promise<void>((resolve) => setImmediate(resolve));
-    const next = this.stopped ? [] : this.readAfter(after, limit);
-    const failed = await outcome;
-    if (failed) throw failed.error;
-    return next;
   }
 
   /** Waits `ms`, or less when the subscription is closed meanwhile. */
