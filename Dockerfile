@@ -1,8 +1,9 @@
 # Image of authtrail's apps (deploy/docker-compose.yml, deploy/k8s): one image, the
 # command picks the app — `dist/apps/api/src/main.js`, `dist/apps/worker/src/main.js`, or
 # the CLI (default: `serve`, the embedded all-in-one mode).
-FROM node:20-bookworm-slim AS build
-# better-sqlite3 builds from source when its prebuilt binary cannot be fetched (NOTES.md).
+FROM node:24-bookworm-slim AS build
+# Native addons (better-sqlite3, chdb) ship prebuilt binaries; the toolchain is for a
+# platform they do not cover, where they build from source.
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY package.json package-lock.json ./
@@ -10,7 +11,7 @@ RUN npm ci --no-audit --no-fund
 COPY . .
 RUN npm run build && npm prune --omit=dev
 
-FROM node:20-bookworm-slim
+FROM node:24-bookworm-slim
 ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=build /app/node_modules node_modules

@@ -16,7 +16,7 @@ const moduleNameMapper = Object.fromEntries(
 const common = {
   rootDir: __dirname,
   testEnvironment: 'node',
-  // content-disposition (via @fastify/static) and jose ship ESM only; Node 20 requires it natively
+  // content-disposition (via @fastify/static) and jose ship ESM only; Node requires it natively
   // but jest's module system does not, so SWC turns it into CommonJS.
   transform: { '^.+\\.(ts|js)$': ['@swc/jest', { ...swc, swcrc: false }] },
   transformIgnorePatterns: ['/node_modules/(?!(content-disposition|jose)/)'],

@@ -95,7 +95,9 @@ export class ThreadSqliteWriter implements SqliteWriter {
       for (const waiting of this.pending.values()) waiting.reject(error);
       this.pending.clear();
     };
-    worker.on('error', (error) => fail(error));
+    worker.on('error', (error: unknown) =>
+      fail(error instanceof Error ? error : new Error(String(error))),
+    );
     worker.on('exit', (code) => fail(new Error(`event store writer thread exited (${code})`)));
     this.worker = worker;
     return worker;
