@@ -11,10 +11,14 @@ import { join } from 'node:path';
 import { EventCatalog } from '@authtrail/catalog';
 import { AppendToStream, NewEvent, SqliteEventStore, encodeEnvelope } from '@authtrail/event-store';
 import {
-  ClickHouseReadModel,
+  ClickHouseClientExecutor,
+  ClickHouseProjectionWriter,
+  ClickHouseReportQueries,
   DedupeMode,
   Projector,
   createClickHouseClient,
+  migrateReadModel,
+  readModelSettings,
 } from '@authtrail/reporting';
 import { mixedTraffic } from './mixed-traffic';
 
@@ -153,14 +157,18 @@ export async function runReadModelBench(options: {
   const dir = mkdtempSync(join(tmpdir(), 'authtrail-bench-'));
   const now = new Date();
   const store = SqliteEventStore.open(join(dir, 'events.db'));
-  const client = createClickHouseClient({ url: null, path: join(dir, 'clickhouse') });
-  const models: Record<DedupeMode, ClickHouseReadModel> = {
-    'limit-by': new ClickHouseReadModel(client, { dedupe: 'limit-by' }),
-    final: new ClickHouseReadModel(client, { dedupe: 'final' }),
-    auto: new ClickHouseReadModel(client, { dedupe: 'auto' }),
+  const client = new ClickHouseClientExecutor(
+    createClickHouseClient({ url: null, path: join(dir, 'clickhouse') }),
+  );
+  const queries = (dedupe: DedupeMode) =>
+    new ClickHouseReportQueries(client, readModelSettings({ dedupe }));
+  const models: Record<DedupeMode, ClickHouseReportQueries> = {
+    'limit-by': queries('limit-by'),
+    final: queries('final'),
+    auto: queries('auto'),
   };
-  const model = models['limit-by'];
-  await model.init();
+  await migrateReadModel(client, readModelSettings());
+  const model = new ClickHouseProjectionWriter(client, readModelSettings());
   try {
     log(`loading ${total} events into the event store…`);
     const loaded = await load(store, total, now);
@@ -217,7 +225,7 @@ export async function runReadModelBench(options: {
       to: new Date(now.getTime() + 60_000),
     };
     const since = new Date(now.getTime() - 365 * DAY);
-    const reports: [string, (m: ClickHouseReadModel) => Promise<unknown>][] = [
+    const reports: [string, (m: ClickHouseReportQueries) => Promise<unknown>][] = [
       ['sspr/registered-count', (m) => m.registeredCount('bench', since)],
       [
         'sspr/registrations (100)',

@@ -7,7 +7,11 @@ export * from './application/projection';
 export * from './application/projector';
 export * from './application/subject-names';
 export * from './application/reports.service';
-export * from './infrastructure/clickhouse/clickhouse-read-model.adapter';
+export * from './infrastructure/clickhouse/clickhouse-executor';
+export * from './infrastructure/clickhouse/clickhouse-read-model';
+export * from './infrastructure/clickhouse/clickhouse-projection-writer.adapter';
+export * from './infrastructure/clickhouse/clickhouse-report-queries.adapter';
+export { formatDateTime64 } from './infrastructure/clickhouse/clickhouse-sql';
 export {
   createClickHouseClient,
   PINNED_SETTINGS,

@@ -4,7 +4,12 @@ import { NestFactory } from '@nestjs/core';
 import { AppConfig, loadConfig } from '@authtrail/config';
 import { EventCatalog } from '@authtrail/catalog';
 import { EVENT_STORE, EventStore } from '@authtrail/event-store';
-import { Projector, READ_MODEL, ReadModel, ReportingModule } from '@authtrail/reporting';
+import {
+  Projector,
+  READ_MODEL_WRITER,
+  ReadModelWriter,
+  ReportingModule,
+} from '@authtrail/reporting';
 import { RuntimeModule } from '@authtrail/runtime';
 import { CliError } from '../api-client';
 import { runningServer } from '../server-lock';
@@ -62,7 +67,7 @@ async function project(
   try {
     const projector = new Projector(
       app.get<EventStore>(EVENT_STORE),
-      app.get<ReadModel>(READ_MODEL),
+      app.get<ReadModelWriter>(READ_MODEL_WRITER),
       app.get(EventCatalog),
       {
         onProgress: (position, head) => {

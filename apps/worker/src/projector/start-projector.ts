@@ -1,10 +1,5 @@
 import { INestApplicationContext } from '@nestjs/common';
-import type { Logger } from 'pino';
-import { APP_CONFIG, AppConfig } from '@authtrail/config';
-import { EventCatalog } from '@authtrail/catalog';
-import { EVENT_STORE, EventStore } from '@authtrail/event-store';
-import { LOGGER, Metrics } from '@authtrail/platform';
-import { LazyReadModel, Projector, createProjector, readModelOptions } from '@authtrail/reporting';
+import { Projector } from '@authtrail/reporting';
 
 export interface RunningProjector {
   readonly projector: Projector;
@@ -12,32 +7,11 @@ export interface RunningProjector {
 }
 
 /**
- * Starts the ClickHouse projector of an app. Uses the app's own projector when it has the
- * ReportingModule (the API app of `authtrail serve`, which shares its chdb with the
- * reports); otherwise (the worker app alone) opens the read model itself and closes it
- * on stop.
+ * Starts the app's ClickHouse projector (ReportingModule's: in `authtrail serve` it shares
+ * its chdb with the reports). The module closes ClickHouse at shutdown.
  */
 export async function startProjector(app: INestApplicationContext): Promise<RunningProjector> {
-  let projector: Projector;
-  let owned: LazyReadModel | null = null;
-  try {
-    projector = app.get(Projector, { strict: false });
-  } catch {
-    owned = new LazyReadModel(readModelOptions(app.get<AppConfig>(APP_CONFIG)));
-    projector = createProjector(
-      app.get<EventStore>(EVENT_STORE),
-      owned,
-      app.get(EventCatalog),
-      app.get<Logger>(LOGGER),
-      app.get(Metrics),
-    );
-  }
+  const projector = app.get(Projector, { strict: false });
   await projector.start();
-  return {
-    projector,
-    stop: async () => {
-      await projector.stop();
-      await owned?.close();
-    },
-  };
+  return { projector, stop: () => projector.stop() };
 }

@@ -3,7 +3,7 @@ import { APP_CONFIG, AppConfig, redactConfig } from '@authtrail/config';
 import { CHECKPOINT_STORE, CheckpointStore, EVENT_STORE, EventStore } from '@authtrail/event-store';
 import { CREDENTIAL_STORE, CredentialStore } from '@authtrail/key-vault';
 import { CLOCK, Clock, Metrics } from '@authtrail/platform';
-import { READ_MODEL, ReadModel, ReportingModule } from '@authtrail/reporting';
+import { READ_MODEL_WRITER, ReadModelWriter, ReportingModule } from '@authtrail/reporting';
 import { FORWARDER_WORKER } from '@authtrail/siem';
 import { DiagnosticsService } from '../application/diagnostics.service';
 import { RecentErrors } from '../domain/recent-errors';
@@ -23,7 +23,7 @@ import { readBuildInfo } from './build-info';
         config: AppConfig,
         store: EventStore,
         credentials: CredentialStore,
-        model: ReadModel,
+        model: ReadModelWriter,
         checkpoints: CheckpointStore,
         metrics: Metrics,
         errors: RecentErrors,
@@ -51,7 +51,7 @@ import { readBuildInfo } from './build-info';
         APP_CONFIG,
         EVENT_STORE,
         CREDENTIAL_STORE,
-        READ_MODEL,
+        READ_MODEL_WRITER,
         CHECKPOINT_STORE,
         Metrics,
         RecentErrors,

@@ -93,7 +93,6 @@ export class Projector {
    * subscription). Returns the position reached.
    */
   async catchUp(): Promise<number> {
-    await this.model.init();
     this.applied = await this.model.loadCheckpoint();
     const head = await this.store.headPosition();
     this.hooks.onProgress?.(this.applied, head);
@@ -115,7 +114,6 @@ export class Projector {
 
   /** Empties the read model and projects the whole log again from position zero. */
   async rebuild(): Promise<number> {
-    await this.model.init();
     await this.model.reset();
     this.applied = 0;
     return this.catchUp();
@@ -138,7 +136,6 @@ export class Projector {
   private async follow(): Promise<void> {
     if (!this.running) return;
     try {
-      await this.model.init();
       this.applied = await this.model.loadCheckpoint();
       this.hooks.onLag?.(Math.max(0, (await this.store.headPosition()) - this.applied));
     } catch (e) {

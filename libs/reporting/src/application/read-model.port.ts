@@ -23,8 +23,6 @@ import type {
  * (replay, restart after a crash) is counted once by every query.
  */
 export interface ReadModelWriter {
-  /** Creates missing tables (idempotent). */
-  init(): Promise<void>;
   write(rows: ProjectionRows): Promise<void>;
   /** Records the erasure and drops the person's sealed display data. */
   eraseSubject(erasure: SubjectErasure): Promise<void>;
@@ -75,9 +73,6 @@ export interface ReportReader {
   sealedOf(tenantId: string, subjectIds: readonly string[]): Promise<SubjectSealedRow[]>;
 }
 
-export interface ReadModel extends ReadModelWriter, ReportReader {
-  close(): Promise<void>;
-}
-
-/** Injection token of the configured read model (ClickHouse). */
-export const READ_MODEL = Symbol('ReadModel');
+/** Injection tokens of the configured read model's two sides (ClickHouse). */
+export const READ_MODEL_WRITER = Symbol('ReadModelWriter');
+export const REPORT_READER = Symbol('ReportReader');

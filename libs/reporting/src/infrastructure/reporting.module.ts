@@ -6,14 +6,31 @@ import { EVENT_STORE, EventStore } from '@authtrail/event-store';
 import { Keyring } from '@authtrail/key-vault';
 import { CLOCK, Clock, LOGGER, Metrics } from '@authtrail/platform';
 import { Projector } from '../application/projector';
-import { READ_MODEL, ReadModel } from '../application/read-model.port';
-import { ReportsService } from '../application/reports.service';
 import {
-  ClickHouseReadModel,
+  READ_MODEL_WRITER,
+  REPORT_READER,
+  ReadModelWriter,
+  ReportReader,
+} from '../application/read-model.port';
+import { ReportsService } from '../application/reports.service';
+import type { ClickHouseExecutor } from './clickhouse/clickhouse-executor';
+import {
   ClickHouseReadModelOptions,
-} from './clickhouse/clickhouse-read-model.adapter';
+  ClickHouseReadModelSettings,
+  lazyClickHouseReadModel,
+  readModelSettings,
+} from './clickhouse/clickhouse-read-model';
+import { ClickHouseProjectionWriter } from './clickhouse/clickhouse-projection-writer.adapter';
+import { ClickHouseReportQueries } from './clickhouse/clickhouse-report-queries.adapter';
 
 const PROJECTOR_WORKER = 'projector';
+
+/**
+ * The app's one ClickHouse executor, opened on first use (`LazyClickHouseExecutor`): the
+ * projection writer and the report queries share it, and it closes at shutdown.
+ */
+export const CLICKHOUSE_EXECUTOR = Symbol('ClickHouseExecutor');
+const CLICKHOUSE_SETTINGS = Symbol('ClickHouseReadModelSettings');
 
 /**
  * ClickHouse of the configuration: a server when `AUTHTRAIL_CLICKHOUSE_URL` is set, else
@@ -30,63 +47,10 @@ export function readModelOptions(config: AppConfig): ClickHouseReadModelOptions 
   };
 }
 
-/**
- * Opens ClickHouse on first use, not at start-up: chdb allows one data folder per
- * process, and an app that never reads a report (a CLI command, most tests) should not
- * hold it.
- */
-export class LazyReadModel implements ReadModel {
-  private opened: Promise<ClickHouseReadModel> | null = null;
-
-  constructor(private readonly options: ClickHouseReadModelOptions) {}
-
-  private model(): Promise<ClickHouseReadModel> {
-    this.opened ??= ClickHouseReadModel.open(this.options).catch((e: unknown) => {
-      this.opened = null;
-      throw e;
-    });
-    return this.opened;
-  }
-
-  async close(): Promise<void> {
-    const opened = this.opened;
-    this.opened = null;
-    if (opened) await (await opened).close();
-  }
-
-  init = async (): Promise<void> => void (await this.model());
-  write: ReadModel['write'] = async (rows) => (await this.model()).write(rows);
-  eraseSubject: ReadModel['eraseSubject'] = async (e) => (await this.model()).eraseSubject(e);
-  deleteTenant: ReadModel['deleteTenant'] = async (d) => (await this.model()).deleteTenant(d);
-  loadCheckpoint: ReadModel['loadCheckpoint'] = async () => (await this.model()).loadCheckpoint();
-  saveCheckpoint: ReadModel['saveCheckpoint'] = async (p) => (await this.model()).saveCheckpoint(p);
-  reset: ReadModel['reset'] = async () => (await this.model()).reset();
-  registeredCount: ReadModel['registeredCount'] = async (t, s) =>
-    (await this.model()).registeredCount(t, s);
-  registrations: ReadModel['registrations'] = async (p) => (await this.model()).registrations(p);
-  registeredMethods: ReadModel['registeredMethods'] = async (t, s) =>
-    (await this.model()).registeredMethods(t, s);
-  resets: ReadModel['resets'] = async (q) => (await this.model()).resets(q);
-  resetMethods: ReadModel['resetMethods'] = async (q) => (await this.model()).resetMethods(q);
-  problems: ReadModel['problems'] = async (q) => (await this.model()).problems(q);
-  adminSelfResets: ReadModel['adminSelfResets'] = async (q, m) =>
-    (await this.model()).adminSelfResets(q, m);
-  suspicious: ReadModel['suspicious'] = async (q, m, l) => (await this.model()).suspicious(q, m, l);
-  mfaAttempts: ReadModel['mfaAttempts'] = async (q) => (await this.model()).mfaAttempts(q);
-  mfaBlocks: ReadModel['mfaBlocks'] = async (q) => (await this.model()).mfaBlocks(q);
-  mfaBypasses: ReadModel['mfaBypasses'] = async (q) => (await this.model()).mfaBypasses(q);
-  mfaActivations: ReadModel['mfaActivations'] = async (q) => (await this.model()).mfaActivations(q);
-  mfaChanges: ReadModel['mfaChanges'] = async (q) => (await this.model()).mfaChanges(q);
-  auditEvents: ReadModel['auditEvents'] = async (q) => (await this.model()).auditEvents(q);
-  erasedAmong: ReadModel['erasedAmong'] = async (t, ids) =>
-    (await this.model()).erasedAmong(t, ids);
-  sealedOf: ReadModel['sealedOf'] = async (t, ids) => (await this.model()).sealedOf(t, ids);
-}
-
 /** The projector of an app, reporting to its logger and `/metrics`. */
 export function createProjector(
   store: EventStore,
-  model: ReadModel,
+  model: ReadModelWriter,
   catalog: EventCatalog,
   logger: Logger,
   metrics: Metrics,
@@ -114,14 +78,31 @@ export function createProjector(
 @Module({
   providers: [
     {
-      provide: READ_MODEL,
-      useFactory: (config: AppConfig) => new LazyReadModel(readModelOptions(config)),
+      provide: CLICKHOUSE_EXECUTOR,
+      useFactory: (config: AppConfig) => lazyClickHouseReadModel(readModelOptions(config)),
       inject: [APP_CONFIG],
+    },
+    {
+      provide: CLICKHOUSE_SETTINGS,
+      useFactory: (config: AppConfig) => readModelSettings(readModelOptions(config)),
+      inject: [APP_CONFIG],
+    },
+    {
+      provide: READ_MODEL_WRITER,
+      useFactory: (executor: ClickHouseExecutor, settings: ClickHouseReadModelSettings) =>
+        new ClickHouseProjectionWriter(executor, settings),
+      inject: [CLICKHOUSE_EXECUTOR, CLICKHOUSE_SETTINGS],
+    },
+    {
+      provide: REPORT_READER,
+      useFactory: (executor: ClickHouseExecutor, settings: ClickHouseReadModelSettings) =>
+        new ClickHouseReportQueries(executor, settings),
+      inject: [CLICKHOUSE_EXECUTOR, CLICKHOUSE_SETTINGS],
     },
     {
       provide: ReportsService,
       useFactory: (
-        model: ReadModel,
+        model: ReportReader,
         keyring: Keyring,
         catalog: EventCatalog,
         clock: Clock,
@@ -130,31 +111,31 @@ export function createProjector(
         new ReportsService(model, keyring, catalog, clock, {
           retentionDays: { sspr: config.retention.ssprDays, mfa: config.retention.mfaDays },
         }),
-      inject: [READ_MODEL, Keyring, EventCatalog, CLOCK, APP_CONFIG],
+      inject: [REPORT_READER, Keyring, EventCatalog, CLOCK, APP_CONFIG],
     },
     {
       provide: Projector,
       useFactory: (
         store: EventStore,
-        model: ReadModel,
+        model: ReadModelWriter,
         catalog: EventCatalog,
         logger: Logger,
         metrics: Metrics,
       ) => createProjector(store, model, catalog, logger, metrics),
-      inject: [EVENT_STORE, READ_MODEL, EventCatalog, LOGGER, Metrics],
+      inject: [EVENT_STORE, READ_MODEL_WRITER, EventCatalog, LOGGER, Metrics],
     },
   ],
-  exports: [READ_MODEL, ReportsService, Projector],
+  exports: [CLICKHOUSE_EXECUTOR, READ_MODEL_WRITER, REPORT_READER, ReportsService, Projector],
 })
 export class ReportingModule implements BeforeApplicationShutdown {
   constructor(
     private readonly projector: Projector,
-    @Inject(READ_MODEL) private readonly model: ReadModel,
+    @Inject(CLICKHOUSE_EXECUTOR) private readonly clickhouse: ClickHouseExecutor,
   ) {}
 
   // Before the runtime closes the event store: the projector finishes its batch first.
   async beforeApplicationShutdown(): Promise<void> {
     await this.projector.stop();
-    await this.model.close();
+    await this.clickhouse.close();
   }
 }

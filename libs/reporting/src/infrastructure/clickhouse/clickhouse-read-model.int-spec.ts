@@ -12,7 +12,10 @@ import {
   newSystemEvent,
 } from '@authtrail/event-store';
 import { Projector } from '../../application/projector';
-import { ClickHouseReadModel } from './clickhouse-read-model.adapter';
+import { ClickHouseClientExecutor, type ClickHouseExecutor } from './clickhouse-executor';
+import { migrateReadModel, readModelSettings } from './clickhouse-read-model';
+import { ClickHouseProjectionWriter } from './clickhouse-projection-writer.adapter';
+import { ClickHouseReportQueries } from './clickhouse-report-queries.adapter';
 import { createClickHouseClient } from './clickhouse-connection';
 
 // chdb allows one data folder per process: this file uses its own, for all its tests.
@@ -82,9 +85,11 @@ async function append(store: EventStore, events: NewEvent[], tenant = 'acme'): P
 
 describe('ClickHouse read model on chdb, fed by the projector', () => {
   let store: SqliteEventStore;
-  let model: ClickHouseReadModel;
-  let finalModel: ClickHouseReadModel;
-  let limitByModel: ClickHouseReadModel;
+  let executor: ClickHouseExecutor;
+  let writer: ClickHouseProjectionWriter;
+  let model: ClickHouseReportQueries;
+  let finalModel: ClickHouseReportQueries;
+  let limitByModel: ClickHouseReportQueries;
   let client: ClickHouseClient;
   let projector: Projector;
   const window = () => ({ tenantId: 'acme', from: ago(30 * DAY), to: new Date(Date.now() + 1000) });
@@ -92,12 +97,15 @@ describe('ClickHouse read model on chdb, fed by the projector', () => {
   beforeAll(async () => {
     store = SqliteEventStore.open(join(dir, 'events.db'));
     client = createClickHouseClient({ url: null, path: join(dir, 'clickhouse') });
-    model = new ClickHouseReadModel(client);
-    await model.init();
+    executor = new ClickHouseClientExecutor(client);
+    const settings = readModelSettings();
+    await migrateReadModel(executor, settings);
+    writer = new ClickHouseProjectionWriter(executor, settings);
+    model = new ClickHouseReportQueries(executor, settings);
     // Same tables, each dedupe strategy: all must give the same answers.
-    finalModel = new ClickHouseReadModel(client, { dedupe: 'final' });
-    limitByModel = new ClickHouseReadModel(client, { dedupe: 'limit-by' });
-    projector = new Projector(store, model, EventCatalog.default(), {}, { batchSize: 7 });
+    finalModel = new ClickHouseReportQueries(executor, readModelSettings({ dedupe: 'final' }));
+    limitByModel = new ClickHouseReportQueries(executor, readModelSettings({ dedupe: 'limit-by' }));
+    projector = new Projector(store, writer, EventCatalog.default(), {}, { batchSize: 7 });
     await append(store, [
       // s1 registers twice: the later (failed) registration wins.
       dataEvent(
@@ -205,12 +213,12 @@ describe('ClickHouse read model on chdb, fed by the projector', () => {
   });
 
   afterAll(async () => {
-    await model.close();
+    await executor.close();
     await store.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
-  async function answers(m: ClickHouseReadModel = model) {
+  async function answers(m: ClickHouseReportQueries = model) {
     const w = window();
     return {
       registeredCount: await m.registeredCount('acme', ago(365 * DAY)),
@@ -275,18 +283,19 @@ describe('ClickHouse read model on chdb, fed by the projector', () => {
     // statement the read model would send to a cluster must parse, keeping ON CLUSTER and
     // the replicated engine where they were written.
     const sent: string[] = [];
-    const recorder = {
-      command: ({ query }: { query: string }) => Promise.resolve(void sent.push(query)),
+    const recorder: ClickHouseExecutor = {
+      command: (sql) => Promise.resolve(void sent.push(sql)),
       insert: () => Promise.resolve(),
-      // No migration recorded yet: init sends every one.
-      query: () => Promise.resolve({ json: () => Promise.resolve({ meta: [], data: [] }) }),
+      // No migration recorded yet: every one is sent.
+      query: () => Promise.resolve([]),
       close: () => Promise.resolve(),
-    } as unknown as ClickHouseClient;
-    const clustered = new ClickHouseReadModel(recorder, {
+    };
+    const clusteredSettings = readModelSettings({
       engine: 'replicated',
       cluster: 'authtrail_cluster',
     });
-    await clustered.init();
+    await migrateReadModel(recorder, clusteredSettings);
+    const clustered = new ClickHouseProjectionWriter(recorder, clusteredSettings);
     await clustered.eraseSubject({ tenantId: 'acme', subjectId: 's1', erasedAt: NOW, position: 1 });
     await clustered.deleteTenant({ tenantId: 'acme', deletedAt: NOW, position: 2 });
     await clustered.reset();
@@ -350,8 +359,14 @@ describe('ClickHouse read model on chdb, fed by the projector', () => {
 
   it('brings a database of the previous version up to date at start, without a replay', async () => {
     const db = 'authtrail_upgrade';
-    const upgraded = new ClickHouseReadModel(client, { database: db });
-    await new Projector(store, upgraded, EventCatalog.default()).rebuild();
+    const upgradedSettings = readModelSettings({ database: db });
+    const upgraded = new ClickHouseReportQueries(executor, upgradedSettings);
+    await migrateReadModel(executor, upgradedSettings);
+    await new Projector(
+      store,
+      new ClickHouseProjectionWriter(executor, upgradedSettings),
+      EventCatalog.default(),
+    ).rebuild();
     const before = await answers(upgraded);
     expect(before.registeredCount).toBe(2);
     expect(before.adminSelfResets).toHaveLength(1);
@@ -387,12 +402,12 @@ FROM ${db}.sspr_activity WHERE type = 'sspr.Registered' GROUP BY tenant_id, subj
           })
         ).json<{ name: string }>()
       ).map((t) => t.name);
-    await upgraded.init();
+    await migrateReadModel(executor, upgradedSettings);
     expect(await answers(upgraded)).toEqual(before);
     expect(await tables()).not.toContain('sspr_registration_state');
     expect(await tables()).not.toContain('sspr_registration_state_mv');
     // Recorded: the next start fills nothing twice, and rows written since still count.
-    await upgraded.init();
+    await migrateReadModel(executor, upgradedSettings);
     expect(await answers(upgraded)).toEqual(before);
     await client.command({ query: `DROP DATABASE ${db}` });
   });
@@ -409,7 +424,7 @@ FROM ${db}.sspr_activity WHERE type = 'sspr.Registered' GROUP BY tenant_id, subj
     // A third copy of every row: newest-first pages read in order drop twins as they come,
     // also when twins fill a whole read, and walk on with the cursor as before.
     await projector.apply(all);
-    const walk = async (m: ClickHouseReadModel): Promise<string[]> => {
+    const walk = async (m: ClickHouseReportQueries): Promise<string[]> => {
       const seen: string[] = [];
       let after: { at: Date; id: string } | null = null;
       for (;;) {
@@ -443,15 +458,15 @@ FROM ${db}.sspr_activity WHERE type = 'sspr.Registered' GROUP BY tenant_id, subj
     expect(await answers()).toEqual(before);
 
     // Crash mid-batch: rows of events 6-9 written, checkpoint never saved.
-    await model.reset();
-    const half = new Projector(store, model, EventCatalog.default());
+    await writer.reset();
+    const half = new Projector(store, writer, EventCatalog.default());
     await half.apply(all.slice(0, 5));
     const { Projection } = await import('../../application/projection');
     for (const step of new Projection(EventCatalog.default()).steps(all.slice(5, 9))) {
-      if (step.kind === 'rows') await model.write(step.rows);
+      if (step.kind === 'rows') await writer.write(step.rows);
     }
-    expect(await model.loadCheckpoint()).toBe(all[4].position);
-    await new Projector(store, model, EventCatalog.default()).catchUp();
+    expect(await writer.loadCheckpoint()).toBe(all[4].position);
+    await new Projector(store, writer, EventCatalog.default()).catchUp();
     expect(await answers()).toEqual(before);
   });
 
@@ -467,7 +482,7 @@ FROM ${db}.sspr_activity WHERE type = 'sspr.Registered' GROUP BY tenant_id, subj
 
   it('follows the log with a subscription and reports its lag', async () => {
     const lags: number[] = [];
-    const live = new Projector(store, model, EventCatalog.default(), {
+    const live = new Projector(store, writer, EventCatalog.default(), {
       onLag: (l) => lags.push(l),
     });
     await live.start();

@@ -1,5 +1,6 @@
-import type { ClickHouseClient } from '@clickhouse/client';
-import { ClickHouseReadModel } from './clickhouse-read-model.adapter';
+import type { ClickHouseExecutor } from './clickhouse-executor';
+import { ClickHouseProjectionWriter } from './clickhouse-projection-writer.adapter';
+import { migrateReadModel, readModelSettings } from './clickhouse-read-model';
 import {
   ClickHouseEngine,
   REPLICA_NAME,
@@ -44,22 +45,16 @@ async function commandsOf(
   applied: string[] = [],
 ): Promise<string[]> {
   const commands: string[] = [];
-  const client = {
-    command: ({ query }: { query: string }) => {
-      commands.push(query);
-      return Promise.resolve({});
-    },
-    insert: () => Promise.resolve({}),
-    // The only query init sends: the migrations already recorded.
-    query: () =>
-      Promise.resolve({
-        json: () =>
-          Promise.resolve({ meta: [{ name: 'name' }], data: applied.map((name) => [name]) }),
-      }),
+  const executor: ClickHouseExecutor = {
+    command: (sql) => Promise.resolve(void commands.push(sql)),
+    insert: () => Promise.resolve(),
+    // The only query of a migration: the migrations already recorded.
+    query: <T>() => Promise.resolve(applied.map((name) => ({ name }) as T)),
     close: () => Promise.resolve(),
-  } as unknown as ClickHouseClient;
-  const model = new ClickHouseReadModel(client, { engine, cluster, retentionDays });
-  await model.init();
+  };
+  const settings = readModelSettings({ engine, cluster, retentionDays });
+  await migrateReadModel(executor, settings);
+  const model = new ClickHouseProjectionWriter(executor, settings);
   await model.eraseSubject({
     tenantId: 'acme',
     subjectId: 's1',
@@ -185,12 +180,8 @@ describe('ClickHouse schema DDL', () => {
   });
 
   it('refuses a cluster name that is no identifier', () => {
-    expect(
-      () =>
-        new ClickHouseReadModel({} as ClickHouseClient, {
-          engine: 'replicated',
-          cluster: 'c; DROP DATABASE authtrail',
-        }),
+    expect(() =>
+      readModelSettings({ engine: 'replicated', cluster: 'c; DROP DATABASE authtrail' }),
     ).toThrow('invalid cluster name');
     expect(() =>
       schemaStatements({ database: 'authtrail', cluster: 'c x', retentionDays }),

@@ -1,7 +1,4 @@
-import type { ClickHouseClient } from '@clickhouse/client';
-import { RETENTION_DAYS } from '@authtrail/catalog';
-import { AppError } from '@authtrail/platform';
-import type { ReadModel, RegistrationPage } from '../../application/read-model.port';
+import type { RegistrationPage, ReportReader } from '../../application/read-model.port';
 import type {
   AttemptsItem,
   AuditFilter,
@@ -15,61 +12,30 @@ import type {
   MfaChangeRow,
   PageQuery,
   PersonSignal,
-  ProjectionRows,
   RegistrationItem,
   ResetsSummary,
-  SubjectErasure,
   SubjectSealedRow,
-  TenantDeletion,
   WindowQuery,
 } from '../../domain/read-model.types';
-import { createClickHouseClient, type ClickHouseTarget } from './clickhouse-connection';
+import type { ClickHouseExecutor, SqlParams, SqlRow } from './clickhouse-executor';
+import type { ClickHouseReadModelSettings, DedupeMode } from './clickhouse-read-model';
+import { TABLES } from './clickhouse-schema';
 import {
-  ClickHouseEngine,
-  DdlOptions,
-  TABLES,
-  TENANT_TABLES,
-  deleteStatement,
-  isIdentifier,
-  migrations,
-  schemaStatements,
-  truncateStatement,
-} from './clickhouse-schema';
+  AFTER,
+  WINDOW,
+  afterParams,
+  formatDateTime64,
+  parseDateTime64,
+  parseNullableDate,
+  windowParams,
+} from './clickhouse-sql';
 
-/**
- * How queries remove rows written twice before ClickHouse merges them away:
- * `limit-by` reads the filtered rows once and keeps the first per event id (`LIMIT 1 BY`);
- * `final` lets the engine merge at read time (`FINAL`). Both give the same answers, and
- * so does `auto`, the default, which the benchmark (`test/bench`, 1M events) found
- * cheapest: aggregates keep the first row per log position (`LIMIT 1 BY position`; a UInt64
- * hashes far faster than a 36-character id), and newest-first pages (MFA lists, audit
- * query) read the sorting key backwards and stop after the page, dropping twins as they
- * come (they sort next to each other): 10–20 ms at 1M events against 50 with FINAL, and
- * it does not grow with the window. In every mode the registration reports read their
- * one-row-per-person table with FINAL, and the signals of the suspicious report drop
- * twins in their per-person arrays.
- */
-export type DedupeMode = 'limit-by' | 'final' | 'auto';
-
-export interface ClickHouseReadModelOptions extends ClickHouseTarget {
-  readonly database?: string;
-  readonly dedupe?: DedupeMode;
-  /** Retention per category in days (default: the catalog's, MFA 90, SSPR 365). */
-  readonly retentionDays?: { readonly sspr: number; readonly mfa: number };
-  /** Table engine family (AUTHTRAIL_CLICKHOUSE_ENGINE); default `plain`. */
-  readonly engine?: ClickHouseEngine;
-  /** `ON CLUSTER` target of every DDL statement (AUTHTRAIL_CLICKHOUSE_CLUSTER); default none. */
-  readonly cluster?: string | null;
-}
-
-type Params = Record<string, unknown>;
-type Raw = Record<string, unknown>;
+type Raw = SqlRow;
 
 const SELF_SERVICE = 'sspr.PasswordResetSelfService';
 const BY_ADMIN = 'sspr.PasswordResetByAdmin';
 const FLOW = 'sspr.ResetFlowProgressed';
 const BLOCKED = 'sspr.BlockedFromReset';
-const CHECKPOINT_WORKER = 'projector';
 const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;
 
@@ -87,48 +53,6 @@ function windowCounts(t: string, spanMs: number): string {
 }
 
 /** `YYYY-MM-DD hh:mm:ss.sss` in UTC: JS Dates lose milliseconds in chdb and are refused for DateTime64 over HTTP. */
-export function formatDateTime64(d: Date): string {
-  return d.toISOString().slice(0, 23).replace('T', ' ');
-}
-
-const DIGIT_0 = 48;
-
-/**
- * `YYYY-MM-DD hh:mm:ss.sss` (UTC, as `date_time_output_format: simple` prints DateTime64(3))
- * to a Date, digit by digit: several times faster than `new Date(string)`, which matters
- * for reports of thousands of rows. Anything else goes through the Date parser.
- */
-function parseDateTime64(v: unknown): Date {
-  const s = String(v);
-  if (s.length !== 23 || s[10] !== ' ') return new Date(`${s.replace(' ', 'T')}Z`);
-  const n = (from: number, to: number): number => {
-    let x = 0;
-    for (let i = from; i < to; i++) x = x * 10 + s.charCodeAt(i) - DIGIT_0;
-    return x;
-  };
-  return new Date(
-    Date.UTC(n(0, 4), n(5, 7) - 1, n(8, 10), n(11, 13), n(14, 16), n(17, 19), n(20, 23)),
-  );
-}
-
-const parseNullableDate = (v: unknown): Date | null =>
-  v === null || v === undefined ? null : parseDateTime64(v);
-
-function baseColumns(r: BaseRow): Raw {
-  return {
-    tenant_id: r.tenantId,
-    event_id: r.eventId,
-    position: r.position,
-    type: r.type,
-    occurred_at: formatDateTime64(r.occurredAt),
-    status: r.status,
-    reason: r.reason,
-    actor_id: r.actorId,
-    target_id: r.targetId,
-    actor_role: r.actorRole,
-    target_role: r.targetRole,
-  };
-}
 
 function baseRow(r: Raw): BaseRow {
   return {
@@ -146,219 +70,22 @@ function baseRow(r: Raw): BaseRow {
   };
 }
 
-const WINDOW = `tenant_id = {tenant:String} AND occurred_at >= {from:DateTime64(3, 'UTC')} AND occurred_at < {to:DateTime64(3, 'UTC')}`;
-const AFTER = `(occurred_at, event_id) < ({afterAt:DateTime64(3, 'UTC')}, {afterId:String})`;
-
 /**
- * The read model on ClickHouse (embedded chdb or a server), through `@clickhouse/client`.
- * Values reach SQL only as query parameters; identifiers are our own constants.
+ * The reports' side of the read model on ClickHouse: every query removes rows written
+ * twice at read time (`DedupeMode`). Values reach SQL only as query parameters;
+ * identifiers are our own constants.
  */
-export class ClickHouseReadModel implements ReadModel {
+export class ClickHouseReportQueries implements ReportReader {
   private readonly db: string;
-  private readonly ddl: DdlOptions;
   private readonly dedupe: DedupeMode;
-  private readonly retention: { readonly sspr: number; readonly mfa: number };
 
   constructor(
-    private readonly client: ClickHouseClient,
-    options: Omit<ClickHouseReadModelOptions, 'url' | 'path'> = {},
+    private readonly executor: ClickHouseExecutor,
+    settings: ClickHouseReadModelSettings,
   ) {
-    this.db = options.database ?? 'authtrail';
-    if (!isIdentifier(this.db)) throw new Error('invalid database name');
-    const cluster = options.cluster ?? null;
-    if (cluster !== null && !isIdentifier(cluster)) throw new Error('invalid cluster name');
-    this.ddl = { database: this.db, engine: options.engine ?? 'plain', cluster };
-    this.dedupe = options.dedupe ?? 'auto';
-    this.retention = options.retentionDays ?? {
-      sspr: RETENTION_DAYS.sspr,
-      mfa: RETENTION_DAYS.mfa,
-    };
+    this.db = settings.database;
+    this.dedupe = settings.dedupe;
   }
-
-  /** Opens the configured ClickHouse and creates missing tables. */
-  static async open(options: ClickHouseReadModelOptions): Promise<ClickHouseReadModel> {
-    const model = new ClickHouseReadModel(createClickHouseClient(options), options);
-    try {
-      await model.init();
-    } catch (e) {
-      await model.close();
-      throw e;
-    }
-    return model;
-  }
-
-  /** Retention windows in days, per category, that the tables and queries apply. */
-  get retentionDays(): { readonly sspr: number; readonly mfa: number } {
-    return this.retention;
-  }
-
-  async init(): Promise<void> {
-    for (const query of schemaStatements({ ...this.ddl, retentionDays: this.retention })) {
-      await this.command(query);
-    }
-    const done = await this.select<{ name: string }>(
-      `SELECT DISTINCT name FROM ${this.db}.${TABLES.migrations}`,
-    );
-    const applied = new Set(done.map((m) => m.name));
-    for (const migration of migrations(this.ddl)) {
-      if (applied.has(migration.name)) continue;
-      for (const query of migration.statements) await this.command(query);
-      await this.insert(TABLES.migrations, [
-        { name: migration.name, applied_at: formatDateTime64(new Date()) },
-      ]);
-    }
-  }
-
-  async close(): Promise<void> {
-    await this.client.close();
-  }
-
-  // ---- projector side -------------------------------------------------------------
-
-  async write(rows: ProjectionRows): Promise<void> {
-    await this.insert(
-      TABLES.sspr,
-      rows.sspr.map((r) => ({
-        ...baseColumns(r),
-        methods: r.methods,
-        step: r.step,
-        method: r.method,
-        on_premises_agent: r.onPremisesAgent,
-      })),
-    );
-    await this.insert(
-      TABLES.attempts,
-      rows.attempts.map((r) => ({
-        ...baseColumns(r),
-        method: r.method,
-        authentication_type: r.authenticationType,
-        application_name: r.applicationName,
-      })),
-    );
-    await this.insert(
-      TABLES.activations,
-      rows.activations.map((r) => ({
-        ...baseColumns(r),
-        device_type: r.deviceType,
-        app_version: r.appVersion,
-        oath_token_enabled: r.oathTokenEnabled,
-        get_activation_code_result: r.getActivationCodeResult,
-        activation_status_result: r.activationStatusResult,
-      })),
-    );
-    await this.insert(
-      TABLES.blocks,
-      rows.blocks.map((r) => ({
-        ...baseColumns(r),
-        blocked: r.blocked,
-        fraud_alert: r.fraudAlert,
-        fraud_alert_not_blocked: r.fraudAlertNotBlocked,
-        account_lockout: r.accountLockout,
-        block_reason: r.blockReason,
-        completed_at: r.completedAt === null ? null : formatDateTime64(r.completedAt),
-        completion_reason: r.completionReason,
-      })),
-    );
-    await this.insert(
-      TABLES.bypasses,
-      rows.bypasses.map((r) => ({
-        ...baseColumns(r),
-        bypass_seconds: r.bypassSeconds,
-        bypass_reason: r.bypassReason,
-        bypass_used: r.bypassUsed,
-        completed_at: r.completedAt === null ? null : formatDateTime64(r.completedAt),
-        completion_reason: r.completionReason,
-      })),
-    );
-    await this.insert(
-      TABLES.changes,
-      rows.changes.map((r) => ({
-        ...baseColumns(r),
-        new_country_code: r.newCountryCode,
-        new_backup_country_code: r.newBackupCountryCode,
-        pin_changed: r.pinChanged,
-        pin_change_required: r.pinChangeRequired,
-      })),
-    );
-    await this.insert(
-      TABLES.audit,
-      rows.audit.map((r) => ({
-        ...baseColumns(r),
-        service: r.service,
-        recorded_at: formatDateTime64(r.recordedAt),
-        correlation_id: r.correlationId,
-        details: r.details,
-        // authtrail's own records live as long as the longest window (DESIGN.md).
-        retention_days:
-          r.service === 'sspr' || r.service === 'mfa'
-            ? this.retention[r.service]
-            : Math.max(this.retention.sspr, this.retention.mfa),
-      })),
-    );
-    await this.insert(
-      TABLES.sealed,
-      rows.sealed.map((r) => ({
-        tenant_id: r.tenantId,
-        subject_id: r.subjectId,
-        service: r.service,
-        event_id: r.eventId,
-        position: r.position,
-        occurred_at: formatDateTime64(r.occurredAt),
-        sealed: r.sealed,
-      })),
-    );
-  }
-
-  async eraseSubject(e: SubjectErasure): Promise<void> {
-    await this.insert(TABLES.erased, [
-      {
-        tenant_id: e.tenantId,
-        subject_id: e.subjectId,
-        erased_at: formatDateTime64(e.erasedAt),
-        position: e.position,
-      },
-    ]);
-    // The ciphertext is unreadable already (key shredded); dropping it leaves nothing at all.
-    await this.command(
-      deleteStatement(
-        this.ddl,
-        TABLES.sealed,
-        'tenant_id = {tenant:String} AND subject_id = {subject:String}',
-      ),
-      { tenant: e.tenantId, subject: e.subjectId },
-    );
-  }
-
-  async deleteTenant(d: TenantDeletion): Promise<void> {
-    for (const table of TENANT_TABLES) {
-      await this.command(deleteStatement(this.ddl, table, 'tenant_id = {tenant:String}'), {
-        tenant: d.tenantId,
-      });
-    }
-    await this.insert(TABLES.tenantDeletions, [
-      { tenant_id: d.tenantId, deleted_at: formatDateTime64(d.deletedAt), position: d.position },
-    ]);
-  }
-
-  async loadCheckpoint(): Promise<number> {
-    const rows = await this.select<{ p: number }>(
-      `SELECT max(position) AS p FROM ${this.db}.${TABLES.checkpoint} WHERE worker = {worker:String}`,
-      { worker: CHECKPOINT_WORKER },
-    );
-    return Number(rows[0]?.p ?? 0);
-  }
-
-  async saveCheckpoint(position: number): Promise<void> {
-    await this.insert(TABLES.checkpoint, [{ worker: CHECKPOINT_WORKER, position }]);
-  }
-
-  async reset(): Promise<void> {
-    for (const table of [...TENANT_TABLES, TABLES.tenantDeletions, TABLES.checkpoint]) {
-      await this.command(truncateStatement(this.ddl, table));
-    }
-  }
-
-  // ---- reports ----------------------------------------------------------------------
 
   async registeredCount(tenantId: string, since: Date): Promise<number> {
     const rows = await this.select<{ n: number }>(
@@ -377,7 +104,7 @@ LIMIT {limit:UInt32}`,
         tenant: page.tenantId,
         since: formatDateTime64(page.since),
         limit: page.limit,
-        ...this.afterParams(page.after),
+        ...afterParams(page.after),
       },
     );
     return rows.map((r) => ({
@@ -403,7 +130,7 @@ ORDER BY users DESC, toString(method_set)`,
       `SELECT uniqExact(target_id) AS users, count() AS resets,
   countIf(type = '${SELF_SERVICE}') AS selfService, countIf(type = '${BY_ADMIN}') AS byAdmin
 FROM ${this.src(TABLES.sspr, 'type, target_id', `${WINDOW} AND type IN ('${SELF_SERVICE}', '${BY_ADMIN}') AND status = 'Success'`)}`,
-      this.windowParams(q),
+      windowParams(q),
     );
     const r = rows[0] ?? {};
     return {
@@ -419,7 +146,7 @@ FROM ${this.src(TABLES.sspr, 'type, target_id', `${WINDOW} AND type IN ('${SELF_
       `SELECT arrayJoin(methods) AS method, count() AS count
 FROM ${this.src(TABLES.sspr, 'methods', `${WINDOW} AND type = '${SELF_SERVICE}' AND status = 'Success'`)}
 GROUP BY method ORDER BY count DESC, method`,
-      this.windowParams(q),
+      windowParams(q),
     );
     return rows.map((r) => ({ method: r.method, count: Number(r.count) }));
   }
@@ -431,7 +158,7 @@ GROUP BY method ORDER BY count DESC, method`,
       `SELECT type, reason, count() AS count
 FROM ${this.src(TABLES.sspr, 'type, reason', `${WINDOW} AND status = 'Failure'`)}
 GROUP BY type, reason ORDER BY count DESC, type, reason`,
-      this.windowParams(q),
+      windowParams(q),
     );
     return rows.map((r) => ({
       type: r.type,
@@ -443,7 +170,7 @@ GROUP BY type, reason ORDER BY count DESC, type, reason`,
   async adminSelfResets(q: WindowQuery, min: number): Promise<PersonSignal[]> {
     const rows = await this.select<Raw>(
       `${this.adminSelfResetSql()} ORDER BY count DESC, subject_id`,
-      { ...this.windowParams(q), min },
+      { ...windowParams(q), min },
     );
     return rows.map((r) => this.signal(r));
   }
@@ -464,7 +191,7 @@ GROUP BY subject_id
 UNION ALL ${this.burstsSql()}
 UNION ALL ${this.adminSelfResetSql("'admin-self-reset' AS signal, ")}
 ) ORDER BY count DESC, signal, subject_id LIMIT {limit:UInt32}`,
-      { ...this.windowParams(q), min, limit },
+      { ...windowParams(q), min, limit },
     );
     return { items: rows.map((r) => this.signal(r)), total: Number(rows[0]?.total ?? 0) };
   }
@@ -480,7 +207,7 @@ GROUP BY method, status ORDER BY method, status`
         : `SELECT method, status, count() AS count, uniqExact(target_id) AS users
 FROM ${this.src(TABLES.attempts, 'method, status, target_id', WINDOW)}
 GROUP BY method, status ORDER BY method, status`,
-      this.windowParams(q),
+      windowParams(q),
     );
     return rows.map((r) => ({
       method: String(r.method),
@@ -546,7 +273,7 @@ GROUP BY method, status ORDER BY method, status`,
     if (q.actorId !== null) where.push('actor_id = {actorId:String}');
     if (q.targetId !== null) where.push('target_id = {targetId:String}');
     const rows = await this.newestFirst(TABLES.audit, where.join(' AND '), q.limit, q.after, {
-      ...this.windowParams(q),
+      ...windowParams(q),
       services: q.services,
       sinceMfa: formatDateTime64(q.since.mfa),
       sinceSspr: formatDateTime64(q.since.sspr),
@@ -696,7 +423,7 @@ GROUP BY subject_id HAVING count >= {min:UInt32}`;
   }
 
   private async page(table: string, q: PageQuery): Promise<Raw[]> {
-    return this.newestFirst(table, WINDOW, q.limit, q.after, this.windowParams(q));
+    return this.newestFirst(table, WINDOW, q.limit, q.after, windowParams(q));
   }
 
   /**
@@ -712,13 +439,13 @@ GROUP BY subject_id HAVING count >= {min:UInt32}`;
     where: string,
     limit: number,
     after: { at: Date; id: string } | null,
-    params: Params,
+    params: SqlParams,
   ): Promise<Raw[]> {
     const order = 'ORDER BY occurred_at DESC, event_id DESC LIMIT {limit:UInt32}';
     if (this.dedupe !== 'auto') {
       return this.select<Raw>(
         `SELECT * FROM ${this.src(table, '*', after ? `${where} AND ${AFTER}` : where)}\n${order}`,
-        { ...params, limit, ...this.afterParams(after) },
+        { ...params, limit, ...afterParams(after) },
       );
     }
     const page: Raw[] = [];
@@ -728,7 +455,7 @@ GROUP BY subject_id HAVING count >= {min:UInt32}`;
       const want = 2 * (limit - page.length);
       const rows = await this.select<Raw>(
         `SELECT * FROM ${this.db}.${table} WHERE ${last ? `${where} AND ${AFTER}` : where}\n${order}`,
-        { ...params, limit: want, ...this.afterParams(last) },
+        { ...params, limit: want, ...afterParams(last) },
       );
       for (const r of rows) {
         const prev = page[page.length - 1];
@@ -747,63 +474,7 @@ GROUP BY subject_id HAVING count >= {min:UInt32}`;
     }
   }
 
-  private windowParams(q: WindowQuery): Params {
-    return { tenant: q.tenantId, from: formatDateTime64(q.from), to: formatDateTime64(q.to) };
+  private select<T>(query: string, params: SqlParams = {}): Promise<T[]> {
+    return this.executor.query<T>(query, params);
   }
-
-  private afterParams(after: { at: Date; id: string } | null): Params {
-    return after ? { afterAt: formatDateTime64(after.at), afterId: after.id } : {};
-  }
-
-  private async select<T>(query: string, params: Params = {}): Promise<T[]> {
-    try {
-      // One JSON document with rows as arrays: a single JSON.parse, about half the cost of
-      // JSONEachRow's line-by-line parse for the reports that return thousands of rows.
-      const result = await this.client.query({
-        query,
-        query_params: params,
-        format: 'JSONCompact',
-      });
-      const { meta, data } = await result.json<unknown[]>();
-      const names = (meta ?? []).map((m) => m.name);
-      return data.map((row) => {
-        const named: Raw = {};
-        for (let i = 0; i < names.length; i++) named[names[i]] = row[i];
-        return named as T;
-      });
-    } catch (e) {
-      throw unavailable(e);
-    }
-  }
-
-  private async command(query: string, params: Params = {}): Promise<void> {
-    try {
-      await this.client.command({ query, query_params: params });
-    } catch (e) {
-      throw unavailable(e);
-    }
-  }
-
-  private async insert(table: string, values: Raw[]): Promise<void> {
-    if (values.length === 0) return;
-    try {
-      await this.client.insert({ table: `${this.db}.${table}`, values, format: 'JSONEachRow' });
-    } catch (e) {
-      throw unavailable(e);
-    }
-  }
-}
-
-/** The read model failed: retriable (workers back off, the API answers 503). */
-export class ReadModelUnavailableError extends AppError {
-  constructor(cause: unknown) {
-    super('REPORT.READ_MODEL_UNAVAILABLE', 'unavailable', 'the report store is unavailable', {
-      retriable: true,
-      cause,
-    });
-  }
-}
-
-function unavailable(e: unknown): ReadModelUnavailableError {
-  return e instanceof ReadModelUnavailableError ? e : new ReadModelUnavailableError(e);
 }
