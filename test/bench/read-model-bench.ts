@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { EventCatalog } from '@authtrail/catalog';
 import { AppendToStream, NewEvent, SqliteEventStore, encodeEnvelope } from '@authtrail/event-store';
 import {
+  ClickHouseCheckpointStore,
   ClickHouseClientExecutor,
   ClickHouseProjectionWriter,
   ClickHouseReportQueries,
@@ -169,19 +170,15 @@ export async function runReadModelBench(options: {
   };
   await migrateReadModel(client, readModelSettings());
   const model = new ClickHouseProjectionWriter(client, readModelSettings());
+  const checkpoints = new ClickHouseCheckpointStore(client, readModelSettings());
   try {
     log(`loading ${total} events into the event store…`);
     const loaded = await load(store, total, now);
     const eventsInLog = await store.headPosition();
 
     log('projecting…');
-    const projector = new Projector(
-      store,
-      model,
-      EventCatalog.default(),
-      {},
-      { batchSize: 10_000 },
-    );
+    const deps = { store, writer: model, checkpoints, catalog: EventCatalog.default() };
+    const projector = new Projector(deps, { batchSize: 10_000 });
     let t0 = Date.now();
     await projector.catchUp();
     const projectSeconds = (Date.now() - t0) / 1000;
@@ -192,7 +189,7 @@ export async function runReadModelBench(options: {
     const duplicateRowsSeconds = (Date.now() - t0) / 1000;
 
     log('measuring live lag…');
-    const live = new Projector(store, model, EventCatalog.default(), {}, { batchSize: 5000 });
+    const live = new Projector(deps, { batchSize: 5000 });
     await live.start();
     const lags: number[] = [];
     const lagSamples = options.lagSamples ?? 200;

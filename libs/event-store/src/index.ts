@@ -9,3 +9,4 @@ export * from './domain/checkpoint-store.port';
 export * from './infrastructure/checkpoints/sqlite-checkpoint-store.adapter';
 export * from './infrastructure/esdb/esdb-event-store.adapter';
 export * from './domain/event-retention.port';
+export * from './application/checkpointed-worker';

@@ -6,3 +6,6 @@ export * from './infrastructure/system-ids';
 export * from './infrastructure/problem-details';
 export * from './infrastructure/problem.filter';
 export * from './application/read-ahead';
+export * from './domain/worker-status';
+export * from './application/worker-reporter';
+export * from './infrastructure/worker-reporter';

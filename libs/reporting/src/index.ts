@@ -11,6 +11,7 @@ export * from './infrastructure/clickhouse/clickhouse-executor';
 export * from './infrastructure/clickhouse/clickhouse-read-model';
 export * from './infrastructure/clickhouse/clickhouse-projection-writer.adapter';
 export * from './infrastructure/clickhouse/clickhouse-report-queries.adapter';
+export * from './infrastructure/clickhouse/clickhouse-checkpoint-store.adapter';
 export { formatDateTime64 } from './infrastructure/clickhouse/clickhouse-sql';
 export {
   createClickHouseClient,

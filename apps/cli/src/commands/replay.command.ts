@@ -3,8 +3,9 @@ import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { AppConfig, loadConfig } from '@authtrail/config';
 import { EventCatalog } from '@authtrail/catalog';
-import { EVENT_STORE, EventStore } from '@authtrail/event-store';
+import { CheckpointStore, EVENT_STORE, EventStore } from '@authtrail/event-store';
 import {
+  PROJECTOR_CHECKPOINTS,
   Projector,
   READ_MODEL_WRITER,
   ReadModelWriter,
@@ -65,12 +66,13 @@ async function project(
   const tty = process.stderr.isTTY === true;
   let lastDraw = 0;
   try {
-    const projector = new Projector(
-      app.get<EventStore>(EVENT_STORE),
-      app.get<ReadModelWriter>(READ_MODEL_WRITER),
-      app.get(EventCatalog),
-      {
-        onProgress: (position, head) => {
+    const projector = new Projector({
+      store: app.get<EventStore>(EVENT_STORE),
+      writer: app.get<ReadModelWriter>(READ_MODEL_WRITER),
+      checkpoints: app.get<CheckpointStore>(PROJECTOR_CHECKPOINTS),
+      catalog: app.get(EventCatalog),
+      reporter: {
+        progress: (position, head) => {
           if (mode === 'catch-up' && head - position < 10_000) return;
           const now = Date.now();
           if (now - lastDraw < 200 && position < head) return;
@@ -79,7 +81,7 @@ async function project(
           process.stderr.write(tty ? `\r${line}` : `${line}\n`);
         },
       },
-    );
+    });
     const position = mode === 'rebuild' ? await projector.rebuild() : await projector.catchUp();
     if (tty && lastDraw > 0) process.stderr.write('\n');
     return { position, seconds: Math.round((Date.now() - startedAt) / 100) / 10 };

@@ -5,7 +5,7 @@ import { WorkerLeases } from '@authtrail/coordination';
 import { EventCatalog } from '@authtrail/catalog';
 import { CHECKPOINT_STORE, CheckpointStore, EVENT_STORE, EventStore } from '@authtrail/event-store';
 import { Keyring } from '@authtrail/key-vault';
-import { LOGGER, Metrics } from '@authtrail/platform';
+import { LOGGER, Metrics, WorkerStatusBoard } from '@authtrail/platform';
 import {
   ERASED_VALUE_MAX_AGE_MS,
   SIEM_TOPICS,
@@ -40,6 +40,7 @@ export function startSiemForwarder(app: INestApplicationContext): SiemForwarder 
       keyring: app.get(Keyring),
       logger,
       metrics: app.get(Metrics),
+      board: app.get(WorkerStatusBoard),
     },
   );
   if (forwarder === null) {

@@ -3,18 +3,21 @@ import { INestApplicationContext } from '@nestjs/common';
 import { WorkerLeases } from '@authtrail/coordination';
 import { APP_CONFIG, AppConfig } from '@authtrail/config';
 import { EVENT_STORE, EventStore } from '@authtrail/event-store';
+import { WorkerStatusBoard } from '@authtrail/platform';
 
 const WORKERS = ['projector', 'forwarder', 'sealer', 'tenant-deletion'];
 
 /**
  * `GET /healthz` of the worker app, for container probes (deploy/k8s): 200 while the event
  * store answers, 503 otherwise. A standby replica (holding no lease) is healthy; the body
- * says which leases this replica holds.
+ * says which leases this replica holds and names its workers that are retrying or parked
+ * (a parked worker needs an operator, not a restart loop of the container).
  */
 export async function startWorkerHealth(app: INestApplicationContext): Promise<Server> {
   const config = app.get<AppConfig>(APP_CONFIG);
   const store = app.get<EventStore>(EVENT_STORE);
   const leases = app.get(WorkerLeases);
+  const board = app.get(WorkerStatusBoard);
   const server = createServer((req, res) => {
     if (req.method !== 'GET' || req.url !== '/healthz') {
       res.writeHead(404).end();
@@ -32,6 +35,7 @@ export async function startWorkerHealth(app: INestApplicationContext): Promise<S
           status: status === 200 ? 'ok' : 'failing',
           checks: { eventStore },
           leases: leases.coordinated ? held : 'embedded',
+          workers: board.list().filter((w) => w.state !== 'running'),
         }),
       );
     }

@@ -2,10 +2,18 @@ import { INestApplicationContext } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { APP_CONFIG, AppConfig } from '@authtrail/config';
 import { CHECKPOINT_STORE, CheckpointStore, EVENT_STORE, EventStore } from '@authtrail/event-store';
-import { SEAL_KEY, SealSigningKey, Sealer } from '@authtrail/ledger';
-import { CLOCK, Clock, ID_SOURCE, IdSource, LOGGER, Metrics } from '@authtrail/platform';
+import { SEAL_KEY, SEALER_WORKER, SealSigningKey, Sealer } from '@authtrail/ledger';
+import {
+  CLOCK,
+  Clock,
+  ID_SOURCE,
+  IdSource,
+  LOGGER,
+  Metrics,
+  WorkerStatusBoard,
+  createWorkerReporter,
+} from '@authtrail/platform';
 import { PRUNED_CATEGORIES, RetentionService } from '@authtrail/runtime';
-import { PeriodicJob } from '../jobs/periodic-job';
 
 export interface SealerJob {
   readonly sealer: Sealer;
@@ -27,26 +35,21 @@ export function startSealer(app: INestApplicationContext): SealerJob {
       clock: app.get<Clock>(CLOCK),
       ids: app.get<IdSource>(ID_SOURCE),
       logger,
+      reporter: createWorkerReporter(SEALER_WORKER, {
+        logger,
+        metrics,
+        board: app.get(WorkerStatusBoard),
+      }),
     },
     {
+      intervalMs: config.sealIntervalMs,
       // The windows the log is pruned or expired by, kept with each seal for verify.
       retentionWindows: Object.fromEntries(
         PRUNED_CATEGORIES.map((c) => [c, retention.days(c) * 86_400]),
       ),
     },
   );
-  const onError = (): void => {
-    metrics.workerErrors.inc({ worker: 'sealer', retriable: 'true' });
-  };
-  const job = new PeriodicJob(
-    'sealer',
-    config.sealIntervalMs,
-    async () => {
-      await sealer.sealOnce();
-    },
-    logger,
-    onError,
-  ).start();
+  sealer.start();
   logger.info(
     { intervalMs: config.sealIntervalMs, keyId: app.get<SealSigningKey>(SEAL_KEY).keyId },
     'sealer started',
@@ -54,12 +57,12 @@ export function startSealer(app: INestApplicationContext): SealerJob {
   return {
     sealer,
     stop: async () => {
-      await job.stop();
+      await sealer.stop();
       try {
         const tail = await sealer.sealOnce();
         if (tail.length > 0) logger.info({ seals: tail.length }, 'sealed the tail at shutdown');
       } catch (error) {
-        onError();
+        metrics.workerErrors.inc({ worker: SEALER_WORKER, retriable: 'true' });
         logger.error(
           { err: { message: (error as Error)?.message } },
           'sealing the tail at shutdown failed; the next start seals it',

@@ -1,5 +1,5 @@
 import type { CheckpointStore, EventStore } from '@authtrail/event-store';
-import type { Clock, Metrics } from '@authtrail/platform';
+import type { Clock, Metrics, WorkerStatusBoard } from '@authtrail/platform';
 import {
   DiagnosticsBundle,
   StoreHealth,
@@ -23,6 +23,8 @@ export interface DiagnosticsSources {
   /** Workers that keep their place in the checkpoint store, and whether each one is on. */
   readonly checkpointWorkers: readonly { readonly worker: string; readonly enabled: boolean }[];
   readonly metrics: Metrics;
+  /** What this process's workers report about themselves (running, retrying, parked). */
+  readonly workers?: WorkerStatusBoard;
   readonly errors: RecentErrors;
   readonly clock: Clock;
   readonly startedAt: Date;
@@ -58,6 +60,7 @@ export class DiagnosticsService {
       log: { headPosition: head },
       workers: {
         lags: await this.lags(head, projector),
+        statuses: this.s.workers?.list() ?? [],
         reportedLags: (await this.s.metrics.workerLag.get()).values.map((v) => ({
           worker: String(v.labels.worker),
           lag: v.value,
@@ -76,10 +79,12 @@ export class DiagnosticsService {
   private async lags(head: number | null, projector: number | null): Promise<WorkerLag[]> {
     const lag = (position: number | null) =>
       head === null || position === null ? null : Math.max(0, head - position);
+    const state = (worker: string, position: number | null): WorkerLag['state'] =>
+      position === null ? 'unknown' : (this.s.workers?.get(worker)?.state ?? 'running');
     const out: WorkerLag[] = [
       {
         worker: 'projector',
-        state: projector === null ? 'unknown' : 'running',
+        state: state('projector', projector),
         position: projector,
         lag: lag(projector),
       },
@@ -92,7 +97,7 @@ export class DiagnosticsService {
       const position = await this.s.checkpoints.load(worker).catch(() => null);
       out.push({
         worker,
-        state: position === null ? 'unknown' : 'running',
+        state: state(worker, position),
         position,
         lag: lag(position),
       });

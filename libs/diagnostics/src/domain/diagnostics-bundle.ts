@@ -1,3 +1,4 @@
+import type { WorkerStatus } from '@authtrail/platform';
 import type { RecentError } from './recent-errors';
 
 /** Health of one store, as measured when the bundle was made. */
@@ -11,7 +12,8 @@ export interface StoreHealth {
 /** How far a worker is behind the head of the log (positions are global log positions). */
 export interface WorkerLag {
   readonly worker: string;
-  readonly state: 'running' | 'off' | 'unknown';
+  /** `retrying` / `parked` as this process's worker reported (see `workers.statuses`). */
+  readonly state: 'running' | 'retrying' | 'parked' | 'off' | 'unknown';
   readonly position: number | null;
   readonly lag: number | null;
 }
@@ -36,6 +38,12 @@ export interface DiagnosticsBundle {
   readonly log: { readonly headPosition: number | null };
   readonly workers: {
     readonly lags: readonly WorkerLag[];
+    /**
+     * What each worker of this process last reported: running, retrying after a
+     * retriable failure, or parked on one that is not (error class and code, the
+     * checkpoint it stopped at, the batch that failed).
+     */
+    readonly statuses: readonly WorkerStatus[];
     /** What running workers last reported to the metrics registry. */
     readonly reportedLags: readonly { readonly worker: string; readonly lag: number }[];
     readonly errors: readonly {

@@ -2,8 +2,8 @@ import { Module } from '@nestjs/common';
 import { APP_CONFIG, AppConfig, redactConfig } from '@authtrail/config';
 import { CHECKPOINT_STORE, CheckpointStore, EVENT_STORE, EventStore } from '@authtrail/event-store';
 import { CREDENTIAL_STORE, CredentialStore } from '@authtrail/key-vault';
-import { CLOCK, Clock, Metrics } from '@authtrail/platform';
-import { READ_MODEL_WRITER, ReadModelWriter, ReportingModule } from '@authtrail/reporting';
+import { CLOCK, Clock, Metrics, WorkerStatusBoard } from '@authtrail/platform';
+import { PROJECTOR_CHECKPOINTS, PROJECTOR_WORKER, ReportingModule } from '@authtrail/reporting';
 import { FORWARDER_WORKER } from '@authtrail/siem';
 import { DiagnosticsService } from '../application/diagnostics.service';
 import { RecentErrors } from '../domain/recent-errors';
@@ -23,18 +23,19 @@ import { readBuildInfo } from './build-info';
         config: AppConfig,
         store: EventStore,
         credentials: CredentialStore,
-        model: ReadModelWriter,
+        projectorCheckpoints: CheckpointStore,
         checkpoints: CheckpointStore,
         metrics: Metrics,
         errors: RecentErrors,
         clock: Clock,
+        workers: WorkerStatusBoard,
       ) =>
         new DiagnosticsService({
           build: readBuildInfo(),
           config: redactConfig(config),
           store,
           keyVaultProbe: () => credentials.findById('0000000000000000'),
-          projectorCheckpoint: () => model.loadCheckpoint(),
+          projectorCheckpoint: () => projectorCheckpoints.load(PROJECTOR_WORKER),
           checkpoints,
           checkpointWorkers: [
             {
@@ -43,6 +44,7 @@ import { readBuildInfo } from './build-info';
             },
           ],
           metrics,
+          workers,
           errors,
           clock,
           startedAt: clock.now(),
@@ -51,11 +53,12 @@ import { readBuildInfo } from './build-info';
         APP_CONFIG,
         EVENT_STORE,
         CREDENTIAL_STORE,
-        READ_MODEL_WRITER,
+        PROJECTOR_CHECKPOINTS,
         CHECKPOINT_STORE,
         Metrics,
         RecentErrors,
         CLOCK,
+        WorkerStatusBoard,
       ],
     },
   ],

@@ -1,15 +1,17 @@
 import type { Logger } from 'pino';
 import {
   CheckpointStore,
+  CheckpointedWorker,
   Envelope,
   EventStore,
   NewEvent,
+  RecordedEvent,
   decodeEnvelope,
   encodeEnvelope,
   ledgerStream,
   newSystemEvent,
 } from '@authtrail/event-store';
-import type { Clock, IdSource } from '@authtrail/platform';
+import type { Clock, IdSource, WorkerReporter } from '@authtrail/platform';
 import { isLedgerStream } from '../domain/ledger-entry';
 import { LedgerCorruptError } from '../domain/ledger.errors';
 import { SEALED_EVENT_TYPE, SealDocument, parseSealDocument, sealHash } from '../domain/seal';
@@ -26,6 +28,8 @@ export interface SealerDeps {
   readonly clock: Clock;
   readonly ids: IdSource;
   readonly logger?: Logger;
+  /** Where it reports retries and parking (log, metrics, diagnostics). */
+  readonly reporter?: WorkerReporter;
 }
 
 export interface SealerOptions {
@@ -37,6 +41,10 @@ export interface SealerOptions {
   readonly maxRunsPerSeal?: number;
   /** Events read from the log per query; default 5000. */
   readonly batchSize?: number;
+  /** Pause between passes once started (AUTHTRAIL_SEAL_INTERVAL_MS); default 60 s. */
+  readonly intervalMs?: number;
+  /** First pause after a retriable failure (doubles up to 30 s); default 500 ms. */
+  readonly retryInitialMs?: number;
   readonly chunkSize?: number;
   /**
    * Retention windows in seconds by category (the part of the event type before the dot):
@@ -79,13 +87,22 @@ interface Chain {
  * ledger stream, so events already sealed are skipped after a restart; the checkpoint
  * only saves re-reading (every event at or below it is sealed), and appending with the
  * ledger's expected revision keeps a second sealer from forking a chain.
+ *
+ * It runs on the checkpointed-worker runtime: each pass gathers the events from the
+ * checkpoint to the head, seals what it gathered at the end, and only then saves the
+ * checkpoint. A retriable failure (a store down, a chain moved by another sealer) starts
+ * the pass over after a backoff; a corrupt ledger parks the sealer.
  */
 export class Sealer {
   private readonly worker: string;
   private readonly maxEvents: number;
   private readonly maxRuns: number;
-  private readonly batchSize: number;
-  private running: Promise<AppendedSeal[]> = Promise.resolve([]);
+  private readonly runtime: CheckpointedWorker;
+  /** The pass's chains and the seals it appended; a new pass starts them afresh. */
+  private chains = new Map<string, Chain>();
+  private appended: AppendedSeal[] = [];
+  private through = 0;
+  private serial: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly deps: SealerDeps,
@@ -94,58 +111,93 @@ export class Sealer {
     this.worker = options.worker ?? SEALER_WORKER;
     this.maxEvents = Math.max(1, options.maxEventsPerSeal ?? 8192);
     this.maxRuns = Math.max(1, options.maxRunsPerSeal ?? 1024);
-    this.batchSize = Math.max(1, options.batchSize ?? 5000);
+    this.runtime = new CheckpointedWorker({
+      name: this.worker,
+      store: deps.store,
+      checkpoints: deps.checkpoints,
+      handler: {
+        handle: (events) => this.gather(events),
+        flush: () => this.sealGathered(),
+        reset: () => {
+          this.chains = new Map();
+          this.appended = [];
+        },
+      },
+      trigger: { everyMs: options.intervalMs ?? 60_000 },
+      batchSize: options.batchSize ?? 5000,
+      saveAfter: 'pass',
+      retryInitialMs: options.retryInitialMs ?? 500,
+      reporter: deps.reporter,
+    });
   }
 
-  /** Seals every event up to the current head; one pass at a time. */
+  /** Last log position sealed and checkpointed by this instance. */
+  get position(): number {
+    return this.runtime.position;
+  }
+
+  /** The failure it parked on, or null. */
+  get parked(): unknown {
+    return this.runtime.parked;
+  }
+
+  /** Seals now and then every `intervalMs`, in the background. */
+  start(): void {
+    this.runtime.start();
+  }
+
+  /** Stops between passes; resolves once no pass runs. */
+  stop(): Promise<void> {
+    return this.runtime.stop();
+  }
+
+  /** Seals every event up to the current head now; one pass at a time (not meant to overlap `start`). */
   sealOnce(): Promise<AppendedSeal[]> {
-    const next = this.running.catch(() => []).then(() => this.pass());
-    this.running = next;
+    const next = this.serial
+      .catch(() => undefined)
+      .then(async () => {
+        await this.runtime.runOnce();
+        return this.appended;
+      });
+    this.serial = next;
     return next;
   }
 
-  private async pass(): Promise<AppendedSeal[]> {
-    const { store, checkpoints } = this.deps;
-    const head = await store.headPosition();
-    let after = await checkpoints.load(this.worker);
-    const chains = new Map<string, Chain>();
-    const appended: AppendedSeal[] = [];
-    while (after < head) {
-      const batch = await store.readAll({ after, limit: Math.min(this.batchSize, head - after) });
-      if (batch.length === 0) break;
-      for (const e of batch) {
-        if (e.position > head) break;
-        after = e.position;
-        if (isLedgerStream(e.tenantId, e.streamId)) continue;
-        let chain = chains.get(e.tenantId);
-        if (!chain) chains.set(e.tenantId, (chain = await this.chainOf(e.tenantId)));
-        if (e.position <= chain.afterPosition) continue;
-        const last = chain.leaves[chain.leaves.length - 1];
-        if (last === undefined || e.position !== last.position + 1) chain.runs++;
-        chain.leaves.push({
-          position: e.position,
-          hash: e.hash,
-          recordedAt: e.recordedAt,
-          category: this.categoryOf(e.type),
-        });
-        if (chain.leaves.length >= this.maxEvents || chain.runs >= this.maxRuns)
-          appended.push(await this.seal(e.tenantId, chain));
-      }
+  /** Adds a batch's events to their tenants' chains, sealing a chain once it is full. */
+  private async gather(events: readonly RecordedEvent[]): Promise<void> {
+    for (const e of events) {
+      this.through = e.position;
+      if (isLedgerStream(e.tenantId, e.streamId)) continue;
+      let chain = this.chains.get(e.tenantId);
+      if (!chain) this.chains.set(e.tenantId, (chain = await this.chainOf(e.tenantId)));
+      if (e.position <= chain.afterPosition) continue;
+      const last = chain.leaves[chain.leaves.length - 1];
+      if (last === undefined || e.position !== last.position + 1) chain.runs++;
+      chain.leaves.push({
+        position: e.position,
+        hash: e.hash,
+        recordedAt: e.recordedAt,
+        category: this.categoryOf(e.type),
+      });
+      if (chain.leaves.length >= this.maxEvents || chain.runs >= this.maxRuns)
+        this.appended.push(await this.seal(e.tenantId, chain));
     }
-    for (const [tenantId, chain] of chains)
-      if (chain.leaves.length > 0) appended.push(await this.seal(tenantId, chain));
-    if (after > 0) await checkpoints.save(this.worker, after);
-    if (appended.length > 0)
+  }
+
+  /** The end of a pass: seals what each chain gathered. */
+  private async sealGathered(): Promise<void> {
+    for (const [tenantId, chain] of this.chains)
+      if (chain.leaves.length > 0) this.appended.push(await this.seal(tenantId, chain));
+    if (this.appended.length > 0)
       this.deps.logger?.info(
         {
           worker: this.worker,
-          seals: appended.length,
-          events: appended.reduce((n, s) => n + s.eventCount, 0),
-          through: after,
+          seals: this.appended.length,
+          events: this.appended.reduce((n, s) => n + s.eventCount, 0),
+          through: this.through,
         },
         'sealed the log',
       );
-    return appended;
   }
 
   /** Retention category of an event type, or null when its category is kept for good. */

@@ -10,6 +10,7 @@ export class Metrics {
   readonly eventsRejected: Counter<'reason'>;
   readonly workerLag: Gauge<'worker'>;
   readonly workerErrors: Counter<'worker' | 'retriable'>;
+  readonly workerParked: Gauge<'worker'>;
 
   constructor(withDefaults = true) {
     if (withDefaults) collectDefaultMetrics({ register: this.registry, prefix: 'authtrail_' });
@@ -54,6 +55,12 @@ export class Metrics {
       name: 'authtrail_worker_errors_total',
       help: 'Worker failures (retriable ones are retried with backoff)',
       labelNames: ['worker', 'retriable'],
+      registers,
+    });
+    this.workerParked = new Gauge({
+      name: 'authtrail_worker_parked',
+      help: '1 while a worker is stopped on a failure that is not retriable (until restarted)',
+      labelNames: ['worker'],
       registers,
     });
   }

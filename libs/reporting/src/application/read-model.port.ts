@@ -28,10 +28,7 @@ export interface ReadModelWriter {
   eraseSubject(erasure: SubjectErasure): Promise<void>;
   /** Records the deletion and removes every row of the tenant. */
   deleteTenant(deletion: TenantDeletion): Promise<void>;
-  /** Last log position whose effects are written (0 = none). */
-  loadCheckpoint(): Promise<number>;
-  saveCheckpoint(position: number): Promise<void>;
-  /** Empties every table and the checkpoint (for a rebuild from position zero). */
+  /** Empties every table (a rebuild from position zero; the projector resets its checkpoint). */
   reset(): Promise<void>;
 }
 

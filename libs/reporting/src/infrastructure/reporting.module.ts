@@ -2,10 +2,18 @@ import { BeforeApplicationShutdown, Inject, Module } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { APP_CONFIG, AppConfig } from '@authtrail/config';
 import { EventCatalog } from '@authtrail/catalog';
-import { EVENT_STORE, EventStore } from '@authtrail/event-store';
+import { FencedLocalCheckpointStore, WorkerLeases } from '@authtrail/coordination';
+import { CHECKPOINT_STORE, CheckpointStore, EVENT_STORE, EventStore } from '@authtrail/event-store';
 import { Keyring } from '@authtrail/key-vault';
-import { CLOCK, Clock, LOGGER, Metrics } from '@authtrail/platform';
-import { Projector } from '../application/projector';
+import {
+  CLOCK,
+  Clock,
+  LOGGER,
+  Metrics,
+  WorkerStatusBoard,
+  createWorkerReporter,
+} from '@authtrail/platform';
+import { PROJECTOR_WORKER, Projector } from '../application/projector';
 import {
   READ_MODEL_WRITER,
   REPORT_READER,
@@ -22,8 +30,7 @@ import {
 } from './clickhouse/clickhouse-read-model';
 import { ClickHouseProjectionWriter } from './clickhouse/clickhouse-projection-writer.adapter';
 import { ClickHouseReportQueries } from './clickhouse/clickhouse-report-queries.adapter';
-
-const PROJECTOR_WORKER = 'projector';
+import { ClickHouseCheckpointStore } from './clickhouse/clickhouse-checkpoint-store.adapter';
 
 /**
  * The app's one ClickHouse executor, opened on first use (`LazyClickHouseExecutor`): the
@@ -31,6 +38,8 @@ const PROJECTOR_WORKER = 'projector';
  */
 export const CLICKHOUSE_EXECUTOR = Symbol('ClickHouseExecutor');
 const CLICKHOUSE_SETTINGS = Symbol('ClickHouseReadModelSettings');
+/** The projector's checkpoint store (`ClickHouseCheckpointStore`, fenced when coordinated). */
+export const PROJECTOR_CHECKPOINTS = Symbol('ProjectorCheckpoints');
 
 /**
  * ClickHouse of the configuration: a server when `AUTHTRAIL_CLICKHOUSE_URL` is set, else
@@ -45,30 +54,6 @@ export function readModelOptions(config: AppConfig): ClickHouseReadModelOptions 
     cluster: config.clickhouseCluster,
     retentionDays: { sspr: config.retention.ssprDays, mfa: config.retention.mfaDays },
   };
-}
-
-/** The projector of an app, reporting to its logger and `/metrics`. */
-export function createProjector(
-  store: EventStore,
-  model: ReadModelWriter,
-  catalog: EventCatalog,
-  logger: Logger,
-  metrics: Metrics,
-): Projector {
-  return new Projector(store, model, catalog, {
-    onLag: (lag) => metrics.workerLag.set({ worker: PROJECTOR_WORKER }, lag),
-    onError: (error, retriable) => {
-      metrics.workerErrors.inc({ worker: PROJECTOR_WORKER, retriable: String(retriable) });
-      logger.error(
-        {
-          worker: PROJECTOR_WORKER,
-          retriable,
-          err: { message: (error as Error)?.message, code: (error as { code?: string })?.code },
-        },
-        'projector batch failed; retrying from the last checkpoint',
-      );
-    },
-  });
 }
 
 /**
@@ -114,18 +99,56 @@ export function createProjector(
       inject: [REPORT_READER, Keyring, EventCatalog, CLOCK, APP_CONFIG],
     },
     {
+      // Beside the tables it describes; fenced by the projector's lease when coordinated.
+      provide: PROJECTOR_CHECKPOINTS,
+      useFactory: (
+        executor: ClickHouseExecutor,
+        settings: ClickHouseReadModelSettings,
+        leases: WorkerLeases,
+        checkpoints: CheckpointStore,
+      ): CheckpointStore => {
+        const local = new ClickHouseCheckpointStore(executor, settings);
+        return leases.coordinated ? new FencedLocalCheckpointStore(local, checkpoints) : local;
+      },
+      inject: [CLICKHOUSE_EXECUTOR, CLICKHOUSE_SETTINGS, WorkerLeases, CHECKPOINT_STORE],
+    },
+    {
       provide: Projector,
       useFactory: (
         store: EventStore,
-        model: ReadModelWriter,
+        writer: ReadModelWriter,
+        checkpoints: CheckpointStore,
         catalog: EventCatalog,
         logger: Logger,
         metrics: Metrics,
-      ) => createProjector(store, model, catalog, logger, metrics),
-      inject: [EVENT_STORE, READ_MODEL_WRITER, EventCatalog, LOGGER, Metrics],
+        board: WorkerStatusBoard,
+      ) =>
+        new Projector({
+          store,
+          writer,
+          checkpoints,
+          catalog,
+          reporter: createWorkerReporter(PROJECTOR_WORKER, { logger, metrics, board }),
+        }),
+      inject: [
+        EVENT_STORE,
+        READ_MODEL_WRITER,
+        PROJECTOR_CHECKPOINTS,
+        EventCatalog,
+        LOGGER,
+        Metrics,
+        WorkerStatusBoard,
+      ],
     },
   ],
-  exports: [CLICKHOUSE_EXECUTOR, READ_MODEL_WRITER, REPORT_READER, ReportsService, Projector],
+  exports: [
+    CLICKHOUSE_EXECUTOR,
+    READ_MODEL_WRITER,
+    REPORT_READER,
+    PROJECTOR_CHECKPOINTS,
+    ReportsService,
+    Projector,
+  ],
 })
 export class ReportingModule implements BeforeApplicationShutdown {
   constructor(

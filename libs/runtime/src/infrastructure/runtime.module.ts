@@ -44,6 +44,7 @@ import {
   IdSource,
   LOGGER,
   Metrics,
+  WorkerStatusBoard,
   createLogger,
   randomIds,
   systemClock,
@@ -158,6 +159,7 @@ export class RuntimeModule implements OnApplicationShutdown {
         { provide: ID_SOURCE, useValue: ids },
         { provide: LOGGER, useValue: logger },
         { provide: Metrics, useFactory: () => new Metrics() },
+        { provide: WorkerStatusBoard, useFactory: () => new WorkerStatusBoard() },
         {
           provide: OIDC_VERIFIER,
           useFactory: () => (config.oidc ? new OidcVerifier(config.oidc) : null),
@@ -261,6 +263,7 @@ export class RuntimeModule implements OnApplicationShutdown {
         ID_SOURCE,
         LOGGER,
         Metrics,
+        WorkerStatusBoard,
         EVENT_STORE,
         KEY_VAULT,
         CHECKPOINT_STORE,

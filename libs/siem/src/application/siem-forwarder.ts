@@ -2,15 +2,21 @@ import type { Logger } from 'pino';
 import { EventCatalog } from '@authtrail/catalog';
 import {
   CheckpointStore,
+  CheckpointedWorker,
   Envelope,
   EventStore,
   RecordedEvent,
-  Subscription,
   decodeEnvelope,
   subjectStream,
 } from '@authtrail/event-store';
 import { DataKey, Keyring } from '@authtrail/key-vault';
-import { AppError, Metrics } from '@authtrail/platform';
+import {
+  AppError,
+  Metrics,
+  WorkerReporter,
+  WorkerStatusBoard,
+  createWorkerReporter,
+} from '@authtrail/platform';
 import {
   Identity,
   IdentityFingerprints,
@@ -41,6 +47,8 @@ export interface SiemForwarderDeps {
   readonly keyring: Keyring;
   readonly logger: Logger;
   readonly metrics?: Metrics;
+  /** The diagnostics board of the process (running, retrying, parked). */
+  readonly board?: WorkerStatusBoard;
 }
 
 export interface SiemForwarderOptions {
@@ -60,12 +68,6 @@ export interface SiemForwarderOptions {
   readonly product?: OcsfProduct;
 }
 
-class ForwarderStoppedError extends Error {
-  constructor() {
-    super('forwarder stopped');
-  }
-}
-
 /** Identity work of one tenant within one batch. */
 interface TenantBatch {
   readonly keys: Map<string, DataKey>;
@@ -79,23 +81,17 @@ interface TenantBatch {
  * The SIEM forwarder (DESIGN.md "Flow"): follows the global log from its checkpoint, puts
  * one OCSF record per event on the events topic and the people's identities on the
  * compacted subjects topic, and saves its checkpoint only after the destination has
- * acknowledged the batch — at-least-once, consumers deduplicate on `metadata.uid`.
- * While the destination is down it retries the same batch with backoff, so nothing is
- * skipped or reordered, and resumes by itself.
+ * acknowledged the batch — at-least-once, consumers deduplicate on `metadata.uid`. It
+ * runs on the checkpointed-worker runtime: while the destination is down (a retriable
+ * `SiemPublishError`) it starts the same batch over from the checkpoint with backoff, so
+ * nothing is skipped or reordered, and resumes by itself; a batch that cannot be built
+ * parks it.
  */
 export class SiemForwarder {
   private readonly worker: string;
-  private readonly batchSize: number;
-  private readonly retryInitialMs: number;
-  private readonly retryMaxMs: number;
-  private readonly lagIntervalMs: number;
   private readonly product: OcsfProduct;
-  private subscription: Subscription | null = null;
-  private running: Promise<void> | null = null;
-  private stopping = false;
-  private wake: (() => void) | null = null;
-  private lagTimer: NodeJS.Timeout | null = null;
-  private checkpoint = 0;
+  private readonly runtime: CheckpointedWorker;
+  private readonly reporter: WorkerReporter;
   private forwarded = 0;
 
   constructor(
@@ -103,16 +99,36 @@ export class SiemForwarder {
     private readonly options: SiemForwarderOptions,
   ) {
     this.worker = options.worker ?? FORWARDER_WORKER;
-    this.batchSize = options.batchSize ?? 500;
-    this.retryInitialMs = options.retryInitialMs ?? 200;
-    this.retryMaxMs = options.retryMaxMs ?? 30_000;
-    this.lagIntervalMs = options.lagIntervalMs ?? 5000;
     this.product = options.product ?? AUTHTRAIL_PRODUCT;
+    this.reporter = createWorkerReporter(this.worker, {
+      logger: deps.logger,
+      metrics: deps.metrics,
+      board: deps.board,
+    });
+    this.runtime = new CheckpointedWorker({
+      name: this.worker,
+      store: deps.store,
+      checkpoints: deps.checkpoints,
+      handler: { handle: (events) => this.handle(events) },
+      // One broker round trip per commit would cap a busy log at the broker's latency.
+      trigger: { follow: true, lingerMs: options.lingerMs ?? 100 },
+      batchSize: options.batchSize ?? 500,
+      retryInitialMs: options.retryInitialMs ?? 200,
+      retryMaxMs: options.retryMaxMs ?? 30_000,
+      lagIntervalMs: options.lagIntervalMs ?? 5000,
+      prepare: () => deps.publisher.start(),
+      reporter: this.reporter,
+    });
   }
 
   /** Last log position acknowledged by the destination and checkpointed. */
   get position(): number {
-    return this.checkpoint;
+    return this.runtime.position;
+  }
+
+  /** The failure it parked on, or null. */
+  get parked(): unknown {
+    return this.runtime.parked;
   }
 
   /** Events put on the events topic by this instance (replays counted again). */
@@ -122,63 +138,22 @@ export class SiemForwarder {
 
   /** Starts forwarding in the background; a destination that is down is waited for, not an error. */
   start(): this {
-    if (this.running !== null) return this;
-    this.running = this.run().catch((e: unknown) => {
-      if (!(e instanceof ForwarderStoppedError))
-        this.fail('forwarder stopped on an error', e, false);
-    });
-    this.lagTimer = setInterval(() => void this.refreshLag(), this.lagIntervalMs);
-    this.lagTimer.unref();
+    this.runtime.start();
     return this;
   }
 
   /** Stops after the batch in flight (or its retry) and closes the destination. */
   async stop(): Promise<void> {
-    this.stopping = true;
-    this.wake?.();
-    if (this.lagTimer) clearInterval(this.lagTimer);
-    await this.running;
-    await this.subscription?.close();
+    await this.runtime.stop();
     await this.deps.publisher.close();
     await this.deps.published.close();
   }
 
-  private async run(): Promise<void> {
-    await this.retrying('connect', () => this.deps.publisher.start());
-    await this.subscribe();
-  }
-
-  private async subscribe(): Promise<void> {
-    this.checkpoint = await this.deps.checkpoints.load(this.worker);
-    this.deps.logger.info(
-      { worker: this.worker, after: this.checkpoint },
-      'SIEM forwarder following the log',
-    );
-    await this.refreshLag();
-    this.subscription = this.deps.store.subscribe({
-      after: this.checkpoint,
-      batchSize: this.batchSize,
-      // One broker round trip per commit would cap a busy log at the broker's latency.
-      lingerMs: this.options.lingerMs ?? 100,
-      handler: (events) => this.handle(events),
-      onError: (error) => {
-        if (this.stopping || error instanceof ForwarderStoppedError) return;
-        // A failure outside publishing (reading the log, the checkpoint): start over from
-        // the checkpoint after a pause, so nothing is skipped.
-        this.fail('forwarding failed; resuming from the checkpoint', error, true);
-        this.subscription = null;
-        void this.sleep(this.retryInitialMs * 5).then(() => {
-          if (!this.stopping)
-            return this.subscribe().catch((e: unknown) => this.fail('resubscribe failed', e, true));
-        });
-      },
-    });
-  }
-
+  /** One batch: its records to the destination, then the record of published people (the runtime checkpoints after). */
   private async handle(events: readonly RecordedEvent[]): Promise<void> {
     if (events.length === 0) return;
     const { records, tenants } = await this.build(events);
-    await this.retrying('publish', () => this.deps.publisher.publish(records));
+    await this.deps.publisher.publish(records);
     // The broker has the batch: now the local record of published people, then the checkpoint.
     for (const [tenantId, batch] of tenants) {
       if (batch.dirty.size === 0) continue;
@@ -186,11 +161,7 @@ export class SiemForwarder {
       for (const sid of batch.dirty) changes.set(sid, batch.state.get(sid) ?? null);
       await this.deps.published.save(tenantId, changes);
     }
-    const last = events[events.length - 1].position;
-    await this.deps.checkpoints.save(this.worker, last);
-    this.checkpoint = last;
     this.forwarded += events.length;
-    await this.refreshLag();
   }
 
   /** The records of a batch, in log order: per event its OCSF record, then identity and tombstone records. */
@@ -399,61 +370,6 @@ export class SiemForwarder {
       if (seen !== null) identity = foldIdentity(identity, seen);
     }
     return identity;
-  }
-
-  private async retrying<T>(what: string, fn: () => Promise<T>): Promise<T> {
-    let delay = this.retryInitialMs;
-    for (let attempt = 1; ; attempt++) {
-      if (this.stopping) throw new ForwarderStoppedError();
-      try {
-        const result = await fn();
-        if (attempt > 1)
-          this.deps.logger.info(
-            { worker: this.worker, what, attempts: attempt },
-            'SIEM destination reachable again',
-          );
-        return result;
-      } catch (error) {
-        if (this.stopping) throw new ForwarderStoppedError();
-        const retriable = error instanceof AppError ? error.retriable : false;
-        this.deps.metrics?.workerErrors.inc({ worker: this.worker, retriable: String(retriable) });
-        this.deps.logger.warn(
-          {
-            worker: this.worker,
-            what,
-            attempt,
-            retryInMs: delay,
-            retriable,
-            err: { message: (error as Error)?.message },
-          },
-          'SIEM destination did not acknowledge; retrying the same batch',
-        );
-        await this.sleep(delay);
-        await this.refreshLag();
-        delay = Math.min(delay * 2, this.retryMaxMs);
-      }
-    }
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done(): void {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.wake = done;
-    });
-  }
-
-  private async refreshLag(): Promise<void> {
-    if (this.deps.metrics === undefined) return;
-    try {
-      const head = await this.deps.store.headPosition();
-      this.deps.metrics.workerLag.set({ worker: this.worker }, Math.max(0, head - this.checkpoint));
-    } catch {
-      // The store is closing; the gauge keeps its last value.
-    }
   }
 
   private fail(message: string, error: unknown, retriable: boolean, eventId?: string): void {

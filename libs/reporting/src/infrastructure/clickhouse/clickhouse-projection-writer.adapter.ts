@@ -10,8 +10,6 @@ import type { ClickHouseReadModelSettings } from './clickhouse-read-model';
 import { TABLES, TENANT_TABLES, deleteStatement, truncateStatement } from './clickhouse-schema';
 import { formatDateTime64 } from './clickhouse-sql';
 
-const CHECKPOINT_WORKER = 'projector';
-
 const nullableDate = (d: Date | null): string | null => (d === null ? null : formatDateTime64(d));
 
 function baseColumns(r: BaseRow): SqlRow {
@@ -31,8 +29,8 @@ function baseColumns(r: BaseRow): SqlRow {
 }
 
 /**
- * The projector's side of the read model on ClickHouse: rows of each batch, erasures,
- * tenant deletions and the projector's checkpoint. Rows are idempotent (the tables
+ * The projector's side of the read model on ClickHouse: rows of each batch, erasures and
+ * tenant deletions (its checkpoint: `ClickHouseCheckpointStore`). Rows are idempotent (the tables
  * collapse twins, the queries drop them before that).
  */
 export class ClickHouseProjectionWriter implements ReadModelWriter {
@@ -172,20 +170,8 @@ export class ClickHouseProjectionWriter implements ReadModelWriter {
     ]);
   }
 
-  async loadCheckpoint(): Promise<number> {
-    const rows = await this.executor.query<{ p: number }>(
-      `SELECT max(position) AS p FROM ${this.db}.${TABLES.checkpoint} WHERE worker = {worker:String}`,
-      { worker: CHECKPOINT_WORKER },
-    );
-    return Number(rows[0]?.p ?? 0);
-  }
-
-  async saveCheckpoint(position: number): Promise<void> {
-    await this.insert(TABLES.checkpoint, [{ worker: CHECKPOINT_WORKER, position }]);
-  }
-
   async reset(): Promise<void> {
-    for (const table of [...TENANT_TABLES, TABLES.tenantDeletions, TABLES.checkpoint]) {
+    for (const table of [...TENANT_TABLES, TABLES.tenantDeletions]) {
       await this.executor.command(truncateStatement(this.settings.ddl, table));
     }
   }

@@ -16,6 +16,7 @@ import { ClickHouseClientExecutor, type ClickHouseExecutor } from './clickhouse-
 import { migrateReadModel, readModelSettings } from './clickhouse-read-model';
 import { ClickHouseProjectionWriter } from './clickhouse-projection-writer.adapter';
 import { ClickHouseReportQueries } from './clickhouse-report-queries.adapter';
+import { ClickHouseCheckpointStore } from './clickhouse-checkpoint-store.adapter';
 import { createClickHouseClient } from './clickhouse-connection';
 
 // chdb allows one data folder per process: this file uses its own, for all its tests.
@@ -87,6 +88,23 @@ describe('ClickHouse read model on chdb, fed by the projector', () => {
   let store: SqliteEventStore;
   let executor: ClickHouseExecutor;
   let writer: ClickHouseProjectionWriter;
+  let checkpoints: ClickHouseCheckpointStore;
+  const projectorOn = (
+    w: ClickHouseProjectionWriter = writer,
+    c: ClickHouseCheckpointStore = checkpoints,
+    options: ConstructorParameters<typeof Projector>[1] = {},
+    lag?: (events: number) => void,
+  ) =>
+    new Projector(
+      {
+        store,
+        writer: w,
+        checkpoints: c,
+        catalog: EventCatalog.default(),
+        reporter: lag ? { lag } : undefined,
+      },
+      options,
+    );
   let model: ClickHouseReportQueries;
   let finalModel: ClickHouseReportQueries;
   let limitByModel: ClickHouseReportQueries;
@@ -101,11 +119,12 @@ describe('ClickHouse read model on chdb, fed by the projector', () => {
     const settings = readModelSettings();
     await migrateReadModel(executor, settings);
     writer = new ClickHouseProjectionWriter(executor, settings);
+    checkpoints = new ClickHouseCheckpointStore(executor, settings);
     model = new ClickHouseReportQueries(executor, settings);
     // Same tables, each dedupe strategy: all must give the same answers.
     finalModel = new ClickHouseReportQueries(executor, readModelSettings({ dedupe: 'final' }));
     limitByModel = new ClickHouseReportQueries(executor, readModelSettings({ dedupe: 'limit-by' }));
-    projector = new Projector(store, writer, EventCatalog.default(), {}, { batchSize: 7 });
+    projector = projectorOn(writer, checkpoints, { batchSize: 7 });
     await append(store, [
       // s1 registers twice: the later (failed) registration wins.
       dataEvent(
@@ -299,6 +318,7 @@ describe('ClickHouse read model on chdb, fed by the projector', () => {
     await clustered.eraseSubject({ tenantId: 'acme', subjectId: 's1', erasedAt: NOW, position: 1 });
     await clustered.deleteTenant({ tenantId: 'acme', deletedAt: NOW, position: 2 });
     await clustered.reset();
+    await new ClickHouseCheckpointStore(recorder, clusteredSettings).reset('projector');
     expect(sent.length).toBeGreaterThan(20);
     for (const statement of sent) {
       const result = await client.query({
@@ -362,10 +382,9 @@ describe('ClickHouse read model on chdb, fed by the projector', () => {
     const upgradedSettings = readModelSettings({ database: db });
     const upgraded = new ClickHouseReportQueries(executor, upgradedSettings);
     await migrateReadModel(executor, upgradedSettings);
-    await new Projector(
-      store,
+    await projectorOn(
       new ClickHouseProjectionWriter(executor, upgradedSettings),
-      EventCatalog.default(),
+      new ClickHouseCheckpointStore(executor, upgradedSettings),
     ).rebuild();
     const before = await answers(upgraded);
     expect(before.registeredCount).toBe(2);
@@ -459,14 +478,15 @@ FROM ${db}.sspr_activity WHERE type = 'sspr.Registered' GROUP BY tenant_id, subj
 
     // Crash mid-batch: rows of events 6-9 written, checkpoint never saved.
     await writer.reset();
-    const half = new Projector(store, writer, EventCatalog.default());
+    await checkpoints.reset('projector');
+    const half = projectorOn();
     await half.apply(all.slice(0, 5));
     const { Projection } = await import('../../application/projection');
     for (const step of new Projection(EventCatalog.default()).steps(all.slice(5, 9))) {
       if (step.kind === 'rows') await writer.write(step.rows);
     }
-    expect(await writer.loadCheckpoint()).toBe(all[4].position);
-    await new Projector(store, writer, EventCatalog.default()).catchUp();
+    expect(await checkpoints.load('projector')).toBe(all[4].position);
+    await projectorOn().catchUp();
     expect(await answers()).toEqual(before);
   });
 
@@ -482,9 +502,7 @@ FROM ${db}.sspr_activity WHERE type = 'sspr.Registered' GROUP BY tenant_id, subj
 
   it('follows the log with a subscription and reports its lag', async () => {
     const lags: number[] = [];
-    const live = new Projector(store, writer, EventCatalog.default(), {
-      onLag: (l) => lags.push(l),
-    });
+    const live = projectorOn(writer, checkpoints, {}, (l) => lags.push(l));
     await live.start();
     await append(store, [
       dataEvent(

@@ -1,5 +1,6 @@
 import type { ClickHouseExecutor } from './clickhouse-executor';
 import { ClickHouseProjectionWriter } from './clickhouse-projection-writer.adapter';
+import { ClickHouseCheckpointStore } from './clickhouse-checkpoint-store.adapter';
 import { migrateReadModel, readModelSettings } from './clickhouse-read-model';
 import {
   ClickHouseEngine,
@@ -63,6 +64,7 @@ async function commandsOf(
   });
   await model.deleteTenant({ tenantId: 'acme', deletedAt: new Date(), position: 2 });
   await model.reset();
+  await new ClickHouseCheckpointStore(executor, settings).reset('projector');
   return commands;
 }
 
