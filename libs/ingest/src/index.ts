@@ -2,3 +2,4 @@ export * from './domain/ingest-rules';
 export * from './application/ingest-events.command';
 export * from './application/ingest-events.command-handler';
 export * from './application/ingest-limits';
+export * from './application/ingest-batch';

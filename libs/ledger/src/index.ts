@@ -10,3 +10,4 @@ export * from './application/sealer';
 export * from './application/ledger.service';
 export * from './infrastructure/seal-key.loader';
 export * from './domain/seal-retention';
+export * from './application/seals-query';

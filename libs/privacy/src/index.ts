@@ -4,3 +4,8 @@ export * from './application/privacy-streams';
 export * from './application/erase-subject.command-handler';
 export * from './application/erasure-recovery';
 export * from './application/export-subject.query-handler';
+export * from './domain/caller';
+export * from './application/access-audit.service';
+export * from './application/list-erasures.query-handler';
+export * from './application/subject-events.query-handler';
+export * from './application/subject-request';

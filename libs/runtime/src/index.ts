@@ -3,5 +3,4 @@ export * from './infrastructure/tokens';
 export * from './application/bootstrap.service';
 export * from './application/admin.service';
 export * from './infrastructure/master-key-rotation';
-export * from './application/access-audit.service';
 export * from './application/retention.service';

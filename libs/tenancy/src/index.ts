@@ -1,2 +1,3 @@
 export * from './domain/tenant';
 export * from './application/tenants.service';
+export * from './application/tenant-requests';

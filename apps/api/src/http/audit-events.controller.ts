@@ -2,18 +2,15 @@ import { Controller, Get, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Access, CurrentPrincipal, Principal } from '@authtrail/auth';
-import { ReportsService } from '@authtrail/reporting';
-import { auditNames, sendReport } from './reports.controller';
-import { AccessAuditService } from '@authtrail/runtime';
+import { QueryBus } from '@nestjs/cqrs';
+import { AuditEventsQuery, ReportResult } from '@authtrail/reporting';
+import { sendReport } from './report-reply';
 
 @ApiTags('reports')
 @ApiBearerAuth()
 @Controller('v1/audit-events')
 export class AuditEventsController {
-  constructor(
-    private readonly reports: ReportsService,
-    private readonly audit: AccessAuditService,
-  ) {}
+  constructor(private readonly queries: QueryBus) {}
 
   @Get()
   @Access('reader', 'privacy-admin')
@@ -30,11 +27,9 @@ export class AuditEventsController {
     @CurrentPrincipal() p: Principal,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<unknown> {
-    const result = await this.reports.auditEvents(
-      { tenantId: p.tenantId, revealNames: p.roles.includes('privacy-admin') },
-      query,
+    const result = await this.queries.execute<AuditEventsQuery, ReportResult>(
+      new AuditEventsQuery(p, query),
     );
-    await auditNames(this.audit, p, 'GET /v1/audit-events', result);
     return sendReport(reply, 'audit-events', result);
   }
 }

@@ -1,63 +1,22 @@
-import { Controller, Get, Inject } from '@nestjs/common';
+import { Controller, Get } from '@nestjs/common';
+import { QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Access, CurrentPrincipal, Principal } from '@authtrail/auth';
-import { EVENT_STORE, EventStore, decodeEnvelope, subjectStream } from '@authtrail/event-store';
-import { PRIVACY_EVENT, privacyStream } from '@authtrail/privacy';
+import { ErasureView, ListErasuresQuery } from '@authtrail/privacy';
 
-export interface ErasureView {
-  readonly subjectId: string;
-  readonly requestedAt: string;
-  /** null while the erasure is pending (cut off by a crash, finished at the next start). */
-  readonly erasedAt: string | null;
-  readonly events: number | null;
-  readonly status: 'erased' | 'pending';
-  /** The key that asked for it. */
-  readonly actorKeyId: string | null;
-}
-
-/**
- * The erasures done in the tenant, read from the log: the request on the tenant's privacy
- * stream, the outcome on the subject's lifecycle stream. Subject ids only: the person's
- * name went with their key, which is the point.
- */
+/** The erasures done in the tenant (subject ids only: the name went with the key). */
 @ApiTags('privacy')
 @ApiBearerAuth()
 @Controller('v1/privacy/erasures')
 export class ErasuresController {
-  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+  constructor(private readonly queries: QueryBus) {}
 
   @Get()
   @Access('privacy-admin')
   @ApiOperation({
     summary: 'Erasures done in the tenant (from the privacy.* events), newest first',
   })
-  async list(@CurrentPrincipal() p: Principal): Promise<{ items: ErasureView[] }> {
-    const requests = (await this.store.readStream(privacyStream(p.tenantId)))
-      .filter((r) => r.type === PRIVACY_EVENT.erasureRequested)
-      .map((r) => {
-        const data = decodeEnvelope(r.data).data;
-        return {
-          subjectId: String(data.subjectId),
-          requestedAt: r.occurredAt.toISOString(),
-          actorKeyId: typeof data.actorKeyId === 'string' ? data.actorKeyId : null,
-        };
-      });
-    // One row per person: the first request is the one that erased them.
-    const first = new Map<string, (typeof requests)[number]>();
-    for (const r of requests) if (!first.has(r.subjectId)) first.set(r.subjectId, r);
-    const items: ErasureView[] = [];
-    for (const r of first.values()) {
-      const done = (await this.store.readStream(subjectStream(p.tenantId, r.subjectId)))
-        .filter((e) => e.type === PRIVACY_EVENT.erased)
-        .map((e) => decodeEnvelope(e.data).data)[0];
-      items.push({
-        ...r,
-        erasedAt: done ? String(done.erasedAt) : null,
-        events: done ? Number(done.events ?? 0) : null,
-        status: done ? 'erased' : 'pending',
-      });
-    }
-    items.sort((a, b) => b.requestedAt.localeCompare(a.requestedAt));
-    return { items };
+  list(@CurrentPrincipal() p: Principal): Promise<{ items: ErasureView[] }> {
+    return this.queries.execute(new ListErasuresQuery(p.tenantId));
   }
 }

@@ -2,8 +2,8 @@ import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Access, CurrentPrincipal, Principal } from '@authtrail/auth';
-import { IngestEventsCommand, IngestResult, parseNdjson } from '@authtrail/ingest';
-import { Metrics, ValidationError } from '@authtrail/platform';
+import { IngestEventsCommand, IngestResult, ingestBatchOf } from '@authtrail/ingest';
+import { Metrics } from '@authtrail/platform';
 
 @ApiTags('events')
 @ApiBearerAuth()
@@ -29,7 +29,7 @@ export class EventsController {
     @Body() body: unknown,
     @CurrentPrincipal() principal: Principal,
   ): Promise<{ accepted: number; duplicates: number }> {
-    const events = this.readBatch(body);
+    const events = ingestBatchOf(body);
     try {
       const result: IngestResult = await this.commands.execute(
         new IngestEventsCommand(principal.tenantId, events, principal.keyId),
@@ -42,26 +42,5 @@ export class EventsController {
       this.metrics.eventsRejected.inc({ reason: (e as { code?: string }).code ?? 'INTERNAL' });
       throw e;
     }
-  }
-
-  private readBatch(body: unknown): unknown[] {
-    if (typeof body === 'string') {
-      const parsed = parseNdjson(body);
-      if (!parsed.ok)
-        throw new ValidationError(
-          'the NDJSON body has lines that are not JSON events; nothing was stored',
-          parsed.errors,
-          'EVENT.MALFORMED',
-        );
-      return parsed.events;
-    }
-    if (!Array.isArray(body)) {
-      throw new ValidationError(
-        'the body must be a JSON array of events (or application/x-ndjson)',
-        [{ path: '', message: 'expected an array' }],
-        'EVENT.NOT_A_BATCH',
-      );
-    }
-    return body;
   }
 }

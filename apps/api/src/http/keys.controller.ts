@@ -1,14 +1,14 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Access, CreatedKey, CurrentPrincipal, KeyView, Principal } from '@authtrail/auth';
-import { ValidationError } from '@authtrail/platform';
+import {
+  Access,
+  CreatedKey,
+  CurrentPrincipal,
+  KeyView,
+  Principal,
+  createKeyRequestOf,
+} from '@authtrail/auth';
 import { AdminService } from '@authtrail/runtime';
-
-interface CreateKeyBody {
-  roles?: unknown;
-  name?: unknown;
-  expiresAt?: unknown;
-}
 
 @ApiTags('keys')
 @ApiBearerAuth()
@@ -22,29 +22,9 @@ export class KeysController {
   @ApiOperation({
     summary: 'Create an API key of this tenant; the key is shown only in this response',
   })
-  async create(
-    @Body() body: CreateKeyBody | undefined,
-    @CurrentPrincipal() p: Principal,
-  ): Promise<CreatedKey> {
-    const b = body && typeof body === 'object' && !Array.isArray(body) ? body : {};
-    const errors = [];
-    if (b.name !== undefined && (typeof b.name !== 'string' || b.name.length > 100))
-      errors.push({ path: '/name', message: 'must be a string of at most 100 characters' });
-    let expiresAt: Date | null = null;
-    if (b.expiresAt !== undefined && b.expiresAt !== null) {
-      expiresAt = typeof b.expiresAt === 'string' ? new Date(b.expiresAt) : new Date(NaN);
-      if (Number.isNaN(expiresAt.getTime()))
-        errors.push({ path: '/expiresAt', message: 'must be an ISO-8601 date-time' });
-    }
-    const extra = Object.keys(b).filter((k) => !['roles', 'name', 'expiresAt'].includes(k));
-    for (const k of extra) errors.push({ path: `/${k}`, message: 'unknown field' });
-    if (errors.length > 0) throw new ValidationError('invalid key request', errors, 'KEY.INVALID');
-    return this.admin.createKey(
-      p.tenantId,
-      { roles: b.roles, name: b.name as string | undefined, expiresAt },
-      p.keyId,
-      p.roles,
-    );
+  async create(@Body() body: unknown, @CurrentPrincipal() p: Principal): Promise<CreatedKey> {
+    const request = createKeyRequestOf(body);
+    return this.admin.createKey(p.tenantId, request, p.keyId, p.roles);
   }
 
   @Get()

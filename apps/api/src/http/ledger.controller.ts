@@ -3,21 +3,13 @@ import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger'
 import type { FastifyReply } from 'fastify';
 import { Access, CurrentPrincipal, Principal } from '@authtrail/auth';
 import { ROLES } from '@authtrail/key-vault';
-import { LedgerService, LedgerVerification, PublishedSealKey, SealList } from '@authtrail/ledger';
-import { ValidationError } from '@authtrail/platform';
-
-function count(query: Record<string, unknown>, name: string): number | undefined {
-  const raw = query[name];
-  if (raw === undefined) return undefined;
-  const n = typeof raw === 'string' && /^\d{1,15}$/.test(raw) ? Number(raw) : NaN;
-  if (!Number.isSafeInteger(n))
-    throw new ValidationError(
-      'invalid query',
-      [{ path: `/${name}`, message: 'must be a non-negative integer' }],
-      'LEDGER.INVALID_QUERY',
-    );
-  return n;
-}
+import {
+  LedgerService,
+  LedgerVerification,
+  PublishedSealKey,
+  SealList,
+  sealsQueryOf,
+} from '@authtrail/ledger';
 
 /** The tenant's own seal chain: verification, seals and public key (docs/ledger.md). */
 @ApiTags('ledger')
@@ -54,10 +46,7 @@ export class LedgerController {
     @Query() query: Record<string, unknown>,
     @CurrentPrincipal() p: Principal,
   ): Promise<SealList> {
-    return this.ledger.seals(p.tenantId, {
-      after: count(query, 'after'),
-      limit: count(query, 'limit'),
-    });
+    return this.ledger.seals(p.tenantId, sealsQueryOf(query));
   }
 
   @Get('public-key')

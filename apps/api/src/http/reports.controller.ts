@@ -2,62 +2,9 @@ import { Controller, Get, Param, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Access, CurrentPrincipal, Principal } from '@authtrail/auth';
-import {
-  MFA_REPORTS,
-  ReportResult,
-  ReportsService,
-  SSPR_REPORTS,
-  flattenItem,
-  toCsv,
-} from '@authtrail/reporting';
-import { AccessAuditService } from '@authtrail/runtime';
-
-/** How many rows named a person (a `user` shown as a name, not a subject id). */
-export function namedPeople(rows: readonly Record<string, unknown>[]): number {
-  let n = 0;
-  for (const row of rows) {
-    const flat = flattenItem(row);
-    if (
-      Object.entries(flat).some(
-        ([k, v]) =>
-          (k === 'user' || k.endsWith('.user')) &&
-          typeof v === 'string' &&
-          v !== '' &&
-          !/^s_[A-Za-z0-9_-]{22}$/.test(v),
-      )
-    )
-      n++;
-  }
-  return n;
-}
-
-/**
- * Names shown to a privacy admin are themselves audited (`access.PersonalDataRead`:
- * caller, report, how many rows named someone — never the names).
- */
-export async function auditNames(
-  audit: AccessAuditService,
-  p: Principal,
-  resource: string,
-  result: ReportResult,
-): Promise<void> {
-  if (!p.roles.includes('privacy-admin')) return;
-  const n = namedPeople(result.rows);
-  if (n > 0) await audit.personalDataRead(p, resource, n);
-}
-
-/** JSON, or CSV (`?format=csv`) with the same rows and a header line. */
-export function sendReport(reply: FastifyReply, name: string, result: ReportResult): unknown {
-  if (result.format !== 'csv') return result.body;
-  void reply.header('content-type', 'text/csv; charset=utf-8');
-  void reply.header('content-disposition', `attachment; filename="${name}.csv"`);
-  return toCsv(result.rows, result.columns);
-}
-
-const caller = (p: Principal) => ({
-  tenantId: p.tenantId,
-  revealNames: p.roles.includes('privacy-admin'),
-});
+import { QueryBus } from '@nestjs/cqrs';
+import { MFA_REPORTS, ReportResult, RunReportQuery, SSPR_REPORTS } from '@authtrail/reporting';
+import { sendReport } from './report-reply';
 
 const WINDOW_DOC =
   'Window on occurredAt: from/to (ISO 8601, [from, to)) or days=N ending now; default 30 days (7 for resets). format=csv for CSV.';
@@ -66,10 +13,7 @@ const WINDOW_DOC =
 @ApiBearerAuth()
 @Controller('v1/reports')
 export class ReportsController {
-  constructor(
-    private readonly reports: ReportsService,
-    private readonly audit: AccessAuditService,
-  ) {}
+  constructor(private readonly queries: QueryBus) {}
 
   @Get('sspr/:report')
   @Access('reader', 'privacy-admin')
@@ -86,8 +30,9 @@ export class ReportsController {
     @CurrentPrincipal() p: Principal,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<unknown> {
-    const result = await this.reports.sspr(report, caller(p), query);
-    await auditNames(this.audit, p, `GET /v1/reports/sspr/${report}`, result);
+    const result = await this.queries.execute<RunReportQuery, ReportResult>(
+      new RunReportQuery(p, 'sspr', report, query),
+    );
     return sendReport(reply, `sspr-${report}`, result);
   }
 
@@ -106,8 +51,9 @@ export class ReportsController {
     @CurrentPrincipal() p: Principal,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<unknown> {
-    const result = await this.reports.mfa(report, caller(p), query);
-    await auditNames(this.audit, p, `GET /v1/reports/mfa/${report}`, result);
+    const result = await this.queries.execute<RunReportQuery, ReportResult>(
+      new RunReportQuery(p, 'mfa', report, query),
+    );
     return sendReport(reply, `mfa-${report}`, result);
   }
 }

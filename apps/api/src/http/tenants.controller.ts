@@ -2,16 +2,8 @@ import { Body, Controller, Delete, Get, HttpCode, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Access, CurrentPrincipal, Principal } from '@authtrail/auth';
 import { ROLES } from '@authtrail/key-vault';
-import { ValidationError } from '@authtrail/platform';
 import { AdminService } from '@authtrail/runtime';
-import { TenantState, TenantsService } from '@authtrail/tenancy';
-
-const view = (s: TenantState) => ({
-  tenantId: s.tenantId,
-  optedIn: s.optedIn,
-  optedInAt: s.optedInAt,
-  deletionDueAt: s.deletionDueAt,
-});
+import { TenantsService, tenantIdOf, tenantView } from '@authtrail/tenancy';
 
 @ApiTags('tenants')
 @ApiBearerAuth()
@@ -27,17 +19,10 @@ export class TenantsController {
   @Access('operator')
   @ApiOperation({ summary: 'Create a tenant and its first tenant-admin key (shown once)' })
   async create(
-    @Body() body: { tenantId?: unknown } | undefined,
+    @Body() body: unknown,
     @CurrentPrincipal() p: Principal,
   ): Promise<{ tenantId: string; adminKey: string }> {
-    const tenantId = body && typeof body === 'object' ? body.tenantId : undefined;
-    if (typeof tenantId !== 'string')
-      throw new ValidationError(
-        'tenantId is required',
-        [{ path: '/tenantId', message: 'must be a string' }],
-        'TENANT.INVALID_ID',
-      );
-    const created = await this.admin.createTenant(tenantId, p.keyId);
+    const created = await this.admin.createTenant(tenantIdOf(body), p.keyId);
     return { tenantId: created.tenantId, adminKey: created.adminKey };
   }
 
@@ -45,7 +30,7 @@ export class TenantsController {
   @Access(...ROLES)
   @ApiOperation({ summary: "The caller's tenant: opt-in and scheduled deletion" })
   async get(@CurrentPrincipal() p: Principal) {
-    return view(await this.tenants.state(p.tenantId));
+    return tenantView(await this.tenants.state(p.tenantId));
   }
 
   @Post('tenant/opt-in')
@@ -53,7 +38,7 @@ export class TenantsController {
   @Access('tenant-admin')
   @ApiOperation({ summary: 'Opt in to data collection (seed 002): until then no event is kept' })
   async optIn(@CurrentPrincipal() p: Principal) {
-    return view(await this.tenants.optIn(p.tenantId, { keyId: p.keyId }));
+    return tenantView(await this.tenants.optIn(p.tenantId, { keyId: p.keyId }));
   }
 
   @Delete('tenant')
@@ -66,7 +51,7 @@ export class TenantsController {
     const state = await this.tenants.scheduleDeletion(p.tenantId, { keyId: p.keyId });
     // A grace period of 0 deletes at once.
     const deleted = await this.tenants.completeDeletionIfDue(p.tenantId, this.admin);
-    return { ...view(state), deleted };
+    return { ...tenantView(state), deleted };
   }
 
   @Post('tenant/cancel-deletion')
@@ -74,6 +59,6 @@ export class TenantsController {
   @Access('tenant-admin')
   @ApiOperation({ summary: 'Cancel a scheduled tenant deletion' })
   async cancelDeletion(@CurrentPrincipal() p: Principal) {
-    return view(await this.tenants.cancelDeletion(p.tenantId, { keyId: p.keyId }));
+    return tenantView(await this.tenants.cancelDeletion(p.tenantId, { keyId: p.keyId }));
   }
 }

@@ -21,6 +21,8 @@ import {
   ReportReader,
 } from '../application/read-model.port';
 import { ReportsService } from '../application/reports.service';
+import { RunReportHandler } from '../application/run-report.query-handler';
+import { AuditEventsHandler } from '../application/audit-events.query-handler';
 import type { ClickHouseExecutor } from './clickhouse/clickhouse-executor';
 import {
   ClickHouseReadModelOptions,
@@ -84,6 +86,8 @@ export function readModelOptions(config: AppConfig): ClickHouseReadModelOptions 
         new ClickHouseReportQueries(executor, settings),
       inject: [CLICKHOUSE_EXECUTOR, CLICKHOUSE_SETTINGS],
     },
+    RunReportHandler,
+    AuditEventsHandler,
     {
       provide: ReportsService,
       useFactory: (

@@ -52,15 +52,17 @@ import {
 import { TenantsService } from '@authtrail/tenancy';
 import { INGEST_LIMITS, IngestEventsHandler } from '@authtrail/ingest';
 import {
+  AccessAuditService,
   EraseSubjectHandler,
   ErasureRecovery,
   EventReader,
   ExportSubjectHandler,
+  ListErasuresHandler,
+  SubjectEventsHandler,
 } from '@authtrail/privacy';
 import { LedgerService, SEAL_KEY, SealSigningKey, loadOrCreateSealKey } from '@authtrail/ledger';
 import { BootstrapService } from '../application/bootstrap.service';
 import { AdminService } from '../application/admin.service';
-import { AccessAuditService } from '../application/access-audit.service';
 import { RetentionService } from '../application/retention.service';
 import { OPENED_STORES, OpenedStores } from './tokens';
 
@@ -248,6 +250,8 @@ export class RuntimeModule implements OnApplicationShutdown {
         },
         EraseSubjectHandler,
         ExportSubjectHandler,
+        ListErasuresHandler,
+        SubjectEventsHandler,
         {
           provide: ErasureRecovery,
           useFactory: (s: EventStore, v: KeyVault, e: EraseSubjectHandler) =>

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Principal } from '@authtrail/auth';
 import { EVENT_STORE, EventStore, accessStream, newSystemEvent } from '@authtrail/event-store';
 import { CLOCK, Clock, ID_SOURCE, IdSource } from '@authtrail/platform';
+import type { Caller } from '../domain/caller';
 
 /**
  * Access to personal data is itself audited: every read that returned decrypted names
@@ -19,7 +19,7 @@ export class AccessAuditService {
 
   /** `people`: the subject ids named, or how many names were returned. */
   async personalDataRead(
-    principal: Principal,
+    principal: Pick<Caller, 'tenantId' | 'keyId'>,
     resource: string,
     people: readonly string[] | number,
   ): Promise<void> {
