@@ -26,7 +26,9 @@ export { normalisePrincipalName } from './domain/principal-name';
 export { renderCatalogMarkdown } from './domain/catalog-markdown';
 export {
   FUZZY_POLICY_VIOLATION,
+  MAX_POLICY_CHANGES,
   ON_PREMISES_AGENTS,
+  SSPR_POLICY_CHANGES_ACTIVITY,
   SSPR_METHODS,
   type SsprMethod,
 } from './domain/sspr.event-types';

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EventCatalog } from './domain/event-catalog';
+import { SSPR_POLICY_CHANGES_ACTIVITY } from './domain/sspr.event-types';
 import type { EventTypeDefinition } from './domain/catalog.types';
 
 // Verbatim copies of shared/seeds/000_*.txt and 002_*.txt, so the repo's tests do not
@@ -177,12 +178,17 @@ function ssprActivities(): SeedActivity[] {
 describe('seed 002: SSPR activity types, statuses and failure reasons', () => {
   const activities = ssprActivities();
 
-  it('has one event type per activity type, named by the seed', () => {
+  it('has one event type per activity type, named by the seed, and the policy changes of the current doc', () => {
     const ssprSeedNames = catalog
       .list()
       .filter((d) => d.category === 'sspr')
       .map((d) => d.seedName);
-    expect(ssprSeedNames).toEqual(activities.map((a) => a.name));
+    // Microsoft's current SSPR reporting doc lists an eighth activity before the seven of
+    // seed 002 (the ninth report question): sspr.PolicyChanged.
+    expect(ssprSeedNames).toEqual([
+      ...activities.map((a) => a.name),
+      SSPR_POLICY_CHANGES_ACTIVITY,
+    ]);
   });
 
   it.each(ssprActivities().map((a) => a.name))(

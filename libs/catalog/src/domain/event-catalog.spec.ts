@@ -27,6 +27,7 @@ const PRODUCER_TYPES = [
   'sspr.ResetFlowProgressed',
   'sspr.AccountUnlocked',
   'sspr.Registered',
+  'sspr.PolicyChanged',
   'mfa.AuthenticationAttempted',
   'mfa.AppActivated',
   'mfa.UserBlocked',
@@ -69,7 +70,8 @@ describe('EventCatalog: the types', () => {
   });
 
   it('follows seed 002 on actor and target: SSPR needs both, by-admin names the admin as actor', () => {
-    for (const type of PRODUCER_TYPES.filter((t) => t.startsWith('sspr.'))) {
+    const policy = 'sspr.PolicyChanged';
+    for (const type of PRODUCER_TYPES.filter((t) => t.startsWith('sspr.') && t !== policy)) {
       expect([type, catalog.get(type)?.actor, catalog.get(type)?.target]).toEqual([
         type,
         'required',
@@ -80,6 +82,12 @@ describe('EventCatalog: the types', () => {
     }
     const admin = patchedExample('sspr.PasswordResetByAdmin');
     expect(admin.actor?.userPrincipalName).not.toBe(admin.target?.userPrincipalName);
+    // The current SSPR doc: the actor of a policy change is the admin, its target the policy.
+    expect([catalog.get(policy)?.actor, catalog.get(policy)?.target]).toEqual(['required', 'none']);
+    expect(pathsOf(omit(patchedExample(policy), 'actor'))).toEqual(['/actor']);
+    expect(pathsOf({ ...patchedExample(policy), target: { userPrincipalName: 'x@y' } })).toEqual([
+      '/target',
+    ]);
   });
 
   it('follows seed 000 on actor and target: only blocks and bypasses have an actor', () => {

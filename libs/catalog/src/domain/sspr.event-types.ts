@@ -1,7 +1,7 @@
 import { Type, type TProperties } from '@sinclair/typebox';
 import type { EventTypeDefinition, Upcaster } from './catalog.types';
 import { defineEventType, type PersonSpec } from './event-definition.builder';
-import { MAX, list, oneOf, rejectedSecret, text } from './field.builders';
+import { MAX, list, object, oneOf, rejectedSecret, text } from './field.builders';
 
 /** Methods a user registers or uses to reset (seed 002, "Data registered"). */
 export const SSPR_METHODS = [
@@ -18,6 +18,16 @@ export const ON_PREMISES_AGENTS = ['None', 'EntraConnect', 'CloudSync'] as const
 export const FUZZY_POLICY_VIOLATION = 'FuzzyPolicyViolationInvalidPassword';
 
 const SUCCESS_FAILURE = ['Success', 'Failure'] as const;
+
+/**
+ * The activity Microsoft's current SSPR reporting doc ("Reporting options for Microsoft
+ * Entra password management", 2025) adds to seed 002's seven: it answers the ninth
+ * question, "What changes were made to the SSPR policy?".
+ */
+export const SSPR_POLICY_CHANGES_ACTIVITY = 'Self-service password reset policy changes';
+
+/** Most settings one policy change lists (Entra lists one modified property per setting). */
+export const MAX_POLICY_CHANGES = 64;
 
 /** The user is both actor and target of every self-service activity (seed 002). */
 const selfActor: PersonSpec = {
@@ -275,4 +285,72 @@ export const SSPR_EVENT_TYPES: readonly EventTypeDefinition[] = [
       true,
     ),
   }),
+  defineEventType({
+    type: 'sspr.PolicyChanged',
+    category: 'sspr',
+    seedName: SSPR_POLICY_CHANGES_ACTIVITY,
+    description:
+      'An administrator changed settings of the self-service password reset policy; each change with its old and new value.',
+    occurredAtSeed: 'Date and Time',
+    actor: {
+      presence: 'required',
+      description: 'The administrator who changed the policy (display name and user principal name).',
+      upnSeed: 'Activity actor',
+    },
+    // The doc's "activity target" is the policy itself, not a person: it lives in details.
+    target: { presence: 'none' },
+    result: {
+      ...ssprResult('Whether the administrator changed the policy.'),
+      // The doc lists "Permission failure?" (with the question mark): no fixed values.
+      reasons: 'free-text',
+      reasonSeed: 'Activity status failure reason',
+      reasonDescription: 'Why the change failed, free text (Failure only).',
+    },
+    details: ssprDetails(
+      {
+        policy: Type.Optional(
+          text({
+            seed: null,
+            description: 'Name of the changed policy as the directory shows it.',
+            maxLength: MAX.name,
+          }),
+        ),
+        changes: list(
+          object(
+            {
+              property: text({
+                seed: 'Activity target',
+                description: 'The policy setting that changed.',
+                maxLength: MAX.name,
+              }),
+              oldValue: Type.Optional(
+                text({
+                  seed: null,
+                  description: 'Its value before the change (as the directory renders it).',
+                  maxLength: MAX.token,
+                  minLength: 0,
+                }),
+              ),
+              newValue: Type.Optional(
+                text({
+                  seed: null,
+                  description: 'Its value after the change (as the directory renders it).',
+                  maxLength: MAX.token,
+                  minLength: 0,
+                }),
+              ),
+            },
+            { seed: null, description: 'One changed setting.' },
+          ),
+          {
+            seed: 'Activity target',
+            description: 'The updated properties of the SSPR policy, old and new value each.',
+            maxItems: MAX_POLICY_CHANGES,
+          },
+        ),
+      },
+      true,
+    ),
+  }),
 ];
+

@@ -68,6 +68,17 @@ const BODIES: Readonly<Record<string, () => Body>> = {
     result: { status: 'Success' },
     details: { methods: ['AlternateEmail', 'MobilePhone'] },
   }),
+  'sspr.PolicyChanged': () => ({
+    actor: { userPrincipalName: 'admin@contoso.com', displayName: 'Contoso Admin' },
+    result: { status: 'Success' },
+    details: {
+      policy: 'Self-service password reset policy',
+      changes: [
+        { property: 'NumberOfAuthenticationMethodsRequired', oldValue: '1', newValue: '2' },
+        { property: 'SecurityQuestionsEnabled', oldValue: 'true', newValue: 'false' },
+      ],
+    },
+  }),
   'mfa.AuthenticationAttempted': () => ({
     target: { userPrincipalName: 'kim@contoso.com', displayName: 'Kim Akers' },
     result: { status: 'Success', reason: 'Success: mobile app notification approved' },

@@ -107,6 +107,8 @@ export const OCSF_ACTIVITIES: Readonly<Record<string, Activity>> = {
   'sspr.Registered': ac(10, 'MFA Factor Enable'),
   'sspr.BlockedFromReset': ac(9, 'Lock'),
   'sspr.ResetFlowProgressed': ac(99, 'Password Reset Step'),
+  // A change of the tenant's SSPR policy: the managed entity is the policy, not an account.
+  'sspr.PolicyChanged': em(3, 'Update', 'SSPR Policy'),
   'mfa.AuthenticationAttempted': {
     classUid: OCSF_CLASS.authentication,
     activityId: 1,
