@@ -185,10 +185,7 @@ describe('seed 002: SSPR activity types, statuses and failure reasons', () => {
       .map((d) => d.seedName);
     // Microsoft's current SSPR reporting doc lists an eighth activity before the seven of
     // seed 002 (the ninth report question): sspr.PolicyChanged.
-    expect(ssprSeedNames).toEqual([
-      ...activities.map((a) => a.name),
-      SSPR_POLICY_CHANGES_ACTIVITY,
-    ]);
+    expect(ssprSeedNames).toEqual([...activities.map((a) => a.name), SSPR_POLICY_CHANGES_ACTIVITY]);
   });
 
   it.each(ssprActivities().map((a) => a.name))(

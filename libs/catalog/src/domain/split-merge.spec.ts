@@ -78,10 +78,11 @@ describe('EventCatalog.split', () => {
     expect(personal.actor ?? {}).toEqual(expected.actor);
     expect(personal.target ?? {}).toEqual(expected.target);
     // Every type names a person whose fields are sealed (a policy change names no target).
-    expect(Object.keys(expected.target).length + Object.keys(expected.actor).length).toBeGreaterThan(
-      0,
-    );
-    if (definition.target !== 'none') expect(Object.keys(expected.target).length).toBeGreaterThan(0);
+    expect(
+      Object.keys(expected.target).length + Object.keys(expected.actor).length,
+    ).toBeGreaterThan(0);
+    if (definition.target !== 'none')
+      expect(Object.keys(expected.target).length).toBeGreaterThan(0);
 
     // The clear part holds no personal value at all, wherever it might hide.
     const clear = JSON.stringify(data);

@@ -294,7 +294,8 @@ export const SSPR_EVENT_TYPES: readonly EventTypeDefinition[] = [
     occurredAtSeed: 'Date and Time',
     actor: {
       presence: 'required',
-      description: 'The administrator who changed the policy (display name and user principal name).',
+      description:
+        'The administrator who changed the policy (display name and user principal name).',
       upnSeed: 'Activity actor',
     },
     // The doc's "activity target" is the policy itself, not a person: it lives in details.
@@ -353,4 +354,3 @@ export const SSPR_EVENT_TYPES: readonly EventTypeDefinition[] = [
     ),
   }),
 ];
-
