@@ -31,6 +31,7 @@ function allowed(method: string, path: string): Role[] {
     'GET /v1/whoami': ALL,
     'GET /v1/privacy/erasures': ['privacy-admin'],
     'GET /v1/diagnostics': ['tenant-admin'],
+    'POST /v1/sources/entra/records': ['producer'],
   };
   const key = `${method} ${path}`;
   if (exact[key]) return exact[key];

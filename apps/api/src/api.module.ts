@@ -5,6 +5,7 @@ import { ProblemFilter } from '@authtrail/platform';
 import { RuntimeModule, RuntimeOptions } from '@authtrail/runtime';
 import { ReportingModule } from '@authtrail/reporting';
 import { DiagnosticsModule } from '@authtrail/diagnostics';
+import { EntraModule } from '@authtrail/entra';
 import { EventsController } from './http/events.controller';
 import { HealthController } from './http/health.controller';
 import { KeysController } from './http/keys.controller';
@@ -18,6 +19,7 @@ import { ConsoleController } from './http/console.controller';
 import { WhoamiController } from './http/whoami.controller';
 import { DiagnosticsController } from './http/diagnostics.controller';
 import { ErasuresController } from './http/erasures.controller';
+import { EntraRecordsController } from './http/entra-records.controller';
 
 /** HTTP transport only: controllers over the runtime's use cases. */
 @Module({})
@@ -25,7 +27,7 @@ export class ApiModule {
   static forRoot(options: RuntimeOptions): DynamicModule {
     return {
       module: ApiModule,
-      imports: [RuntimeModule.forRoot(options), ReportingModule, DiagnosticsModule],
+      imports: [RuntimeModule.forRoot(options), ReportingModule, DiagnosticsModule, EntraModule],
       controllers: [
         EventsController,
         KeysController,
@@ -40,6 +42,7 @@ export class ApiModule {
         WhoamiController,
         DiagnosticsController,
         ErasuresController,
+        EntraRecordsController,
       ],
       providers: [
         { provide: APP_GUARD, useClass: AuthGuard },

@@ -11,6 +11,7 @@ import { registerAuditCommand, registerReportCommand } from './commands/report.c
 import { registerReplayCommand } from './commands/replay.command';
 import { registerDiagnosticsCommand } from './commands/diagnostics.command';
 import { registerVerifyCommand } from './commands/verify.command';
+import { registerImportEntraCommand } from './commands/import-entra.command';
 
 /**
  * `authtrail`: the admin CLI. Data commands go through the HTTP API (see api-client.ts),
@@ -208,6 +209,7 @@ registerAuditCommand(program, { client, call, expectOk });
 registerReplayCommand(program);
 registerDiagnosticsCommand(program, { client, call, expectOk });
 registerVerifyCommand(program);
+registerImportEntraCommand(program, { client, call, expectOk });
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof ConfigError || error instanceof CliError || error instanceof AppError) {

@@ -13,6 +13,11 @@ import { startProjector } from './projector/start-projector';
 import { startSiemForwarder } from './forwarder/siem-forwarder.job';
 import { startSealer } from './sealer/sealer.job';
 import { startRetention } from './retention/retention.job';
+import {
+  ENTRA_GRAPH_WORKER,
+  startEntraEventHubs,
+  startEntraGraphPoller,
+} from './entra/entra-sources.job';
 
 const NOTHING = { stop: (): Promise<void> => Promise.resolve() };
 
@@ -76,8 +81,14 @@ export async function startBackgroundJobs(app: INestApplicationContext): Promise
       ).start(),
     ),
   );
+  // Entra's audit logs (README "Connecting Entra ID"), when configured.
+  const entraGraph = leases.hold(ENTRA_GRAPH_WORKER, () =>
+    Promise.resolve(startEntraGraphPoller(app)),
+  );
+  const entraEventHubs = startEntraEventHubs(app);
   if (!leases.coordinated)
     await Promise.all([
+      entraGraph.ready,
       tenantDeletion.ready,
       projector.ready,
       siem.ready,
@@ -87,6 +98,9 @@ export async function startBackgroundJobs(app: INestApplicationContext): Promise
     ]);
   return {
     stop: async () => {
+      // Sources stop first: nothing new arrives while the followers finish.
+      await entraEventHubs.stop();
+      await entraGraph.stop();
       // The tail is sealed first, while the store is open and nothing else is stopping.
       await sealer.stop();
       await retention.stop();

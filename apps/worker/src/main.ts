@@ -2,6 +2,7 @@ import { NestFactory } from '@nestjs/core';
 import { loadConfig } from '@authtrail/config';
 import { RuntimeModule } from '@authtrail/runtime';
 import { ReportingModule } from '@authtrail/reporting';
+import { EntraModule } from '@authtrail/entra';
 import { Module } from '@nestjs/common';
 import { startBackgroundJobs } from './background-jobs';
 import { startWorkerHealth } from './health/worker-health.server';
@@ -10,7 +11,7 @@ import { startWorkerHealth } from './health/worker-health.server';
 async function main(): Promise<void> {
   const config = loadConfig();
   // The reporting module shares one read model between the projector and anything else.
-  @Module({ imports: [RuntimeModule.forRoot({ config }), ReportingModule] })
+  @Module({ imports: [RuntimeModule.forRoot({ config }), ReportingModule, EntraModule] })
   class WorkerModule {}
   const app = await NestFactory.createApplicationContext(WorkerModule, { bufferLogs: true });
   const jobs = await startBackgroundJobs(app);

@@ -134,3 +134,101 @@ describe('loadConfig', () => {
     expect(parseDuration('X', '5')).toBe(5000);
   });
 });
+
+describe('Entra sources', () => {
+  const load = (env: Record<string, string>) => loadConfig(env, '/srv/app');
+  const named = (env: Record<string, string>): string => {
+    try {
+      load(env);
+    } catch (e) {
+      return (e as ConfigError).variable;
+    }
+    return 'none';
+  };
+
+  it('is off by default, importing into the default tenant', () => {
+    expect(load({}).entra).toEqual({ tenantId: 'default', kafka: null, graph: null });
+  });
+
+  it('reads the Event Hubs Kafka endpoint with SASL PLAIN, TLS on with SASL and Event Hubs defaults', () => {
+    const c = load({
+      AUTHTRAIL_ENTRA_TENANT: 'acme',
+      AUTHTRAIL_ENTRA_KAFKA_BROKERS: 'contoso-ns.servicebus.windows.net:9093',
+      AUTHTRAIL_ENTRA_KAFKA_SASL_PASSWORD: 'Endpoint=sb://contoso-ns/;SharedAccessKey=s3cret',
+    });
+    expect(c.entra.tenantId).toBe('acme');
+    expect(c.entra.kafka).toEqual({
+      brokers: ['contoso-ns.servicebus.windows.net:9093'],
+      topic: 'insights-logs-auditlogs',
+      groupId: 'authtrail-entra',
+      ssl: true,
+      sasl: {
+        username: '$ConnectionString',
+        password: 'Endpoint=sb://contoso-ns/;SharedAccessKey=s3cret',
+      },
+    });
+    expect(JSON.stringify(redactConfig(c))).not.toContain('s3cret');
+    expect(
+      load({
+        AUTHTRAIL_ENTRA_KAFKA_BROKERS: '127.0.0.1:9092',
+        AUTHTRAIL_ENTRA_KAFKA_TOPIC: 'audit',
+      }).entra.kafka,
+    ).toMatchObject({ ssl: false, sasl: null, topic: 'audit' });
+  });
+
+  it('names the variable of a bad or incomplete Kafka setting', () => {
+    expect(named({ AUTHTRAIL_ENTRA_KAFKA_BROKERS: 'no-port' })).toBe(
+      'AUTHTRAIL_ENTRA_KAFKA_BROKERS',
+    );
+    expect(named({ AUTHTRAIL_ENTRA_KAFKA_TOPIC: 'audit' })).toBe('AUTHTRAIL_ENTRA_KAFKA_TOPIC');
+    expect(
+      named({ AUTHTRAIL_ENTRA_KAFKA_BROKERS: 'h:9093', AUTHTRAIL_ENTRA_KAFKA_SASL_USERNAME: 'u' }),
+    ).toBe('AUTHTRAIL_ENTRA_KAFKA_SASL_PASSWORD');
+    expect(
+      named({ AUTHTRAIL_ENTRA_KAFKA_BROKERS: 'h:9093', AUTHTRAIL_ENTRA_KAFKA_TOPIC: 'a b' }),
+    ).toBe('AUTHTRAIL_ENTRA_KAFKA_TOPIC');
+    expect(named({ AUTHTRAIL_ENTRA_TENANT: 'Not A Tenant' })).toBe('AUTHTRAIL_ENTRA_TENANT');
+  });
+
+  it('reads the Graph app registration, with Microsoft endpoints and a 5-minute poll by default', () => {
+    const c = load({
+      AUTHTRAIL_ENTRA_GRAPH_TENANT_ID: '4bbb79f7-5724-4c9e-95f3-de075f6ec090',
+      AUTHTRAIL_ENTRA_GRAPH_CLIENT_ID: 'a70a7931-c387-4dce-9f35-fbf95bdcc91e',
+      AUTHTRAIL_ENTRA_GRAPH_CLIENT_SECRET: 'graph-s3cret',
+      AUTHTRAIL_ENTRA_GRAPH_LOOKBACK: '30d',
+    });
+    expect(c.entra.graph).toEqual({
+      directoryTenantId: '4bbb79f7-5724-4c9e-95f3-de075f6ec090',
+      clientId: 'a70a7931-c387-4dce-9f35-fbf95bdcc91e',
+      clientSecret: 'graph-s3cret',
+      graphUrl: 'https://graph.microsoft.com',
+      loginUrl: 'https://login.microsoftonline.com',
+      intervalMs: 300_000,
+      lookbackMs: 30 * 86_400_000,
+      overlapMs: 900_000,
+    });
+    expect(JSON.stringify(redactConfig(c))).not.toContain('graph-s3cret');
+  });
+
+  it('names the missing or bad Graph variable', () => {
+    const full = {
+      AUTHTRAIL_ENTRA_GRAPH_TENANT_ID: 'contoso.onmicrosoft.com',
+      AUTHTRAIL_ENTRA_GRAPH_CLIENT_ID: 'id',
+      AUTHTRAIL_ENTRA_GRAPH_CLIENT_SECRET: 's',
+    };
+    expect(named(full)).toBe('none');
+    expect(named({ ...full, AUTHTRAIL_ENTRA_GRAPH_CLIENT_SECRET: '' })).toBe(
+      'AUTHTRAIL_ENTRA_GRAPH_CLIENT_SECRET',
+    );
+    expect(named({ ...full, AUTHTRAIL_ENTRA_GRAPH_TENANT_ID: 'not a tenant' })).toBe(
+      'AUTHTRAIL_ENTRA_GRAPH_TENANT_ID',
+    );
+    expect(named({ ...full, AUTHTRAIL_ENTRA_GRAPH_URL: 'ftp://x' })).toBe(
+      'AUTHTRAIL_ENTRA_GRAPH_URL',
+    );
+    expect(named({ ...full, AUTHTRAIL_ENTRA_GRAPH_INTERVAL: '500ms' })).toBe(
+      'AUTHTRAIL_ENTRA_GRAPH_INTERVAL',
+    );
+    expect(named({ AUTHTRAIL_ENTRA_GRAPH_INTERVAL: '1m' })).toBe('AUTHTRAIL_ENTRA_GRAPH_INTERVAL');
+  });
+});

@@ -67,6 +67,35 @@ export interface AppConfig {
   } | null;
   /** For CLI commands sent to a running server. */
   readonly cli: { readonly apiKey: string | null; readonly url: string | null };
+  /** Reading Microsoft Entra's audit logs (README "Connecting Entra ID"); both off by default. */
+  readonly entra: EntraConfig;
+}
+
+export interface EntraConfig {
+  /** The authtrail tenant the Event Hubs consumer and the Graph poller import into. */
+  readonly tenantId: string;
+  /** Azure Event Hubs' Kafka endpoint carrying the `AuditLogs` diagnostic export; null = off. */
+  readonly kafka: {
+    readonly brokers: readonly string[];
+    readonly topic: string;
+    readonly groupId: string;
+    readonly ssl: boolean;
+    /** SASL PLAIN; Event Hubs: username `$ConnectionString`, password the connection string. */
+    readonly sasl: { readonly username: string; readonly password: string } | null;
+  } | null;
+  /** Microsoft Graph `auditLogs/directoryAudits` with an app registration; null = off. */
+  readonly graph: {
+    readonly directoryTenantId: string;
+    readonly clientId: string;
+    readonly clientSecret: string;
+    readonly graphUrl: string;
+    readonly loginUrl: string;
+    readonly intervalMs: number;
+    /** First poll: how far back to start (Entra keeps 7 days on Free, 30 on P1/P2). */
+    readonly lookbackMs: number;
+    /** Each poll starts this much before the checkpoint: records that arrive late are not lost. */
+    readonly overlapMs: number;
+  } | null;
 }
 
 export class ConfigError extends Error {
@@ -252,6 +281,119 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       apiKey: str(env, 'AUTHTRAIL_API_KEY'),
       url: url(env, 'AUTHTRAIL_URL', ['http:', 'https:']),
     },
+    entra: entraConfig(env),
+  };
+}
+
+/** Tenant ids as the tenancy lib accepts them (lower-case letters, digits, `_`). */
+const TENANT_ID = /^[a-z0-9][a-z0-9_]{0,62}$/;
+/** An Entra (Azure AD) directory id is a GUID, or a verified domain name. */
+const DIRECTORY_ID =
+  /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[a-z0-9.-]+\.[a-z]{2,})$/i;
+
+function entraConfig(env: Env): EntraConfig {
+  const tenantId = str(env, 'AUTHTRAIL_ENTRA_TENANT') ?? 'default';
+  if (!TENANT_ID.test(tenantId))
+    throw new ConfigError('AUTHTRAIL_ENTRA_TENANT', `not a tenant id: "${tenantId}"`);
+  return { tenantId, kafka: entraKafka(env), graph: entraGraph(env) };
+}
+
+function entraKafka(env: Env): EntraConfig['kafka'] {
+  const list = str(env, 'AUTHTRAIL_ENTRA_KAFKA_BROKERS');
+  const password = str(env, 'AUTHTRAIL_ENTRA_KAFKA_SASL_PASSWORD');
+  const username = str(env, 'AUTHTRAIL_ENTRA_KAFKA_SASL_USERNAME');
+  if (list === null) {
+    for (const name of [
+      'AUTHTRAIL_ENTRA_KAFKA_TOPIC',
+      'AUTHTRAIL_ENTRA_KAFKA_GROUP',
+      'AUTHTRAIL_ENTRA_KAFKA_SASL_USERNAME',
+      'AUTHTRAIL_ENTRA_KAFKA_SASL_PASSWORD',
+      'AUTHTRAIL_ENTRA_KAFKA_SSL',
+    ])
+      if (str(env, name) !== null)
+        throw new ConfigError(
+          name,
+          'needs AUTHTRAIL_ENTRA_KAFKA_BROKERS (the Event Hubs namespace, host:9093)',
+        );
+    return null;
+  }
+  const brokers = list
+    .split(',')
+    .map((b) => b.trim())
+    .filter(Boolean);
+  for (const b of brokers)
+    if (!/^[^\s:]+:\d{1,5}$/.test(b))
+      throw new ConfigError('AUTHTRAIL_ENTRA_KAFKA_BROKERS', `expected host:port, got "${b}"`);
+  if (username !== null && password === null)
+    throw new ConfigError(
+      'AUTHTRAIL_ENTRA_KAFKA_SASL_PASSWORD',
+      'missing: SASL PLAIN needs a password (for Event Hubs the namespace connection string)',
+    );
+  const topic = str(env, 'AUTHTRAIL_ENTRA_KAFKA_TOPIC') ?? 'insights-logs-auditlogs';
+  // Kafka topic names: https://kafka.apache.org/documentation/#topicconfigs (legal characters).
+  if (!/^[A-Za-z0-9._-]{1,249}$/.test(topic))
+    throw new ConfigError('AUTHTRAIL_ENTRA_KAFKA_TOPIC', `not a topic name: "${topic}"`);
+  const groupId = str(env, 'AUTHTRAIL_ENTRA_KAFKA_GROUP') ?? 'authtrail-entra';
+  const sasl = password === null ? null : { username: username ?? '$ConnectionString', password };
+  return {
+    brokers,
+    topic,
+    groupId,
+    // Event Hubs accepts SASL only over TLS; without SASL (a plain test broker) TLS is off.
+    ssl: bool(env, 'AUTHTRAIL_ENTRA_KAFKA_SSL', sasl !== null),
+    sasl,
+  };
+}
+
+function entraGraph(env: Env): EntraConfig['graph'] {
+  const names = [
+    'AUTHTRAIL_ENTRA_GRAPH_TENANT_ID',
+    'AUTHTRAIL_ENTRA_GRAPH_CLIENT_ID',
+    'AUTHTRAIL_ENTRA_GRAPH_CLIENT_SECRET',
+  ] as const;
+  const [directoryTenantId, clientId, clientSecret] = names.map((n) => str(env, n));
+  if (directoryTenantId === null && clientId === null && clientSecret === null) {
+    for (const name of [
+      'AUTHTRAIL_ENTRA_GRAPH_URL',
+      'AUTHTRAIL_ENTRA_GRAPH_LOGIN_URL',
+      'AUTHTRAIL_ENTRA_GRAPH_INTERVAL',
+      'AUTHTRAIL_ENTRA_GRAPH_LOOKBACK',
+      'AUTHTRAIL_ENTRA_GRAPH_OVERLAP',
+    ])
+      if (str(env, name) !== null)
+        throw new ConfigError(
+          name,
+          'needs the Graph app registration (AUTHTRAIL_ENTRA_GRAPH_TENANT_ID, _CLIENT_ID, _CLIENT_SECRET)',
+        );
+    return null;
+  }
+  names.forEach((name, i) => {
+    if ([directoryTenantId, clientId, clientSecret][i] === null)
+      throw new ConfigError(
+        name,
+        'missing: the Graph poller needs the directory tenant id, client id and client secret',
+      );
+  });
+  if (!DIRECTORY_ID.test(directoryTenantId!))
+    throw new ConfigError(
+      'AUTHTRAIL_ENTRA_GRAPH_TENANT_ID',
+      'expected the directory (tenant) id: a GUID or a domain',
+    );
+  const trim = (u: string): string => u.replace(/\/+$/, '');
+  const graphUrl = url(env, 'AUTHTRAIL_ENTRA_GRAPH_URL', ['https:', 'http:']);
+  const loginUrl = url(env, 'AUTHTRAIL_ENTRA_GRAPH_LOGIN_URL', ['https:', 'http:']);
+  const intervalMs = duration(env, 'AUTHTRAIL_ENTRA_GRAPH_INTERVAL', 5 * 60_000);
+  if (intervalMs < 1000)
+    throw new ConfigError('AUTHTRAIL_ENTRA_GRAPH_INTERVAL', 'must be at least 1s');
+  return {
+    directoryTenantId: directoryTenantId!,
+    clientId: clientId!,
+    clientSecret: clientSecret!,
+    graphUrl: trim(graphUrl ?? 'https://graph.microsoft.com'),
+    loginUrl: trim(loginUrl ?? 'https://login.microsoftonline.com'),
+    intervalMs,
+    lookbackMs: duration(env, 'AUTHTRAIL_ENTRA_GRAPH_LOOKBACK', 7 * 86_400_000),
+    overlapMs: duration(env, 'AUTHTRAIL_ENTRA_GRAPH_OVERLAP', 15 * 60_000),
   };
 }
 
@@ -328,5 +470,19 @@ export function redactConfig(config: AppConfig): Record<string, unknown> {
         ? { kind: 'postgres', url: hideUrlSecret(config.keyVault.url) }
         : config.keyVault,
     clickhouseUrl: config.clickhouseUrl === null ? null : hideUrlSecret(config.clickhouseUrl),
+    entra: {
+      ...config.entra,
+      kafka:
+        config.entra.kafka === null
+          ? null
+          : {
+              ...config.entra.kafka,
+              sasl:
+                config.entra.kafka.sasl === null
+                  ? null
+                  : { username: config.entra.kafka.sasl.username, password: '***' },
+            },
+      graph: config.entra.graph === null ? null : { ...config.entra.graph, clientSecret: '***' },
+    },
   };
 }

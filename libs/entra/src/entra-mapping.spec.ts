@@ -1,12 +1,13 @@
+// Reads the fixtures from disk, so it sits beside the domain, not in it (domain-no-io).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EventCatalog, type ProducerEvent } from '@authtrail/catalog';
-import { ENTRA_NAMESPACE, entraEventId, uuidV5 } from './entra-event-id';
-import { mapEntraBatch, recordsOf } from './map-entra-batch';
-import { mapEntraRecord, parseMethods } from './map-entra-record';
-import { csvToDirectoryAudits, parseCsv } from './portal-csv';
+import { ENTRA_NAMESPACE, entraEventId, uuidV5 } from './domain/entra-event-id';
+import { mapEntraBatch, recordsOf } from './domain/map-entra-batch';
+import { mapEntraRecord, parseMethods } from './domain/map-entra-record';
+import { csvToDirectoryAudits, parseCsv } from './domain/portal-csv';
 
-const FIXTURES = join(__dirname, '../../fixtures');
+const FIXTURES = join(__dirname, '../fixtures');
 const graphPage = JSON.parse(readFileSync(join(FIXTURES, 'graph-directory-audits.json'), 'utf8'));
 const monitor = JSON.parse(readFileSync(join(FIXTURES, 'azure-monitor-auditlogs.json'), 'utf8'));
 const csv = readFileSync(join(FIXTURES, 'portal-download.csv'), 'utf8');
