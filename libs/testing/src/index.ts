@@ -6,3 +6,4 @@ export * from './key-vault';
 export * from './postgres';
 export * from './kafka';
 export * from './siem';
+export * from './entra/graph-double';
