@@ -10,8 +10,14 @@ import {
   ImportEntraRecordsCommand,
 } from '@authtrail/entra';
 import { CHECKPOINT_STORE, CheckpointStore } from '@authtrail/event-store';
-import { CLOCK, Clock, LOGGER, Metrics } from '@authtrail/platform';
-import { PeriodicJob } from '../jobs/periodic-job';
+import {
+  CLOCK,
+  Clock,
+  LOGGER,
+  Metrics,
+  WorkerStatusBoard,
+  createWorkerReporter,
+} from '@authtrail/platform';
 
 /** Checkpoint and lease name of the Graph poller. */
 export const ENTRA_GRAPH_WORKER = 'entra-graph';
@@ -52,10 +58,15 @@ export function startEntraEventHubs(app: INestApplicationContext): { stop(): Pro
   );
   // A broker that is down at start (or a consumer kafkajs gave up on) is retried with
   // backoff in the background: serve and the other workers run meanwhile.
-  const metrics = app.get(Metrics);
+  const reporter = createWorkerReporter('entra-event-hubs', {
+    logger,
+    metrics: app.get(Metrics),
+    board: app.get(WorkerStatusBoard),
+  });
   let stopped = false;
   let wake: (() => void) | null = null;
   const running = (async () => {
+    let attempt = 0;
     for (let delay = 1000; !stopped; delay = Math.min(delay * 2, 60_000)) {
       try {
         await consumer.start();
@@ -63,13 +74,13 @@ export function startEntraEventHubs(app: INestApplicationContext): { stop(): Pro
           { topic: kafka.topic, group: kafka.groupId },
           'entra event hubs consumer started',
         );
+        // Its position is the consumer group's committed offsets, kept by the broker.
+        reporter.running?.(0);
         return;
       } catch (error) {
-        metrics.workerErrors.inc({ worker: 'entra-event-hubs', retriable: 'true' });
-        logger.error(
-          { err: { message: (error as Error)?.message }, retryInMs: delay },
-          'entra event hubs consumer could not start; retrying',
-        );
+        attempt++;
+        // Logged, counted and shown in the diagnostics by the reporter.
+        reporter.retrying?.({ error, attempt, position: 0, failedAt: null, delayMs: delay });
         await consumer.stop().catch(() => undefined);
         await new Promise<void>((resolve) => {
           wake = resolve;
@@ -94,27 +105,58 @@ export function startEntraGraphPoller(app: INestApplicationContext): { stop(): P
   const graph = config.entra.graph;
   if (graph === null) return NOTHING;
   const logger = app.get<Logger>(LOGGER);
-  const metrics = app.get(Metrics);
+  const reporter = createWorkerReporter(ENTRA_GRAPH_WORKER, {
+    logger,
+    metrics: app.get(Metrics),
+    board: app.get(WorkerStatusBoard),
+  });
+  const checkpoints = app.get<CheckpointStore>(CHECKPOINT_STORE);
   const poller = new EntraGraphPoller(
     new GraphAuditClient(graph),
-    app.get<CheckpointStore>(CHECKPOINT_STORE),
+    checkpoints,
     importer(app, 'worker:entra-graph'),
     app.get<Clock>(CLOCK),
     { worker: ENTRA_GRAPH_WORKER, lookbackMs: graph.lookbackMs, overlapMs: graph.overlapMs },
   );
-  const job = new PeriodicJob(
-    ENTRA_GRAPH_WORKER,
-    graph.intervalMs,
-    async () => {
-      const outcome = await poller.pollOnce();
-      logger.info(outcome, 'entra graph poll done');
+  let stopped = false;
+  let wake: () => void = () => undefined;
+  const pause = (ms: number): Promise<void> =>
+    stopped
+      ? Promise.resolve()
+      : new Promise<void>((resolve) => {
+          wake = resolve;
+          setTimeout(resolve, ms).unref();
+        });
+  // STYLE.md: retry what is retriable with backoff (Graph throttling or down, the store
+  // unavailable), park the rest (a refused permission, a bad answer) until restarted.
+  const loop = (async () => {
+    let attempt = 0;
+    while (!stopped) {
+      try {
+        const outcome = await poller.pollOnce();
+        attempt = 0;
+        reporter.running?.(outcome.checkpoint);
+        logger.info(outcome, 'entra graph poll done');
+        await pause(graph.intervalMs);
+      } catch (error) {
+        attempt++;
+        const position = await checkpoints.load(ENTRA_GRAPH_WORKER).catch(() => 0);
+        const failure = { error, attempt, position, failedAt: null };
+        if ((error as { retriable?: unknown })?.retriable === false) {
+          reporter.parked?.(failure);
+          return;
+        }
+        const delayMs = Math.min(500 * 2 ** (attempt - 1), graph.intervalMs);
+        reporter.retrying?.({ ...failure, delayMs });
+        await pause(delayMs);
+      }
+    }
+  })();
+  return {
+    stop: async () => {
+      stopped = true;
+      wake();
+      await loop;
     },
-    logger,
-    (error) =>
-      metrics.workerErrors.inc({
-        worker: ENTRA_GRAPH_WORKER,
-        retriable: String((error as { retriable?: boolean })?.retriable ?? true),
-      }),
-  ).start();
-  return { stop: () => job.stop() };
+  };
 }

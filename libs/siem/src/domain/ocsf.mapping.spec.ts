@@ -97,6 +97,27 @@ describe('OCSF mapping', () => {
     ]);
   });
 
+  it('files an SSPR policy change as Entity Management: Update of the policy, by the admin, with its changes', () => {
+    const r = toOcsf(sourceOf('sspr.PolicyChanged').source);
+    expect(r).toMatchObject({
+      class_uid: 3004,
+      activity_id: 3,
+      type_uid: 300403,
+      status: 'Success',
+      entity: { type: 'SSPR Policy', name: 'Self-service password reset policy' },
+      actor: { user: { uid: ACTOR } },
+      unmapped: {
+        details: {
+          changes: [
+            { property: 'NumberOfAuthenticationMethodsRequired', oldValue: '1', newValue: '2' },
+            { property: 'SecurityQuestionsEnabled', oldValue: 'true', newValue: 'false' },
+          ],
+        },
+      },
+    });
+    expect(r.user).toBeUndefined();
+  });
+
   it('gives MFA attempts their factor and service, registrations their methods as factors', () => {
     expect(toOcsf(sourceOf('mfa.AuthenticationAttempted').source)).toMatchObject({
       is_mfa: true,

@@ -212,6 +212,9 @@ function managedEntity(activity: Activity, source: OcsfSource, details: Json): J
     case 'Ledger Seal':
       entity.uid = source.eventId;
       break;
+    case 'SSPR Policy':
+      entity.name = str(details.policy) ?? 'Self-service password reset policy';
+      break;
   }
   if (entity.uid === undefined && entity.name === undefined) entity.name = activity.entity;
   return entity;
