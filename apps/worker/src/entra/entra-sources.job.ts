@@ -53,6 +53,8 @@ export function startEntraEventHubs(app: INestApplicationContext): { stop(): Pro
   if (kafka === null) return NOTHING;
   const logger = app.get<Logger>(LOGGER);
   const consumer = new EventHubsConsumer(
+    // A dead replica's partitions move to the others once its session times out: 10 s
+    // (Event Hubs allows 6–300 s) keeps that short, a 1 s heartbeat keeps it safe.
     { ...kafka, logger, heartbeatIntervalMs: 1000, sessionTimeoutMs: 10_000 },
     importer(app, 'worker:entra-event-hubs'),
   );
