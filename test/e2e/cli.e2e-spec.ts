@@ -38,12 +38,12 @@ describe('the authtrail CLI', () => {
     const exported = runCli(dir, ['export', person.userPrincipalName]);
     expect(exported.status).toBe(0);
     expect(JSON.parse(exported.stdout).events).toHaveLength(1);
-    const erased = runCli(dir, ['erase', person.userPrincipalName]);
+    const erased = runCli(dir, ['erase', person.userPrincipalName, '--yes']);
     expect(erased.status).toBe(0);
     expect(JSON.parse(erased.stdout)).toMatchObject({ events: 1 });
     expect(JSON.parse(runCli(dir, ['export', person.userPrincipalName]).stdout).events).toEqual([]);
 
-    const bad = runCli(dir, ['erase', '   ']);
+    const bad = runCli(dir, ['erase', '   ', '--yes']);
     expect(bad.status).not.toBe(0);
     expect(bad.stderr).toContain('/userPrincipalName');
   }, 120_000);

@@ -1,8 +1,10 @@
 import { Command, Option } from 'commander';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { ConfigError, loadConfig } from '@authtrail/config';
 import { AppError } from '@authtrail/platform';
-import { ApiCall, CliError, ClientOptions, withApi } from './api-client';
+import { ApiCall, ApiTarget, CliError, ClientOptions, withApi } from './api-client';
+import { confirm } from './confirm';
+import { ingestFile } from './commands/ingest.command';
 import { serve } from './commands/serve.command';
 import { demoEvents } from './commands/demo-data';
 import { rotateMasterKey } from './commands/rotate-master-key.command';
@@ -21,19 +23,27 @@ const program = new Command('authtrail')
   .description('Event-sourced audit log for SSPR and MFA events, with crypto-shredding erasure')
   .showHelpAfterError();
 
-const client = (cmd: Command): Command =>
+/** --url, --key and (unless the command names its tenant otherwise) --tenant. */
+const client = (cmd: Command, withTenant = true): Command => {
   cmd
     .addOption(
       new Option('--url <url>', 'API of a running server (default: the one holding the data dir)'),
     )
-    .addOption(new Option('--key <key>', 'API key for a running server (or AUTHTRAIL_API_KEY)'))
-    .addOption(
-      new Option('--tenant <id>', 'tenant, when the CLI opens the stores itself').default(
-        'default',
+    .addOption(new Option('--key <key>', 'API key for a running server (or AUTHTRAIL_API_KEY)'));
+  if (withTenant)
+    cmd.addOption(
+      new Option(
+        '--tenant <id>',
+        "tenant to act on (default: the key's; without a key, default). A key acts on its own tenant only: another is refused",
       ),
     );
+  return cmd;
+};
 
-async function call(options: ClientOptions, fn: (api: ApiCall) => Promise<unknown>): Promise<void> {
+async function call(
+  options: ClientOptions,
+  fn: (api: ApiCall, target: ApiTarget) => Promise<unknown>,
+): Promise<void> {
   const config = loadConfig();
   const out = await withApi(config, options, fn);
   if (out !== undefined)
@@ -121,8 +131,9 @@ const tenants = program.command('tenants').description('tenants');
 client(
   tenants
     .command('create')
-    .description('create a tenant and print its first admin key')
+    .description('create a tenant and print its first admin key (operator)')
     .argument('<tenantId>'),
+  false,
 ).action(async (tenantId: string, o: ClientOptions) =>
   call(o, async (api) => expectOk(await api('POST', '/v1/tenants', { tenantId }))),
 );
@@ -133,10 +144,23 @@ client(tenants.command('opt-in').description('opt the tenant in to data collecti
 client(
   tenants
     .command('delete')
-    .description('schedule deletion of the tenant (grace: AUTHTRAIL_TENANT_DELETION_GRACE)'),
-).action(async (o: ClientOptions) =>
-  call(o, async (api) => expectOk(await api('DELETE', '/v1/tenant'))),
-);
+    .description(
+      'schedule deletion of the tenant: after the grace period (AUTHTRAIL_TENANT_DELETION_GRACE) its key is shredded; asks first',
+    ),
+)
+  .option('--yes', 'do not ask for confirmation (needed without a terminal)')
+  .action(async (o: ClientOptions & { yes?: boolean }) =>
+    call(o, async (api, target) => {
+      await confirm({
+        yes: o.yes,
+        question: `Delete tenant "${target.tenantId}"?`,
+        consequence:
+          'After the grace period its key is shredded and every event of it is unreadable for good (tenants cancel-deletion stops it until then).',
+        expected: target.tenantId,
+      });
+      return expectOk(await api('DELETE', '/v1/tenant'));
+    }),
+  );
 client(tenants.command('cancel-deletion').description('cancel a scheduled deletion')).action(
   async (o: ClientOptions) =>
     call(o, async (api) => expectOk(await api('POST', '/v1/tenant/cancel-deletion'))),
@@ -145,13 +169,21 @@ client(tenants.command('cancel-deletion').description('cancel a scheduled deleti
 client(
   program
     .command('erase')
-    .description('erase a person: shred their key (crypto-shredding)')
+    .description('erase a person: shred their key (crypto-shredding); asks first')
     .argument('<userPrincipalName>'),
-).action(async (upn: string, o: ClientOptions) =>
-  call(o, async (api) =>
-    expectOk(await api('POST', '/v1/subjects/erase', { userPrincipalName: upn })),
-  ),
-);
+)
+  .option('--yes', 'do not ask for confirmation (needed without a terminal)')
+  .action(async (upn: string, o: ClientOptions & { yes?: boolean }) =>
+    call(o, async (api, target) => {
+      await confirm({
+        yes: o.yes,
+        question: `Erase ${upn} in tenant "${target.tenantId}"?`,
+        consequence: 'Their key is shredded: their personal data becomes unreadable for good.',
+        expected: 'erase',
+      });
+      return expectOk(await api('POST', '/v1/subjects/erase', { userPrincipalName: upn }));
+    }),
+  );
 client(
   program
     .command('export')
@@ -166,17 +198,18 @@ client(
 client(
   program
     .command('ingest')
-    .description('post events from an NDJSON or JSON-array file')
+    .description(
+      'post events from an NDJSON or JSON-array file, of any size: sent in batches within the ingest limits',
+    )
     .argument('<file>'),
-).action(async (file: string, o: ClientOptions) =>
-  call(o, async (api) => {
-    const text = readFileSync(file, 'utf8');
-    const isArray = text.trimStart().startsWith('[');
-    return expectOk(
-      await api('POST', '/v1/events', text, isArray ? 'application/json' : 'application/x-ndjson'),
-    );
-  }),
-);
+).action(async (file: string, o: ClientOptions) => {
+  const { ingest } = loadConfig();
+  return call(o, (api) =>
+    ingestFile(api, file, ingest, (problem) =>
+      process.stderr.write(`${JSON.stringify(problem, null, 2)}\n`),
+    ),
+  );
+});
 
 client(
   program
@@ -212,8 +245,14 @@ registerVerifyCommand(program);
 registerImportEntraCommand(program, { client, call, expectOk });
 
 program.parseAsync(process.argv).catch((error: unknown) => {
-  if (error instanceof ConfigError || error instanceof CliError || error instanceof AppError) {
-    process.stderr.write(`authtrail: ${error.message}\n`);
+  // Our own errors, and the system's (a file, a port): one line, no stack trace.
+  if (
+    error instanceof ConfigError ||
+    error instanceof CliError ||
+    error instanceof AppError ||
+    typeof (error as NodeJS.ErrnoException)?.code === 'string'
+  ) {
+    process.stderr.write(`authtrail: ${(error as Error).message}\n`);
   } else {
     process.stderr.write(`authtrail: ${(error as Error)?.stack ?? String(error)}\n`);
   }

@@ -1,13 +1,16 @@
 import { Command, Option } from 'commander';
 import { MFA_REPORTS, SSPR_REPORTS, flattenItem } from '@authtrail/reporting';
 import { loadConfig } from '@authtrail/config';
-import { CliError, type ApiCall, type ClientOptions } from '../api-client';
+import { CliError, type ApiCall, type ApiTarget, type ClientOptions } from '../api-client';
 import { catchUpLocally } from './replay.command';
 
 export interface ReportCommandDeps {
   /** Adds the shared --url/--key/--tenant options. */
   readonly client: (cmd: Command) => Command;
-  readonly call: (options: ClientOptions, fn: (api: ApiCall) => Promise<unknown>) => Promise<void>;
+  readonly call: (
+    options: ClientOptions,
+    fn: (api: ApiCall, target: ApiTarget) => Promise<unknown>,
+  ) => Promise<void>;
   readonly expectOk: (r: { status: number; body: unknown }) => unknown;
 }
 

@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { AppConfig, loadConfig } from '@authtrail/config';
-import { EsdbEventStore, EventStore, SqliteEventStore } from '@authtrail/event-store';
+import { EsdbEventStore, EventStore, SqliteEventStore, tenantStream } from '@authtrail/event-store';
 import { LedgerService, LedgerVerification, readSealPublicKey } from '@authtrail/ledger';
 import { CliError } from '../api-client';
 
@@ -41,6 +41,15 @@ export async function verifyLog(
     store = EsdbEventStore.connect(config.eventStore.url);
   }
   try {
+    // Every tenant's stream starts with tenant.TenantCreated: a tenant without one is a
+    // typo, and "OK" over its 0 events would vouch for nothing.
+    if (
+      options.tenant !== undefined &&
+      (await store.readStream(tenantStream(options.tenant), { limit: 1 })).length === 0
+    )
+      throw new CliError(
+        `no tenant "${options.tenant}" in the event log: nothing to verify (without --tenant, verify checks and lists every tenant)`,
+      );
     const head = await store.headPosition();
     return await new LedgerService(store, key, pruned).verify({
       ...(options.tenant === undefined ? {} : { tenantId: options.tenant }),
