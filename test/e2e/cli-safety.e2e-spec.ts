@@ -201,3 +201,17 @@ describe('authtrail verify --tenant', () => {
     }
   }, 120_000);
 });
+
+describe('a misspelt variable', () => {
+  it('stops authtrail serve, naming the closest valid one', () => {
+    const dir = fresh();
+    try {
+      const r = runCli(dir, ['serve'], { AUTHTRAIL_PROT: '9090' });
+      expect(r.status).toBe(1);
+      expect(r.stderr).toContain('AUTHTRAIL_PROT: unknown variable: did you mean AUTHTRAIL_PORT?');
+      expect(r.stderr).not.toMatch(STACK_LINE);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -112,7 +112,118 @@ type Env = Readonly<Record<string, string | undefined>>;
 
 const MIB = 1024 * 1024;
 
+/**
+ * Every variable the configuration reads; the README's Configuration table lists the same
+ * (a unit test compares them). Reading one not listed here throws, so the list stays whole.
+ */
+export const CONFIG_VARIABLES = [
+  'AUTHTRAIL_DATA_DIR',
+  'AUTHTRAIL_PORT',
+  'AUTHTRAIL_HOST',
+  'AUTHTRAIL_LOG_LEVEL',
+  'AUTHTRAIL_EVENT_STORE',
+  'AUTHTRAIL_KEY_VAULT',
+  'AUTHTRAIL_MASTER_KEY',
+  'AUTHTRAIL_MASTER_KEY_FILE',
+  'AUTHTRAIL_BOOTSTRAP_KEY',
+  'AUTHTRAIL_TENANT_DELETION_GRACE',
+  'AUTHTRAIL_CLICKHOUSE_URL',
+  'AUTHTRAIL_CLICKHOUSE_PATH',
+  'AUTHTRAIL_CLICKHOUSE_ENGINE',
+  'AUTHTRAIL_CLICKHOUSE_CLUSTER',
+  'AUTHTRAIL_KAFKA_BROKERS',
+  'AUTHTRAIL_KAFKA_PARTITIONS',
+  'AUTHTRAIL_KAFKA_REPLICATION_FACTOR',
+  'AUTHTRAIL_SIEM_FILE',
+  'AUTHTRAIL_SIEM_IDENTITY',
+  'AUTHTRAIL_SEAL_KEY_FILE',
+  'AUTHTRAIL_SEAL_INTERVAL_MS',
+  'AUTHTRAIL_RETENTION_MFA_DAYS',
+  'AUTHTRAIL_RETENTION_SSPR_DAYS',
+  'AUTHTRAIL_MAX_BATCH_EVENTS',
+  'AUTHTRAIL_MAX_BODY_BYTES',
+  'AUTHTRAIL_RATE_LIMIT_PER_SECOND',
+  'AUTHTRAIL_RATE_LIMIT_BURST',
+  'AUTHTRAIL_REQUEST_TIMEOUT',
+  'AUTHTRAIL_SHUTDOWN_TIMEOUT',
+  'AUTHTRAIL_OIDC_ISSUER',
+  'AUTHTRAIL_OIDC_AUDIENCE',
+  'AUTHTRAIL_OIDC_JWKS_URL',
+  'AUTHTRAIL_OIDC_TENANT_CLAIM',
+  'AUTHTRAIL_OIDC_ROLES_CLAIM',
+  'AUTHTRAIL_API_KEY',
+  'AUTHTRAIL_URL',
+  'AUTHTRAIL_ENTRA_TENANT',
+  'AUTHTRAIL_ENTRA_KAFKA_BROKERS',
+  'AUTHTRAIL_ENTRA_KAFKA_TOPIC',
+  'AUTHTRAIL_ENTRA_KAFKA_GROUP',
+  'AUTHTRAIL_ENTRA_KAFKA_SASL_USERNAME',
+  'AUTHTRAIL_ENTRA_KAFKA_SASL_PASSWORD',
+  'AUTHTRAIL_ENTRA_KAFKA_SSL',
+  'AUTHTRAIL_ENTRA_GRAPH_TENANT_ID',
+  'AUTHTRAIL_ENTRA_GRAPH_CLIENT_ID',
+  'AUTHTRAIL_ENTRA_GRAPH_CLIENT_SECRET',
+  'AUTHTRAIL_ENTRA_GRAPH_INTERVAL',
+  'AUTHTRAIL_ENTRA_GRAPH_LOOKBACK',
+  'AUTHTRAIL_ENTRA_GRAPH_OVERLAP',
+  'AUTHTRAIL_ENTRA_GRAPH_URL',
+  'AUTHTRAIL_ENTRA_GRAPH_LOGIN_URL',
+] as const;
+
+const KNOWN: ReadonlySet<string> = new Set(CONFIG_VARIABLES);
+
+/**
+ * Read by the test tooling, never by authtrail itself: `AUTHTRAIL_TEST_*` (the store under
+ * test, the PostgreSQL of the integration tier, …), and two knobs of `npm` scripts.
+ */
+const TOOLING = (name: string): boolean =>
+  name.startsWith('AUTHTRAIL_TEST_') ||
+  name === 'AUTHTRAIL_WRITE_DOCS' ||
+  name === 'AUTHTRAIL_FUZZ_REQUESTS';
+
+/** Optimal string alignment distance: a swapped pair (PROT/PORT) costs one edit. */
+function editDistance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) =>
+    Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
+  );
+  for (let i = 1; i <= a.length; i++)
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+    }
+  return d[a.length][b.length];
+}
+
+/** The valid variable nearest to a misspelt one. */
+export function closestVariable(name: string): string {
+  let best: string = CONFIG_VARIABLES[0];
+  let bestDistance = Infinity;
+  for (const v of CONFIG_VARIABLES) {
+    const distance = editDistance(name, v);
+    if (distance < bestDistance) [best, bestDistance] = [v, distance];
+  }
+  return best;
+}
+
+/**
+ * A misspelt variable would otherwise be ignored and its default used: AUTHTRAIL_PROT
+ * would serve on 8080 while the operator believes otherwise. Unknown names stop the start.
+ */
+function refuseUnknown(env: Env): void {
+  for (const name of Object.keys(env)) {
+    if (!name.startsWith('AUTHTRAIL_') || KNOWN.has(name) || TOOLING(name)) continue;
+    throw new ConfigError(
+      name,
+      `unknown variable: did you mean ${closestVariable(name)}? (every variable: README, Configuration)`,
+    );
+  }
+}
+
 function str(env: Env, name: string): string | null {
+  if (!KNOWN.has(name))
+    throw new Error(`${name} is read but not in CONFIG_VARIABLES: add it there and to the README`);
   const v = env[name];
   return v === undefined || v.trim() === '' ? null : v.trim();
 }
@@ -176,6 +287,7 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 
 /** Reads and validates the whole configuration; throws `ConfigError` naming the variable. */
 export function loadConfig(env: Env = process.env, cwd: string = process.cwd()): AppConfig {
+  refuseUnknown(env);
   const dataDir = resolve(cwd, str(env, 'AUTHTRAIL_DATA_DIR') ?? 'data');
   const inData = (p: string): string => (isAbsolute(p) ? p : join(dataDir, p));
 
@@ -439,9 +551,22 @@ function clickhouseTables(
   return { clickhouseEngine: engine, clickhouseCluster: cluster };
 }
 
+const OIDC_SETTINGS = [
+  'AUTHTRAIL_OIDC_AUDIENCE',
+  'AUTHTRAIL_OIDC_JWKS_URL',
+  'AUTHTRAIL_OIDC_TENANT_CLAIM',
+  'AUTHTRAIL_OIDC_ROLES_CLAIM',
+] as const;
+
 function oidcConfig(env: Env): AppConfig['oidc'] {
   const issuer = url(env, 'AUTHTRAIL_OIDC_ISSUER', ['https:', 'http:']);
-  if (issuer === null) return null;
+  if (issuer === null) {
+    // Without an issuer OIDC is off: a setting of it would be silently ignored.
+    const stray = OIDC_SETTINGS.find((name) => str(env, name) !== null);
+    if (stray !== undefined)
+      throw new ConfigError(stray, 'has no effect without AUTHTRAIL_OIDC_ISSUER (OIDC is off)');
+    return null;
+  }
   return {
     issuer,
     audience: str(env, 'AUTHTRAIL_OIDC_AUDIENCE') ?? 'authtrail',
