@@ -19,6 +19,9 @@ const SECURITY_HEADERS: Record<string, string> = {
   'strict-transport-security': 'max-age=31536000; includeSubDomains',
 };
 
+/** Answered without an access log line while they succeed. */
+const UNLOGGED_ROUTES = new Set(['/healthz', '/metrics']);
+
 /**
  * Builds the HTTP app (not listening yet). Shared by `authtrail serve`, the API's own
  * main and the end-to-end tests, so all three run the same stack.
@@ -73,6 +76,9 @@ export async function createApi(options: RuntimeOptions): Promise<NestFastifyApp
       const route = request.routeOptions?.url ?? 'unmatched';
       metrics.httpRequests.inc({ method: request.method, route, status: String(reply.statusCode) });
       metrics.httpDuration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
+      // Probes and scrapes every few seconds would drown the log; their counts are in the
+      // metrics above, and a failing probe (5xx) is still logged.
+      if (UNLOGGED_ROUTES.has(route) && reply.statusCode < 500) return;
       logger.info(
         {
           reqId: request.id,

@@ -1,7 +1,7 @@
 import { AppConfig } from '@authtrail/config';
 import { ApiKeysService } from '@authtrail/auth';
 import { ROLES } from '@authtrail/key-vault';
-import { BootstrapService } from '@authtrail/runtime';
+import { BootstrapService, firstStartNotice } from '@authtrail/runtime';
 import { TenantsService } from '@authtrail/tenancy';
 import { createApi } from '../../api/src/index';
 import { runningServer } from './server-lock';
@@ -56,7 +56,10 @@ export async function withApi<T>(
     config: { ...config, logLevel: config.logLevel === 'info' ? 'warn' : config.logLevel },
   });
   try {
-    await app.get(BootstrapService).ensure();
+    // The first command on a fresh data dir creates the bootstrap key: shown here, once,
+    // or nobody could ever use it (a later `serve` finds it exists and prints nothing).
+    const outcome = await app.get(BootstrapService).ensure();
+    if (outcome.createdKey) process.stderr.write(firstStartNotice(outcome.createdKey, null));
     await app.listen(0, '127.0.0.1');
     const address = app.getHttpServer().address();
     const port = typeof address === 'object' && address ? address.port : 0;

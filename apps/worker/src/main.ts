@@ -1,5 +1,7 @@
 import { NestFactory } from '@nestjs/core';
+import type { Logger } from 'pino';
 import { loadConfig } from '@authtrail/config';
+import { LOGGER, PinoNestLogger, lifecycleLogger } from '@authtrail/platform';
 import { RuntimeModule } from '@authtrail/runtime';
 import { ReportingModule } from '@authtrail/reporting';
 import { EntraModule } from '@authtrail/entra';
@@ -14,12 +16,19 @@ async function main(): Promise<void> {
   @Module({ imports: [RuntimeModule.forRoot({ config }), ReportingModule, EntraModule] })
   class WorkerModule {}
   const app = await NestFactory.createApplicationContext(WorkerModule, { bufferLogs: true });
+  // Nest's own lines through pino too: JSON only, framework start-up at debug.
+  const logger = app.get<Logger>(LOGGER);
+  app.useLogger(new PinoNestLogger(logger));
+  const log = lifecycleLogger(logger);
   const jobs = await startBackgroundJobs(app);
   const health = await startWorkerHealth(app);
+  log.info('authtrail workers started');
   const stop = async (): Promise<void> => {
+    log.info('stopping: the sealer seals the tail, the other workers finish their batch');
     health.close();
     await jobs.stop();
     await app.close();
+    log.info('stopped');
     process.exit(0);
   };
   process.once('SIGTERM', () => void stop());

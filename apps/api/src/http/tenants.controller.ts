@@ -1,7 +1,9 @@
-import { Body, Controller, Delete, Get, HttpCode, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Inject, Post } from '@nestjs/common';
+import type { Logger } from 'pino';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Access, CurrentPrincipal, Principal } from '@authtrail/auth';
 import { ROLES } from '@authtrail/key-vault';
+import { LOGGER } from '@authtrail/platform';
 import { AdminService } from '@authtrail/runtime';
 import { TenantsService, tenantIdOf, tenantView } from '@authtrail/tenancy';
 
@@ -12,6 +14,7 @@ export class TenantsController {
   constructor(
     private readonly admin: AdminService,
     private readonly tenants: TenantsService,
+    @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
   @Post('tenants')
@@ -51,6 +54,10 @@ export class TenantsController {
     const state = await this.tenants.scheduleDeletion(p.tenantId, { keyId: p.keyId });
     // A grace period of 0 deletes at once.
     const deleted = await this.tenants.completeDeletionIfDue(p.tenantId, this.admin);
+    this.logger.info(
+      { tenantId: p.tenantId, keyId: p.keyId, dueAt: state.deletionDueAt },
+      deleted ? 'tenant deleted: key shredded' : 'tenant deletion scheduled',
+    );
     return { ...tenantView(state), deleted };
   }
 
@@ -59,6 +66,8 @@ export class TenantsController {
   @Access('tenant-admin')
   @ApiOperation({ summary: 'Cancel a scheduled tenant deletion' })
   async cancelDeletion(@CurrentPrincipal() p: Principal) {
-    return tenantView(await this.tenants.cancelDeletion(p.tenantId, { keyId: p.keyId }));
+    const state = await this.tenants.cancelDeletion(p.tenantId, { keyId: p.keyId });
+    this.logger.info({ tenantId: p.tenantId, keyId: p.keyId }, 'tenant deletion cancelled');
+    return tenantView(state);
   }
 }

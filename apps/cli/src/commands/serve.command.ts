@@ -1,6 +1,8 @@
+import type { Logger } from 'pino';
 import { AppConfig } from '@authtrail/config';
+import { LOGGER, lifecycleLogger } from '@authtrail/platform';
 import { ErasureRecovery } from '@authtrail/privacy';
-import { BootstrapService } from '@authtrail/runtime';
+import { BootstrapService, firstStartNotice } from '@authtrail/runtime';
 import { createApi } from '../../../api/src/index';
 import { BackgroundJobs, startBackgroundJobs } from '../../../worker/src/index';
 import { announceServer } from '../server-lock';
@@ -13,25 +15,36 @@ import { announceServer } from '../server-lock';
  * served), listen, announce, start the workers. On the way down the reverse: stop
  * accepting requests (in-flight ones finish), stop the workers (the sealer seals the
  * tail), then close the stores; the announcement is removed whatever fails.
+ *
+ * Everything it says is a JSON log line on stdout, but the first start's bootstrap key,
+ * which goes to stderr as text (firstStartNotice).
  */
 export async function serve(config: AppConfig): Promise<void> {
   const app = await createApi({ config });
+  const log = lifecycleLogger(app.get<Logger>(LOGGER));
   let jobs: BackgroundJobs | null = null;
   let release: (() => void) | null = null;
   let stopping = false;
   const shutdown = async (signal: string): Promise<void> => {
     if (stopping) return;
     stopping = true;
-    process.stdout.write(`${signal}: finishing in-flight requests and appends\n`);
-    const timer = setTimeout(() => process.exit(1), config.shutdownTimeoutMs).unref();
+    log.info({ signal }, 'stopping: finishing in-flight requests and appends');
+    const timer = setTimeout(() => {
+      log.error(
+        { timeoutMs: config.shutdownTimeoutMs },
+        'stop timed out (AUTHTRAIL_SHUTDOWN_TIMEOUT)',
+      );
+      process.exit(1);
+    }, config.shutdownTimeoutMs).unref();
     let code = 0;
     try {
       await app.getHttpAdapter().getInstance().close();
       await jobs?.stop();
       await app.close();
+      log.info('stopped');
     } catch (error) {
       code = 1;
-      process.stderr.write(`shutdown: ${(error as Error)?.message ?? String(error)}\n`);
+      log.error({ err: error }, 'stop failed');
     } finally {
       release?.();
       clearTimeout(timer);
@@ -50,23 +63,10 @@ export async function serve(config: AppConfig): Promise<void> {
   const url = `http://127.0.0.1:${port}`;
   release = announceServer(config.dataDir, { pid: process.pid, url });
   jobs = await startBackgroundJobs(app);
-  process.stdout.write(
-    `authtrail listening on http://${config.host}:${port} (data: ${config.dataDir})\n`,
+  // The key before the line that says the server is up: whoever waits for that has it.
+  if (outcome.createdKey) process.stderr.write(firstStartNotice(outcome.createdKey, url));
+  log.info(
+    { url: `http://${config.host}:${port}`, dataDir: config.dataDir },
+    `authtrail listening on http://${config.host}:${port}`,
   );
-  if (outcome.createdKey) {
-    process.stdout.write(
-      [
-        '',
-        'First start: created tenant "default" and its bootstrap admin key (operator, tenant-admin).',
-        'It is shown only now; keep it somewhere safe:',
-        '',
-        `  ${outcome.createdKey}`,
-        '',
-        'Next: opt the tenant in (seed 002: nothing is collected before), then create a producer key:',
-        `  curl -X POST -H "Authorization: Bearer $KEY" ${url}/v1/tenant/opt-in`,
-        `  curl -X POST -H "Authorization: Bearer $KEY" -H 'content-type: application/json' -d '{"roles":["producer"]}' ${url}/v1/keys`,
-        '',
-      ].join('\n'),
-    );
-  }
 }

@@ -33,11 +33,25 @@ export function createLogger(level: string, destination?: pino.DestinationStream
   );
 }
 
+/**
+ * NestJS's start-up chatter: a line per module, controller and mapped route (~100 at
+ * every start). Useful when debugging the wiring, noise at info.
+ */
+const FRAMEWORK_START_UP = new Set([
+  'NestFactory',
+  'NestApplication',
+  'InstanceLoader',
+  'RoutesResolver',
+  'RouterExplorer',
+]);
+
 /** Routes NestJS's own log calls into pino. */
 export class PinoNestLogger implements LoggerService {
   constructor(private readonly logger: Logger) {}
   log(message: unknown, context?: string): void {
-    this.logger.info({ context }, String(message));
+    if (context !== undefined && FRAMEWORK_START_UP.has(context))
+      this.logger.debug({ context }, String(message));
+    else this.logger.info({ context }, String(message));
   }
   error(message: unknown, trace?: string, context?: string): void {
     this.logger.error({ context, trace }, String(message));
@@ -54,3 +68,12 @@ export class PinoNestLogger implements LoggerService {
 }
 
 export const LOGGER = Symbol('Logger');
+
+/**
+ * Start and stop lines (where the server listens, that it stopped) are logged at info
+ * whatever the configured level, unless it is `silent`: operators and scripts wait for
+ * them, and a quieter level is chosen to hide request lines, not these.
+ */
+export function lifecycleLogger(logger: Logger): Logger {
+  return logger.level === 'silent' ? logger : logger.child({}, { level: 'info' });
+}

@@ -66,3 +66,23 @@ export class BootstrapService {
     return { createdKey: created.key, tenantCreated };
   }
 }
+
+/**
+ * The first start's bootstrap key, for a person at the terminal: the one output that is
+ * not a JSON log line, on stderr, so it never lands in a log pipeline (logs never hold keys).
+ */
+export function firstStartNotice(key: string, url: string | null): string {
+  const base = url ?? 'http://localhost:8080';
+  return [
+    '',
+    'First start: created tenant "default" and its bootstrap admin key (operator, tenant-admin).',
+    'It is shown only now; keep it somewhere safe:',
+    '',
+    `  ${key}`,
+    '',
+    'Next: opt the tenant in (nothing is collected before), then create a producer key:',
+    `  curl -X POST -H "Authorization: Bearer $KEY" ${base}/v1/tenant/opt-in`,
+    `  curl -X POST -H "Authorization: Bearer $KEY" -H 'content-type: application/json' -d '{"roles":["producer"]}' ${base}/v1/keys`,
+    '',
+  ].join('\n');
+}
