@@ -34,6 +34,7 @@ export {
 } from './domain/sspr.event-types';
 export { MFA_AUTHENTICATION_METHODS } from './domain/mfa.event-types';
 export { API_KEY_ROLES } from './domain/service.event-types';
+export { PRIVACY_EVENT } from './domain/privacy.event-types';
 export * as catalogExamples from './testing/examples';
 export {
   exampleEvent,

@@ -1,12 +1,16 @@
 import type { FieldError } from '@authtrail/platform';
-import type { AppendToStream } from './event-store.port';
+import type { AppendToStream, StreamGuard } from './event-store.port';
 
 /**
  * Caller mistakes in an append request, refused by every adapter before anything is
  * queued or sent, so all stores answer a bad request alike (and one bad request cannot
  * fail a group commit it would have joined).
  */
-export function validateAppend(tenantId: string, streams: readonly AppendToStream[]): FieldError[] {
+export function validateAppend(
+  tenantId: string,
+  streams: readonly AppendToStream[],
+  guards: readonly StreamGuard[] = [],
+): FieldError[] {
   const problems: FieldError[] = [];
   if (typeof tenantId !== 'string' || tenantId.length === 0)
     problems.push({ path: '/tenantId', message: 'must be a non-empty string' });
@@ -45,6 +49,19 @@ export function validateAppend(tenantId: string, streams: readonly AppendToStrea
         at('subjectIds', 'must be non-empty strings');
       index++;
     }
+  });
+  guards.forEach((guard, g) => {
+    if (typeof guard.streamId !== 'string' || guard.streamId.length === 0)
+      problems.push({ path: `/guards/${g}/streamId`, message: 'must be a non-empty string' });
+    if (
+      !Array.isArray(guard.withoutTypes) ||
+      guard.withoutTypes.length === 0 ||
+      guard.withoutTypes.some((t) => typeof t !== 'string' || t.length === 0)
+    )
+      problems.push({
+        path: `/guards/${g}/withoutTypes`,
+        message: 'must be a non-empty list of event types',
+      });
   });
   return problems;
 }

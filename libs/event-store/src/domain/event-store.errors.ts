@@ -16,6 +16,21 @@ export class ConcurrencyError extends AppError {
   }
 }
 
+/**
+ * A guarded stream holds an event the append's guard excludes (e.g. a person's erasure):
+ * nothing was stored. Retriable once the caller has re-decided what to append.
+ */
+export class GuardFailedError extends AppError {
+  constructor(readonly streamIds: readonly string[]) {
+    super(
+      'EVENT_STORE.GUARD_FAILED',
+      'conflict',
+      `append refused: ${streamIds.length} guarded stream(s) hold an excluded event`,
+      { retriable: true },
+    );
+  }
+}
+
 /** An event id was reused with other content. `indexes` are positions in the append request. */
 export class IdempotencyConflictError extends AppError {
   constructor(readonly indexes: readonly number[]) {

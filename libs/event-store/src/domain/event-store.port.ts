@@ -33,6 +33,23 @@ export interface AppendToStream {
   readonly events: readonly NewEvent[];
 }
 
+/**
+ * A condition of an append on a stream it does not write, checked in the same transaction
+ * as the append (on SQLite and in memory; see `EventStore.append` for EventStoreDB). Ingest
+ * guards each person's lifecycle stream against an erasure recorded meanwhile (DESIGN.md
+ * "Streams and ordering"): reading a few tiny streams costs lookups, never writes.
+ */
+export interface StreamGuard {
+  readonly streamId: string;
+  /** The append is refused when this stream holds an event of one of these types. */
+  readonly withoutTypes: readonly string[];
+}
+
+export interface AppendOptions {
+  /** Each must hold when the call commits; one that fails refuses the whole call. */
+  readonly guards?: readonly StreamGuard[];
+}
+
 export type AppendStatus = 'appended' | 'duplicate';
 
 export interface AppendResult {
@@ -113,8 +130,22 @@ export interface EventStore {
    * listing the indexes (request order), and nothing is stored.
    * A stream whose revision does not match `expectedRevision` fails the call with
    * `ConcurrencyError`, and nothing is stored.
+   *
+   * Guards (`options.guards`) see the log as the call finds it: a guarded stream holding
+   * one of the guard's types fails the call with `GuardFailedError` naming every such
+   * stream, and nothing is stored (duplicates included). Against any append of such an
+   * event the call is ordered: either it commits first (its positions are lower) or it is
+   * refused. That holds across processes on SQLite (the check runs in the write
+   * transaction) and in memory. EventStoreDB has no multi-stream transaction: there the
+   * guarded streams are read while the call's index entries are written, just before its
+   * data, so an excluded event appended by anyone within that last round trip goes
+   * unnoticed (docs/scale-out.md "Erasure against concurrent ingest").
    */
-  append(tenantId: string, streams: readonly AppendToStream[]): Promise<AppendResult>;
+  append(
+    tenantId: string,
+    streams: readonly AppendToStream[],
+    options?: AppendOptions,
+  ): Promise<AppendResult>;
 
   /** Reads a stream forwards. An unknown stream reads as empty. */
   readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;

@@ -4,18 +4,22 @@ import {
   EventCatalog,
   ProducerEvent,
   EventTypeDefinition,
+  PRIVACY_EVENT,
   normalisePrincipalName,
   retentionDays,
 } from '@authtrail/catalog';
 import {
+  AppendResult,
   AppendToStream,
   EVENT_STORE,
   EventStore,
+  GuardFailedError,
   IdempotencyConflictError,
   dataStream,
   encodeEnvelope,
+  subjectStream,
 } from '@authtrail/event-store';
-import { DataKey, Keyring } from '@authtrail/key-vault';
+import { DataKey, Keyring, ResolvedSubjectKey } from '@authtrail/key-vault';
 import { AppError, CLOCK, Clock, FieldError, ValidationError } from '@authtrail/platform';
 import { TenantsService } from '@authtrail/tenancy';
 import { INGEST_LIMITS, IngestLimits } from './ingest-limits';
@@ -70,8 +74,72 @@ export class IngestEventsHandler implements ICommandHandler<IngestEventsCommand,
         if (person) names.add(normalisePrincipalName(person.userPrincipalName));
       }
     }
-    const subjects = await this.keyring.resolveSubjects(tenantId, [...names]);
+    const result = await this.appendGuarded(command, checked, [...names], now);
+    const byCategory: Record<string, number> = {};
+    let accepted = 0;
+    result.statuses.forEach((status, i) => {
+      if (status !== 'appended') return;
+      accepted++;
+      const category = checked[i].definition.category;
+      byCategory[category] = (byCategory[category] ?? 0) + 1;
+    });
+    return { accepted, duplicates: result.statuses.length - accepted, byCategory };
+  }
 
+  /**
+   * Appends with a guard per person: their lifecycle stream must show no erasure when the
+   * append commits (DESIGN.md "Streams and ordering"). An erasure that won the race shredded
+   * the key these events were sealed under, and its name-index row: the people it names
+   * are resolved again (a new subject and key), sealed again, and appended once more, so
+   * nothing lands under an erased subject after its `SubjectErased`.
+   */
+  private async appendGuarded(
+    command: IngestEventsCommand,
+    checked: readonly Checked[],
+    names: readonly string[],
+    now: Date,
+  ): Promise<AppendResult> {
+    const { tenantId } = command;
+    for (let attempt = 1; ; attempt++) {
+      const subjects = await this.keyring.resolveSubjects(tenantId, names);
+      const streams = await this.protect(command, checked, subjects, now);
+      const subjectIds = new Set<string>();
+      for (const stream of streams)
+        for (const event of stream.events) for (const id of event.subjectIds) subjectIds.add(id);
+      const guards = [...subjectIds].map((subjectId) => ({
+        streamId: subjectStream(tenantId, subjectId),
+        withoutTypes: [PRIVACY_EVENT.erased],
+      }));
+      try {
+        return await this.store.append(tenantId, streams, { guards });
+      } catch (e) {
+        if (e instanceof GuardFailedError) {
+          const erased = [...subjectIds].filter((id) =>
+            e.streamIds.includes(subjectStream(tenantId, id)),
+          );
+          // This replica may still hold their keys in its cache (≤ 1 s): drop them.
+          for (const subjectId of erased) this.keyring.forget(tenantId, subjectId);
+          if (attempt < 2) continue;
+          throw new AppError(
+            'EVENT.SUBJECT_ERASED_CONCURRENTLY',
+            'unavailable',
+            'people named in this batch were erased while it was being stored; nothing of this request was stored: send it again',
+            { retriable: true },
+          );
+        }
+        throw ingestError(e);
+      }
+    }
+  }
+
+  /** Splits, seals and fingerprints each event under its people's keys: the streams to append. */
+  private async protect(
+    command: IngestEventsCommand,
+    checked: readonly Checked[],
+    subjects: ReadonlyMap<string, ResolvedSubjectKey>,
+    now: Date,
+  ): Promise<AppendToStream[]> {
+    const { tenantId } = command;
     const streams: AppendToStream[] = [];
     for (const { event, definition } of checked) {
       const split = this.catalog.split(event);
@@ -146,36 +214,7 @@ export class IngestEventsHandler implements ICommandHandler<IngestEventsCommand,
       });
     }
 
-    let result;
-    try {
-      result = await this.store.append(tenantId, streams);
-    } catch (e) {
-      if (e instanceof IdempotencyConflictError) {
-        throw new AppError(
-          'EVENT.ID_CONFLICT',
-          'conflict',
-          'an eventId was reused with different content; nothing of this request was stored',
-          {
-            extensions: { indexes: e.indexes },
-            errors: e.indexes.map((index) => ({
-              index,
-              path: '/eventId',
-              message: 'this eventId is already stored with different content',
-            })),
-          },
-        );
-      }
-      throw e;
-    }
-    const byCategory: Record<string, number> = {};
-    let accepted = 0;
-    result.statuses.forEach((status, i) => {
-      if (status !== 'appended') return;
-      accepted++;
-      const category = checked[i].definition.category;
-      byCategory[category] = (byCategory[category] ?? 0) + 1;
-    });
-    return { accepted, duplicates: result.statuses.length - accepted, byCategory };
+    return streams;
   }
 
   /** Validates every event and collects every problem, so the producer fixes all at once. */
@@ -209,4 +248,22 @@ export class IngestEventsHandler implements ICommandHandler<IngestEventsCommand,
     }
     return checked;
   }
+}
+
+/** The store's idempotency conflict as the producer's 409, naming each index. */
+function ingestError(e: unknown): unknown {
+  if (!(e instanceof IdempotencyConflictError)) return e;
+  return new AppError(
+    'EVENT.ID_CONFLICT',
+    'conflict',
+    'an eventId was reused with different content; nothing of this request was stored',
+    {
+      extensions: { indexes: e.indexes },
+      errors: e.indexes.map((index) => ({
+        index,
+        path: '/eventId',
+        message: 'this eventId is already stored with different content',
+      })),
+    },
+  );
 }

@@ -2,11 +2,9 @@
  * Erasure of a person, decided from their lifecycle stream (`t-{tenant}-subject-{id}`)
  * and the tenant's privacy stream. Pure: the handler loads, decides, acts.
  */
-export const PRIVACY_EVENT = {
-  erasureRequested: 'privacy.SubjectErasureRequested',
-  erased: 'privacy.SubjectErased',
-  exported: 'privacy.SubjectExported',
-} as const;
+import { PRIVACY_EVENT } from '@authtrail/catalog';
+
+export { PRIVACY_EVENT };
 
 export type ErasureDecision =
   /** Nothing erased yet: record the request, shred, record the erasure. */

@@ -18,6 +18,7 @@ function harness(connectionString: string, extra: EsdbEventStoreOptions = {}) {
   const opened = [open()];
   return {
     store: opened[0],
+    atomicGuards: false,
     reopen: async () => {
       await opened[opened.length - 1].close();
       opened.push(open());

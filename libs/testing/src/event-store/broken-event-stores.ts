@@ -43,10 +43,32 @@ export class LeaksTenantsEventStore extends InMemoryEventStore {
   }
 }
 
+/** Never checks append guards: an erasure recorded meanwhile goes unnoticed. */
+export class IgnoresGuardsEventStore extends InMemoryEventStore {
+  protected override checkGuards(): void {}
+}
+
+/**
+ * Checks guards before waiting for its turn to write, like an adapter that reads the
+ * guarded streams outside the write transaction: what commits in between goes unnoticed.
+ */
+export class ChecksGuardsOutsideTransactionEventStore extends InMemoryEventStore {
+  override async append(
+    ...args: Parameters<InMemoryEventStore['append']>
+  ): ReturnType<InMemoryEventStore['append']> {
+    const [tenantId, streams, options] = args;
+    this.checkGuards(options?.guards ?? []);
+    await new Promise((resolve) => setImmediate(resolve));
+    return super.append(tenantId, streams);
+  }
+}
+
 /** Every broken variant by name, for the suite's self-test. */
 export const brokenEventStores = {
   'ignores expectedRevision': IgnoresExpectedRevisionEventStore,
   'stores duplicates': StoresDuplicatesEventStore,
   'loses global order': LosesOrderEventStore,
   'leaks tenants in readAll': LeaksTenantsEventStore,
+  'ignores append guards': IgnoresGuardsEventStore,
+  'checks guards outside the write': ChecksGuardsOutsideTransactionEventStore,
 } as const;

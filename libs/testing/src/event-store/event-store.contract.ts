@@ -4,6 +4,7 @@ import {
   ConcurrencyError,
   type EventStore,
   EventStoreUnavailableError,
+  GuardFailedError,
   IdempotencyConflictError,
   type NewEvent,
   type RecordedEvent,
@@ -17,6 +18,11 @@ export interface EventStoreHarness {
    * adapter without durable storage; the cases that need it then check less.
    */
   readonly reopen?: () => Promise<EventStore>;
+  /**
+   * False for an adapter that cannot check append guards in the write's own transaction
+   * (EventStoreDB: the port documents the window); the race case then checks less.
+   */
+  readonly atomicGuards?: boolean;
   /** Closes every store the harness opened and removes its files. */
   cleanup(): Promise<void>;
 }
@@ -56,6 +62,11 @@ function newEvent(overrides: Partial<NewEvent> = {}): NewEvent {
 }
 
 const stream = (name: string): string => `t-${TENANT}-mfa-${name}`;
+const lifecycle = (name: string): string => `t-${TENANT}-subject-${name}`;
+const ERASED = 'privacy.SubjectErased';
+const noErasure = (...names: string[]) => ({
+  guards: names.map((n) => ({ streamId: lifecycle(n), withoutTypes: [ERASED] })),
+});
 
 async function appendOne(
   store: EventStore,
@@ -637,6 +648,92 @@ export const eventStoreContractCases: readonly EventStoreContractCase[] = [
       expect(await store.streamRevision(stream('a'))).toBe(1);
       expect(await store.headPosition()).toBe((await readEverything(store)).at(-1)!.position);
       expect(await readEverything(store)).toHaveLength(2);
+    },
+  },
+  {
+    name: 'a guard passes while its stream is missing or holds none of the excluded types',
+    async run({ store }) {
+      await appendOne(store, lifecycle('kim'), [newEvent({ type: 'privacy.SubjectHeld' })]);
+      const result = await store.append(
+        TENANT,
+        [{ streamId: stream('kim'), expectedRevision: 'any', events: [newEvent(), newEvent()] }],
+        noErasure('kim', 'new-person'),
+      );
+      expect(result.statuses).toEqual(['appended', 'appended']);
+      expect(await store.streamRevision(stream('kim'))).toBe(1);
+      // A guard reads; it never creates the stream it guards.
+      expect(await store.streamRevision(lifecycle('new-person'))).toBeNull();
+    },
+  },
+  {
+    name: 'a guard on a stream holding an excluded type refuses the whole call, naming each such stream, storing nothing',
+    async run({ store }) {
+      const stored = newEvent();
+      await appendOne(store, stream('kim'), [stored]);
+      await appendOne(store, lifecycle('kim'), [newEvent({ type: ERASED })]);
+      await appendOne(store, lifecycle('lee'), [newEvent({ type: ERASED })]);
+      const head = await store.headPosition();
+      const error = await rejection(
+        store.append(
+          TENANT,
+          [
+            { streamId: stream('ann'), expectedRevision: 'any', events: [newEvent()] },
+            { streamId: stream('kim'), expectedRevision: 'any', events: [newEvent()] },
+          ],
+          noErasure('ann', 'kim', 'lee'),
+        ),
+      );
+      expect(error).toBeInstanceOf(GuardFailedError);
+      expect([...(error as GuardFailedError).streamIds].sort()).toEqual([
+        lifecycle('kim'),
+        lifecycle('lee'),
+      ]);
+      expect((error as GuardFailedError).retriable).toBe(true);
+      expect(await store.headPosition()).toBe(head);
+      expect(await store.streamRevision(stream('ann'))).toBeNull();
+      // A re-sent stored event is refused too: the guard does not depend on duplicates.
+      expect(
+        await rejection(
+          store.append(
+            TENANT,
+            [{ streamId: stream('kim'), expectedRevision: 'any', events: [{ ...stored }] }],
+            noErasure('kim'),
+          ),
+        ),
+      ).toBeInstanceOf(GuardFailedError);
+      // Without the guard, the same append goes through.
+      expect((await appendOne(store, stream('ann'), [newEvent()])).statuses).toEqual(['appended']);
+    },
+  },
+  {
+    name: 'a guarded append racing an append of the excluded type commits before it or is refused',
+    async run({ store, atomicGuards }) {
+      for (let i = 0; i < 40; i++) {
+        const person = `p${i}`;
+        const fact = newEvent();
+        const erasure = newEvent({ type: ERASED });
+        const guarded = (): Promise<unknown> =>
+          store.append(
+            TENANT,
+            [{ streamId: stream(person), expectedRevision: 'any', events: [fact] }],
+            noErasure(person),
+          );
+        const erase = (): Promise<unknown> =>
+          appendOne(store, lifecycle(person), [erasure], 'no_stream');
+        // Both orders of issue, in the same turn of the event loop.
+        const [first, second] = i % 2 === 0 ? [guarded, erase] : [erase, guarded];
+        const outcomes = await Promise.allSettled([first(), second()]);
+        const factOutcome = outcomes[i % 2 === 0 ? 0 : 1];
+        expect(outcomes[i % 2 === 0 ? 1 : 0].status).toBe('fulfilled');
+        const [erased] = await store.readStream(lifecycle(person));
+        const [landed] = await store.readStream(stream(person));
+        if (factOutcome.status === 'rejected') {
+          expect(factOutcome.reason).toBeInstanceOf(GuardFailedError);
+          expect(landed).toBeUndefined();
+        } else if (atomicGuards !== false) {
+          expect(landed.position).toBeLessThan(erased.position);
+        }
+      }
     },
   },
   {

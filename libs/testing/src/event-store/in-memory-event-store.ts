@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { type Clock, systemClock } from '@authtrail/platform';
 import {
+  type AppendOptions,
   type AppendResult,
   type AppendStatus,
   type AppendToStream,
@@ -8,10 +9,12 @@ import {
   type EventStore,
   EventStoreUnavailableError,
   type ExpectedRevision,
+  GuardFailedError,
   IdempotencyConflictError,
   type ReadAllOptions,
   type ReadStreamOptions,
   type RecordedEvent,
+  type StreamGuard,
   type SubscribeOptions,
   type Subscription,
 } from '@authtrail/event-store';
@@ -40,8 +43,13 @@ export class InMemoryEventStore implements EventStore {
     private readonly clock: Clock = systemClock,
   ) {}
 
-  async append(tenantId: string, streams: readonly AppendToStream[]): Promise<AppendResult> {
+  async append(
+    tenantId: string,
+    streams: readonly AppendToStream[],
+    options: AppendOptions = {},
+  ): Promise<AppendResult> {
     if (this.closed) throw new EventStoreUnavailableError('event store is closed');
+    this.checkGuards(options.guards ?? []);
     const result = this.appendNow(tenantId, streams);
     if (result.lastPosition !== null) for (const listener of [...this.listeners]) listener();
     return result;
@@ -147,6 +155,16 @@ export class InMemoryEventStore implements EventStore {
       (expected === 'stream_exists' && current !== null) ||
       (typeof expected === 'number' && current === expected);
     if (!ok) throw new ConcurrencyError(streamId, String(expected), current);
+  }
+
+  /** Seam for deliberately broken variants: the guards of an append (one synchronous turn with the append). */
+  protected checkGuards(guards: readonly StreamGuard[]): void {
+    const failed = guards
+      .filter((g) =>
+        this.log.events.some((e) => e.streamId === g.streamId && g.withoutTypes.includes(e.type)),
+      )
+      .map((g) => g.streamId);
+    if (failed.length > 0) throw new GuardFailedError(failed);
   }
 
   /** Seam for deliberately broken variants: the fingerprint an event id already has. */

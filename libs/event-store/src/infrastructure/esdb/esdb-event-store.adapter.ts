@@ -16,9 +16,11 @@ import { type Clock, systemClock, ValidationError } from '@authtrail/platform';
 import {
   ConcurrencyError,
   EventStoreUnavailableError,
+  GuardFailedError,
   IdempotencyConflictError,
 } from '../../domain/event-store.errors';
 import type {
+  AppendOptions,
   AppendResult,
   AppendStatus,
   AppendToStream,
@@ -28,6 +30,7 @@ import type {
   ReadAllOptions,
   ReadStreamOptions,
   RecordedEvent,
+  StreamGuard,
   SubscribeOptions,
   Subscription,
 } from '../../domain/event-store.port';
@@ -176,15 +179,20 @@ export class EsdbEventStore implements EventStore {
     return new EsdbEventStore(client, { ...options, namespace: options.namespace ?? namespace });
   }
 
-  append(tenantId: string, streams: readonly AppendToStream[]): Promise<AppendResult> {
+  append(
+    tenantId: string,
+    streams: readonly AppendToStream[],
+    options: AppendOptions = {},
+  ): Promise<AppendResult> {
     if (this.closing)
       return Promise.reject(new EventStoreUnavailableError('event store is closed'));
-    const problems = validateAppend(tenantId, streams);
+    const guards = options.guards ?? [];
+    const problems = validateAppend(tenantId, streams, guards);
     if (problems.length > 0)
       return Promise.reject(
         new ValidationError('invalid append request', problems, 'EVENT_STORE.INVALID_APPEND'),
       );
-    return this.track(this.appendWithRetries(tenantId, streams));
+    return this.track(this.appendWithRetries(tenantId, streams, guards));
   }
 
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
@@ -318,6 +326,7 @@ export class EsdbEventStore implements EventStore {
   private async appendWithRetries(
     tenantId: string,
     streams: readonly AppendToStream[],
+    guards: readonly StreamGuard[],
   ): Promise<AppendResult> {
     const items: Item[] = [];
     streams.forEach((s, stream) =>
@@ -340,7 +349,7 @@ export class EsdbEventStore implements EventStore {
     try {
       for (let attempt = 1; attempt <= this.attempts; attempt++) {
         try {
-          return await this.appendOnce(tenantId, streams, items, written);
+          return await this.appendOnce(tenantId, streams, guards, items, written);
         } catch (error) {
           const retry = error instanceof RetryAppend || error instanceof EventStoreUnavailableError;
           if (!retry) throw error;
@@ -359,6 +368,7 @@ export class EsdbEventStore implements EventStore {
   private async appendOnce(
     tenantId: string,
     streams: readonly AppendToStream[],
+    guards: readonly StreamGuard[],
     items: readonly Item[],
     written: Map<string, number>,
   ): Promise<AppendResult> {
@@ -461,12 +471,23 @@ export class EsdbEventStore implements EventStore {
       if (group.fresh.length > 0 && group.head === null && maxAge !== undefined)
         prewrites.push(() => this.client.setStreamMetadata(this.name(streamId), { maxAge }));
     }
+    // Guards are read alongside the index writes, as late as the plan allows without a
+    // round trip of their own: what is appended after this read goes unnoticed (see the port).
+    const guardsRead = this.failedGuards(guards).then(
+      (failed) => ({ failed, error: null }),
+      (error: unknown) => ({ failed: [], error }),
+    );
     const outcomes = await this.mapLimit(prewrites, (write) =>
       write().then(
         () => null,
         (error: unknown) => error,
       ),
     );
+    const guarded = await guardsRead;
+    if (guarded.error !== null) throw guarded.error;
+    // The claims just written point at revisions that will not exist: orphans, which the
+    // next append of those ids takes over (as after a crash), and links readers ignore.
+    if (guarded.failed.length > 0) throw new GuardFailedError(guarded.failed);
     for (const error of outcomes) {
       if (error === null) continue;
       // Another writer claimed one of our event ids meanwhile: its verdict decides.
@@ -523,6 +544,18 @@ export class EsdbEventStore implements EventStore {
 
     for (const item of fresh) statuses[item.index] = 'appended';
     return { statuses: statuses as AppendStatus[], lastPosition };
+  }
+
+  /** Guarded streams that hold an excluded type (small streams: read whole). */
+  private async failedGuards(guards: readonly StreamGuard[]): Promise<string[]> {
+    const holds = await this.mapLimit(guards, async (guard) => {
+      const events = await this.readEsdbStream(this.name(guard.streamId), {
+        fromRevision: START,
+        direction: FORWARDS,
+      });
+      return events.some((e) => e.event !== undefined && guard.withoutTypes.includes(e.event.type));
+    });
+    return guards.filter((_, i) => holds[i]).map((g) => g.streamId);
   }
 
   /** The newest claim of (tenant, eventId), with the index stream's revision (for a takeover). */

@@ -5,12 +5,15 @@ import type {
   AppendStatus,
   AppendToStream,
   ExpectedRevision,
+  StreamGuard,
 } from '../../domain/event-store.port';
 
 /** One append request of a group, as the writer receives it (possibly from another thread). */
 export interface AppendJob {
   readonly tenantId: string;
   readonly streams: readonly AppendToStream[];
+  /** Checked first, inside the request's savepoint (see `EventStore.append`). */
+  readonly guards?: readonly StreamGuard[];
   /** `recordedAt` of its events, from the store's clock (which lives with the caller). */
   readonly recordedAt: number;
 }
@@ -27,6 +30,7 @@ export type RefusedAppend =
       readonly actual: number | null;
     }
   | { readonly kind: 'idempotency'; readonly indexes: readonly number[] }
+  | { readonly kind: 'guard'; readonly streamIds: readonly string[] }
   | { readonly kind: 'failed'; readonly message: string };
 
 export type JobOutcome =
@@ -51,6 +55,7 @@ export class SqliteAppender {
   private readonly stmt: {
     readonly fingerprint: Statement<[string, string], Buffer | string>;
     readonly streamRevision: Statement<[string], number>;
+    readonly streamHoldsType: Statement<[string, string], number>;
     readonly insertEvent: Statement<
       [string, string, number, string, string, number, number, Buffer, string]
     >;
@@ -69,6 +74,13 @@ export class SqliteAppender {
         .pluck(),
       streamRevision: db
         .prepare<[string], number>('SELECT revision FROM streams WHERE stream_id = ?')
+        .pluck(),
+      // Only asked of a guarded stream that exists: lifecycle streams hold a handful of
+      // events, so this walks a few entries of the (stream_id, revision) index.
+      streamHoldsType: db
+        .prepare<[string, string], number>(
+          'SELECT 1 FROM events WHERE stream_id = ? AND type = ? LIMIT 1',
+        )
         .pluck(),
       insertEvent: db.prepare(
         'INSERT INTO events (tenant_id, stream_id, revision, event_id, type, occurred_at, recorded_at, data, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
@@ -115,7 +127,8 @@ export class SqliteAppender {
     return this.groupTx.immediate(jobs);
   }
 
-  private appendRequest({ tenantId, streams, recordedAt }: AppendJob): AppendResult {
+  private appendRequest({ tenantId, streams, guards, recordedAt }: AppendJob): AppendResult {
+    if (guards !== undefined && guards.length > 0) this.checkGuards(guards);
     const statuses: AppendStatus[] = [];
     const seen = new Map<string, Buffer>();
     const digests: Buffer[] = [];
@@ -176,6 +189,26 @@ export class SqliteAppender {
       this.stmt.upsertStream.run(stream.streamId, revision);
     }
     return { statuses, lastPosition };
+  }
+
+  /**
+   * One primary-key probe of the small `streams` table per guard (a person's lifecycle
+   * stream usually does not exist); the events index is read only for one that does.
+   * Same transaction as the writes, so an excluded event committed by an earlier request
+   * of this group, or by another process, is seen.
+   */
+  private checkGuards(guards: readonly StreamGuard[]): void {
+    const failed: string[] = [];
+    for (const guard of guards) {
+      if (this.stmt.streamRevision.get(guard.streamId) === undefined) continue;
+      if (
+        guard.withoutTypes.some(
+          (t) => this.stmt.streamHoldsType.get(guard.streamId, t) !== undefined,
+        )
+      )
+        failed.push(guard.streamId);
+    }
+    if (failed.length > 0) throw new Refusal({ kind: 'guard', streamIds: failed });
   }
 }
 

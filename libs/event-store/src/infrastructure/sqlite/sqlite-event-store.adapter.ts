@@ -4,9 +4,11 @@ import { AppError, type Clock, readAhead, systemClock, ValidationError } from '@
 import {
   ConcurrencyError,
   EventStoreUnavailableError,
+  GuardFailedError,
   IdempotencyConflictError,
 } from '../../domain/event-store.errors';
 import type {
+  AppendOptions,
   AppendResult,
   AppendToStream,
   EventStore,
@@ -14,6 +16,7 @@ import type {
   ReadStreamOptions,
   RecordedEvent,
   SubscribeOptions,
+  StreamGuard,
   Subscription,
 } from '../../domain/event-store.port';
 import { migrateSqliteEventStore } from './sqlite-event-store.schema';
@@ -73,6 +76,7 @@ interface EventRow {
 interface PendingAppend {
   readonly tenantId: string;
   readonly streams: readonly AppendToStream[];
+  readonly guards: readonly StreamGuard[] | undefined;
   readonly eventCount: number;
   readonly resolve: (result: AppendResult) => void;
   readonly reject: (error: unknown) => void;
@@ -259,17 +263,22 @@ export class SqliteEventStore implements EventStore, EventRetention {
     return { ...this.counters };
   }
 
-  append(tenantId: string, streams: readonly AppendToStream[]): Promise<AppendResult> {
+  append(
+    tenantId: string,
+    streams: readonly AppendToStream[],
+    options: AppendOptions = {},
+  ): Promise<AppendResult> {
     if (this.closing)
       return Promise.reject(new EventStoreUnavailableError('event store is closed'));
-    const problems = validateAppend(tenantId, streams);
+    const { guards } = options;
+    const problems = validateAppend(tenantId, streams, guards);
     if (problems.length > 0)
       return Promise.reject(
         new ValidationError('invalid append request', problems, 'EVENT_STORE.INVALID_APPEND'),
       );
     const eventCount = streams.reduce((n, s) => n + s.events.length, 0);
     return new Promise<AppendResult>((resolve, reject) => {
-      this.queue.push({ tenantId, streams, eventCount, resolve, reject });
+      this.queue.push({ tenantId, streams, guards, eventCount, resolve, reject });
       if (this.flushing === null) {
         // setImmediate, not a microtask: appends issued by other I/O callbacks of this
         // loop turn join the same group and share its fsync.
@@ -385,6 +394,7 @@ export class SqliteEventStore implements EventStore, EventRetention {
         group.map((r) => ({
           tenantId: r.tenantId,
           streams: r.streams,
+          ...(r.guards !== undefined ? { guards: r.guards } : {}),
           recordedAt: this.clock.now().getTime(),
         })),
       );
@@ -505,6 +515,8 @@ function refusalError(refused: RefusedAppend): Error {
       return new ConcurrencyError(refused.streamId, refused.expected, refused.actual);
     case 'idempotency':
       return new IdempotencyConflictError(refused.indexes);
+    case 'guard':
+      return new GuardFailedError(refused.streamIds);
     default:
       return new EventStoreUnavailableError(
         'event store append failed',
