@@ -484,7 +484,10 @@ export class EsdbEventStore implements EventStore {
       ),
     );
     const guarded = await guardsRead;
-    if (guarded.error !== null) throw guarded.error;
+    if (guarded.error !== null)
+      throw guarded.error instanceof Error
+        ? guarded.error
+        : new EventStoreUnavailableError('reading the guarded streams failed', guarded.error);
     // The claims just written point at revisions that will not exist: orphans, which the
     // next append of those ids takes over (as after a crash), and links readers ignore.
     if (guarded.failed.length > 0) throw new GuardFailedError(guarded.failed);
