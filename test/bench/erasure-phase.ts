@@ -1,3 +1,4 @@
+import { PRIVACY_EVENT } from '@authtrail/catalog';
 import { createReadStream } from 'node:fs';
 import { BenchKeys, benchPerson, callApi } from '../../apps/cli/src/commands/bench-http';
 import { FileTail, Summary, probeProjection, sleep, summarize } from './serve-probes';
@@ -76,7 +77,7 @@ export async function measureErasures(options: {
   const erasedInSiem = new Set<string>();
   const followSiem = (): void => {
     for (const line of tail.poll()) {
-      if (!line.includes('privacy.SubjectErased')) continue;
+      if (!line.includes(PRIVACY_EVENT.erased)) continue;
       const m = line.match(/s_[A-Za-z0-9_-]{22}/g) ?? [];
       for (const sid of m) erasedInSiem.add(sid);
     }

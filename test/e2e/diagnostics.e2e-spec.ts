@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EventCatalog, ProducerEvent } from '@authtrail/catalog';
+import { EventCatalog, PRIVACY_EVENT, ProducerEvent } from '@authtrail/catalog';
 import { RunningProjector, startProjector } from '../../apps/worker/src/projector/start-projector';
 import { demoEvents } from '../../apps/cli/src/commands/demo-data';
 import { CLI, runCli } from '../support/serve-process';
@@ -125,7 +125,7 @@ describe('diagnostics bundle', () => {
     for (const e of events) expected.set(e.type, (expected.get(e.type) ?? 0) + 1);
     for (const [type, n] of expected)
       expect([type, bundle.eventCounts.byType[type]]).toEqual([type, n]);
-    expect(bundle.eventCounts.byType['privacy.SubjectErased']).toBe(1);
+    expect(bundle.eventCounts.byType[PRIVACY_EVENT.erased]).toBe(1);
     expect(bundle.eventCounts.complete).toBe(true);
     expect(bundle.eventCounts.total).toBe(
       Object.values<number>(bundle.eventCounts.byType).reduce((a, b) => a + b, 0),

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { exampleEvent } from '@authtrail/catalog';
+import { exampleEvent, PRIVACY_EVENT, TENANT_EVENT } from '@authtrail/catalog';
 import { EVENT_STORE, EventStore, newSystemEvent } from '@authtrail/event-store';
 import { Keyring } from '@authtrail/key-vault';
 import { ErasureRecovery, privacyStream } from '@authtrail/privacy';
@@ -224,11 +224,11 @@ describe('crypto-shredding erasure (over a real socket)', () => {
     const privacy = await store.readStream(privacyStream('default'));
     const types = privacy.map((r) => r.type);
     expect(types).toEqual(
-      expect.arrayContaining(['privacy.SubjectErasureRequested', 'privacy.SubjectExported']),
+      expect.arrayContaining([PRIVACY_EVENT.erasureRequested, PRIVACY_EVENT.exported]),
     );
     for (const r of privacy) expect(Buffer.from(r.data).toString()).not.toContain(NAME);
     const lifecycle = await store.readStream(`t-default-subject-${oldSubjectId}`);
-    expect(lifecycle.map((r) => r.type)).toEqual(['privacy.SubjectErased']);
+    expect(lifecycle.map((r) => r.type)).toEqual([PRIVACY_EVENT.erased]);
   });
 
   it('cannot decrypt anything of theirs after a restart', async () => {
@@ -338,7 +338,7 @@ describe('crypto-shredding erasure (over a real socket)', () => {
           newSystemEvent({
             eventId: randomUUID(),
             tenantId: 'default',
-            type: 'privacy.SubjectErasureRequested',
+            type: PRIVACY_EVENT.erasureRequested,
             now: new Date(),
             data: { subjectId: subject.subjectId, actorKeyId: 'test' },
             subjects: { subject: subject.subjectId },
@@ -351,7 +351,7 @@ describe('crypto-shredding erasure (over a real socket)', () => {
     expect((await keyring.dataKeys('default', [subject.subjectId])).size).toBe(0);
     expect(
       (await store.readStream(`t-default-subject-${subject.subjectId}`)).map((r) => r.type),
-    ).toEqual(['privacy.SubjectErased']);
+    ).toEqual([PRIVACY_EVENT.erased]);
     expect(await server.app.get(ErasureRecovery).run()).toBe(0);
   });
 });
@@ -411,10 +411,10 @@ describe('tenant deletion', () => {
       const store = server.app.get<EventStore>(EVENT_STORE);
       const tenantEvents = (await store.readStream('t-acme-tenant')).map((r) => r.type);
       expect(tenantEvents).toEqual([
-        'tenant.TenantCreated',
-        'tenant.TenantOptedIn',
-        'tenant.TenantDeletionScheduled',
-        'tenant.TenantDeleted',
+        TENANT_EVENT.created,
+        TENANT_EVENT.optedIn,
+        TENANT_EVENT.deletionScheduled,
+        TENANT_EVENT.deleted,
       ]);
     } finally {
       await server.close();

@@ -1,4 +1,5 @@
 import type { ProducerEvent } from '@authtrail/catalog';
+import { ACCESS_EVENT, TENANT_EVENT } from '@authtrail/catalog';
 import { RunningProjector, startProjector } from '../../apps/worker/src/projector/start-projector';
 import { GeneratedPerson, mixedTraffic } from '../bench/mixed-traffic';
 import { TestServer, prepareTenant, startTestServer } from '../support/test-server';
@@ -572,12 +573,12 @@ describe('reports and the audit query (whole app over HTTP)', () => {
     await running.projector.waitForHead(30_000);
     const tenantRecords = await allPages('/v1/audit-events?service=tenant&days=1');
     expect(tenantRecords.map((r: any) => r.type)).toEqual(
-      expect.arrayContaining(['tenant.TenantOptedIn', 'tenant.ApiKeyCreated']),
+      expect.arrayContaining([TENANT_EVENT.optedIn, TENANT_EVENT.apiKeyCreated]),
     );
     const access = await allPages('/v1/audit-events?service=access&days=1');
     expect(access.length).toBeGreaterThan(0);
     expect(access[0]).toMatchObject({
-      type: 'access.PersonalDataRead',
+      type: ACCESS_EVENT.personalDataRead,
       service: 'access',
       details: { resource: expect.stringMatching(/^GET \/v1\//), people: expect.any(Number) },
     });

@@ -1,7 +1,7 @@
 import { createServer, Server } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
-import { exampleEvent } from '@authtrail/catalog';
+import { ACCESS_EVENT, exampleEvent, TENANT_EVENT } from '@authtrail/catalog';
 import { TestServer, prepareTenant, request, startTestServer } from '../support/test-server';
 
 type Role = 'producer' | 'reader' | 'privacy-admin' | 'tenant-admin' | 'operator';
@@ -220,13 +220,13 @@ describe('every route × {no key, bad key, each role, another tenant}', () => {
     const { EVENT_STORE } = await import('@authtrail/event-store');
     const store = server.app.get(EVENT_STORE);
     const access = await store.readStream('t-default-access');
-    const reads = access.filter((e: { type: string }) => e.type === 'access.PersonalDataRead');
+    const reads = access.filter((e: { type: string }) => e.type === ACCESS_EVENT.personalDataRead);
     expect(reads.length).toBeGreaterThan(0);
     const last = JSON.parse(Buffer.from(reads[reads.length - 1].data).toString());
     expect(last.data).toMatchObject({ resource: 'GET /v1/subjects/{subjectId}/events', people: 1 });
     expect(JSON.stringify(last)).not.toContain('matrix.person');
     // Key changes are recorded too.
-    expect(access.some((e: { type: string }) => e.type === 'tenant.ApiKeyCreated')).toBe(true);
+    expect(access.some((e: { type: string }) => e.type === TENANT_EVENT.apiKeyCreated)).toBe(true);
   });
 
   it('sends security headers and no stack traces', async () => {

@@ -14,7 +14,23 @@ export type {
   Whose,
 } from './domain/catalog.types';
 export { CATEGORIES } from './domain/catalog.types';
-export { EventCatalog, SCHEMA_ANNOTATIONS, type ValidateOptions } from './domain/event-catalog';
+export {
+  EventCatalog,
+  SCHEMA_ANNOTATIONS,
+  type StoredSystemEvent,
+  type ValidateOptions,
+} from './domain/event-catalog';
+export {
+  defineSystemEvent,
+  isSystemEventType,
+  type SystemEventAudit,
+  type SystemEventData,
+  type SystemEventSpec,
+  type SystemEventType,
+} from './domain/system-event.builder';
+export { SYSTEM_EVENT_TYPES } from './domain/system-events';
+export { ACCESS_EVENT, ACCESS_EVENTS } from './domain/access.event-types';
+export { LEDGER_EVENT, LEDGER_EVENTS } from './domain/ledger.event-types';
 export { UnknownEventTypeError, UnsupportedSchemaVersionError } from './domain/catalog.errors';
 export {
   RETENTION_DAYS,
@@ -33,8 +49,8 @@ export {
   type SsprMethod,
 } from './domain/sspr.event-types';
 export { MFA_AUTHENTICATION_METHODS } from './domain/mfa.event-types';
-export { API_KEY_ROLES } from './domain/service.event-types';
-export { PRIVACY_EVENT } from './domain/privacy.event-types';
+export { API_KEY_ROLES, TENANT_EVENT, TENANT_EVENTS } from './domain/tenant.event-types';
+export { PRIVACY_EVENT, PRIVACY_EVENTS } from './domain/privacy.event-types';
 export * as catalogExamples from './testing/examples';
 export {
   exampleEvent,

@@ -7,7 +7,7 @@ import { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { CommandBus } from '@nestjs/cqrs';
 import pino from 'pino';
-import { exampleEvents } from '@authtrail/catalog';
+import { exampleEvents, TENANT_EVENT } from '@authtrail/catalog';
 import { PgFencedCheckpointStore, PgLeaseStore } from '@authtrail/coordination';
 import { loadConfig } from '@authtrail/config';
 import { EVENT_STORE, EventStore } from '@authtrail/event-store';
@@ -244,7 +244,7 @@ describe('SIEM forwarder on two worker processes', () => {
       );
       const tombstoned = new Set(
         (await identities())
-          .filter((r) => r.value === null && r.headers['authtrail-type'] === 'tenant.TenantDeleted')
+          .filter((r) => r.value === null && r.headers['authtrail-type'] === TENANT_EVENT.deleted)
           .map((r) => r.key),
       );
       expect(tombstoned).toEqual(published);

@@ -1,5 +1,6 @@
 import type { EventTypeDefinition, FieldSpec } from './catalog.types';
 import type { EventCatalog } from './event-catalog';
+import { isSystemEventType } from './system-event.builder';
 
 function cell(value: string): string {
   return value.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
@@ -17,6 +18,11 @@ function secretText(f: FieldSpec): string {
   return f.secretHandling === 'fact' ? 'yes: reduced to a fact' : 'yes: rejected';
 }
 
+function statusesText(d: EventTypeDefinition): string {
+  if (d.statuses.length === 0) return 'none (a record of what authtrail did)';
+  return d.statuses.map((s) => `\`${s}\``).join(', ');
+}
+
 function renderType(d: EventTypeDefinition): string[] {
   const lines = [
     `### \`${d.type}\``,
@@ -28,9 +34,15 @@ function renderType(d: EventTypeDefinition): string[] {
     `- Posted by producers: ${d.producerPostable ? 'yes' : 'no (recorded by authtrail)'}`,
     `- Schema version: ${d.schemaVersion}`,
     `- Actor: ${d.actor}; target: ${d.target}`,
-    `- Statuses: ${d.statuses.map((s) => `\`${s}\``).join(', ')}`,
+    `- Statuses: ${statusesText(d)}`,
     `- Reasons: ${reasonsText(d)}`,
   ];
+  if (isSystemEventType(d)) {
+    lines.push(
+      `- Subject: ${d.subjectField === null ? 'none' : `\`${d.subjectField}\` (the envelope's \`subjects.subject\`, indexed for export and erasure)`}`,
+      `- Audit: ${d.audit.entity}, ${d.audit.action === 'other' ? (d.audit.actionName ?? 'other') : d.audit.action}`,
+    );
+  }
   for (const [from, note] of Object.entries(d.versionNotes)) {
     lines.push(`- Upcast v${from} → v${Number(from) + 1}: ${note}`);
   }
@@ -93,13 +105,23 @@ export function renderCatalogMarkdown(catalog: EventCatalog): string {
     '- The seed\'s repeated names are lists: "Results" is `details.results[]` of {authenticated, result};',
     '  "Devices" is `details.devices[]`, whose device tokens are personal.',
     '',
+    'Records authtrail writes itself (privacy, tenant, access, ledger):',
+    '',
+    '- Each is stored as an envelope whose `data` holds exactly the fields listed after `causationId`;',
+    '  the schema shows them as readers see them (`GET /v1/subjects/{subjectId}/events`, exports), beside',
+    "  the envelope's `eventId`, `type`, `occurredAt` and optional `correlationId`/`causationId`. The SIEM",
+    '  stream carries the same data fields as `unmapped.details` (docs/siem.md).',
+    '- No personal data: people appear as subject ids, callers as the id of their API key.',
+    '- Each is built by its typed constructor and checked against this schema before it is appended: a',
+    '  record that does not match is never stored.',
+    '',
     '## Types',
     '',
     '| type | category | seed name | retention (days) | actor | target | statuses |',
     '| --- | --- | --- | --- | --- | --- | --- |',
     ...defs.map(
       (d) =>
-        `| \`${d.type}\` | ${d.category} | ${cell(d.seedName)} | ${d.retentionDays} | ${d.actor} | ${d.target} | ${d.statuses.join(', ')} |`,
+        `| \`${d.type}\` | ${d.category} | ${cell(d.seedName)} | ${d.retentionDays} | ${d.actor} | ${d.target} | ${d.statuses.join(', ') || '—'} |`,
     ),
     '',
     '## Definitions',

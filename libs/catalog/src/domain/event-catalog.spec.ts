@@ -336,12 +336,16 @@ describe('EventCatalog.validate: errors by JSON pointer', () => {
   });
 
   it('refuses the service types from producers but accepts them from authtrail itself', () => {
+    // As stored and read back: the envelope's ids and time beside the data fields.
     const erased = {
       eventId: '5c2d8f1e-3a4b-4c5d-8e9f-0a1b2c3d4e5f',
       type: 'privacy.SubjectErased',
       occurredAt: '2026-11-20T09:14:03.120Z',
-      result: { status: 'Success' },
-      details: { subjectId: 'sub_8f2c91d4', requestedBy: 'ak_3f9c', eventCount: 12 },
+      causationId: '0b7c1d2e-3f40-4152-8637-48596a7b8c9d',
+      subjectId: 's_8f2c91d4',
+      events: 12,
+      erasedAt: '2026-11-20T09:14:03.120Z',
+      actorKeyId: 'ak_3f9c',
     };
     expect(issuesOf(catalog.validate(erased))).toEqual([
       {

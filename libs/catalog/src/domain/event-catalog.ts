@@ -15,7 +15,8 @@ import { ANNOTATION, ANNOTATION_KEYWORDS } from './field.builders';
 import { toIssues } from './ajv-issues';
 import { setAtPointer } from './json-pointer';
 import { MFA_EVENT_TYPES } from './mfa.event-types';
-import { SERVICE_EVENT_TYPES } from './service.event-types';
+import { SYSTEM_ENVELOPE_MEMBERS, isSystemEventType } from './system-event.builder';
+import { SYSTEM_EVENT_TYPES } from './system-events';
 import { buildSplitPlan, type SplitPlan } from './split-plan';
 import { SSPR_EVENT_TYPES } from './sspr.event-types';
 
@@ -30,6 +31,18 @@ interface Entry {
   readonly definition: EventTypeDefinition;
   readonly validate: ValidateFunction;
   readonly plan: SplitPlan;
+}
+
+/** A system event's stored envelope, as far as the catalog checks it. */
+export interface StoredSystemEvent {
+  readonly eventId: string;
+  readonly type: string;
+  readonly schemaVersion: number;
+  readonly occurredAt: string;
+  readonly correlationId?: string;
+  readonly causationId?: string;
+  readonly subjects: Readonly<Record<string, string>>;
+  readonly data: Readonly<Record<string, unknown>>;
 }
 
 export interface ValidateOptions {
@@ -86,7 +99,7 @@ export class EventCatalog {
     EventCatalog.shared ??= new EventCatalog([
       ...SSPR_EVENT_TYPES,
       ...MFA_EVENT_TYPES,
-      ...SERVICE_EVENT_TYPES,
+      ...SYSTEM_EVENT_TYPES,
     ]);
     return EventCatalog.shared;
   }
@@ -131,6 +144,51 @@ export class EventCatalog {
       ok: false,
       issues: issues.length > 0 ? issues : [{ path: '', message: 'is invalid' }],
     };
+  }
+
+  /**
+   * Every way a system event's envelope departs from its type: the schema (over the event
+   * as readers see it: envelope ids and times beside the data), the current schema
+   * version, and `subjects` naming exactly the data's subject field. Empty when it is
+   * valid. The typed constructor refuses to build an event with any; tests check stored
+   * events with it.
+   */
+  checkSystemEvent(envelope: StoredSystemEvent): CatalogIssue[] {
+    const entry = this.entries.get(envelope.type);
+    if (entry === undefined)
+      return [
+        { path: '/type', message: `unknown event type "${String(envelope.type).slice(0, 100)}"` },
+      ];
+    const { definition } = entry;
+    if (!isSystemEventType(definition))
+      return [{ path: '/type', message: `${definition.type} is not recorded by authtrail` }];
+    const issues: CatalogIssue[] = [];
+    if (envelope.schemaVersion !== definition.schemaVersion)
+      issues.push({
+        path: '/schemaVersion',
+        message: `must be ${definition.schemaVersion}, the current version`,
+      });
+    const data = envelope.data as Json;
+    for (const key of Object.keys(data))
+      if (SYSTEM_ENVELOPE_MEMBERS.includes(key))
+        issues.push({ path: `/${key}`, message: 'is an envelope member, not data' });
+    const view: Json = {
+      eventId: envelope.eventId,
+      type: envelope.type,
+      occurredAt: envelope.occurredAt,
+      ...(envelope.correlationId !== undefined ? { correlationId: envelope.correlationId } : {}),
+      ...(envelope.causationId !== undefined ? { causationId: envelope.causationId } : {}),
+      ...data,
+    };
+    if (!entry.validate(view)) issues.push(...toIssues(entry.validate.errors));
+    const subject = definition.subjectField === null ? undefined : data[definition.subjectField];
+    const expected = typeof subject === 'string' ? { subject } : {};
+    if (JSON.stringify(envelope.subjects) !== JSON.stringify(expected))
+      issues.push({
+        path: '/subjects',
+        message: `must be ${JSON.stringify(expected)} (from the data's ${definition.subjectField ?? 'no'} subject field)`,
+      });
+    return issues;
   }
 
   /**

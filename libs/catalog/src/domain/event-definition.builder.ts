@@ -237,7 +237,7 @@ function whoseOf(path: string, s: Json): Whose | null {
 }
 
 /** Walks the schema once, at definition time: every property becomes a field spec. */
-function deriveFields(root: TSchema): FieldSpec[] {
+export function deriveFields(root: TSchema): FieldSpec[] {
   const out: FieldSpec[] = [];
   const walk = (s: Json, path: string, required: boolean): void => {
     if (path !== '') {

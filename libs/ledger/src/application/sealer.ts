@@ -9,12 +9,13 @@ import {
   decodeEnvelope,
   encodeEnvelope,
   ledgerStream,
-  newSystemEvent,
+  systemEvent,
 } from '@authtrail/event-store';
+import { LEDGER_EVENTS } from '@authtrail/catalog';
 import type { Clock, IdSource, WorkerReporter } from '@authtrail/platform';
 import { isLedgerStream } from '../domain/ledger-entry';
 import { LedgerCorruptError } from '../domain/ledger.errors';
-import { SEALED_EVENT_TYPE, SealDocument, parseSealDocument, sealHash } from '../domain/seal';
+import { SealDocument, parseSealDocument, sealHash } from '../domain/seal';
 import { createSeal } from '../domain/seal-builder';
 import { RetainedLeafInput, SealRetention, createSealRetention } from '../domain/seal-retention';
 import type { SealSigningKey } from '../domain/seal-key';
@@ -245,12 +246,11 @@ export class Sealer {
       (bytes) => key.sign(bytes),
     );
     const windows = this.options.retentionWindows;
-    const plain = newSystemEvent({
+    const plain = systemEvent(LEDGER_EVENTS.sealed, {
       eventId: ids.uuid(),
       tenantId,
-      type: SEALED_EVENT_TYPE,
       now,
-      data: doc as unknown as Record<string, unknown>,
+      data: doc,
     });
     const event =
       windows === undefined

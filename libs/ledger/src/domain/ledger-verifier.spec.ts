@@ -1,3 +1,4 @@
+import { LEDGER_EVENT } from '@authtrail/catalog';
 import { createHash, generateKeyPairSync, sign } from 'node:crypto';
 import { LedgerEntry } from './ledger-entry';
 import { LedgerVerifier } from './ledger-verifier';
@@ -49,7 +50,7 @@ class Log {
       (b) => this.key.sign(b),
     );
     this.chains.set(tenantId, { seq: chain.seq + 1, prev: sealHash(doc), to: doc.toPosition });
-    const data = Buffer.from(JSON.stringify({ tenantId, type: 'ledger.Sealed', data: doc }));
+    const data = Buffer.from(JSON.stringify({ tenantId, type: LEDGER_EVENT.sealed, data: doc }));
     this.entries.push({
       position: this.entries.length + 1,
       tenantId,

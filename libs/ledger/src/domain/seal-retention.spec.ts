@@ -1,3 +1,4 @@
+import { LEDGER_EVENT } from '@authtrail/catalog';
 import { createHash, generateKeyPairSync, sign } from 'node:crypto';
 import { LedgerEntry } from './ledger-entry';
 import { EXPIRY_CLOCK_SKEW_MS, LedgerVerifier } from './ledger-verifier';
@@ -62,7 +63,7 @@ function given(key: SealSigningKey, annex: 'with' | 'without' = 'with') {
     const retention =
       annex === 'with' ? createSealRetention(doc, leaves, WINDOWS, (b) => key.sign(b)) : undefined;
     const data = Buffer.from(
-      JSON.stringify({ tenantId: 'a', type: 'ledger.Sealed', data: doc, retention }),
+      JSON.stringify({ tenantId: 'a', type: LEDGER_EVENT.sealed, data: doc, retention }),
     );
     entries.push({
       position: entries.length + 1,

@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
+import { LEDGER_EVENT } from '@authtrail/catalog';
 
 /** Format tag of a seal; a new shape gets a new tag. */
 export const SEAL_FORMAT = 'authtrail.seal.v1';
-/** Event type of a seal in `t-{tenant}-ledger`. */
-export const SEALED_EVENT_TYPE = 'ledger.Sealed';
+/** Event type of a seal in `t-{tenant}-ledger` (its schema: the catalog's `LEDGER_EVENTS.sealed`). */
+export const SEALED_EVENT_TYPE = LEDGER_EVENT.sealed;
 /** Leaves per chunk root: a power of two, so the chunk roots are nodes of the seal's tree. */
 export const SEAL_CHUNK_SIZE = 64;
 

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { EVENT_STORE, EventStore, accessStream, newSystemEvent } from '@authtrail/event-store';
+import { ACCESS_EVENTS } from '@authtrail/catalog';
+import { EVENT_STORE, EventStore, accessStream, systemEvent } from '@authtrail/event-store';
 import { CLOCK, Clock, ID_SOURCE, IdSource } from '@authtrail/platform';
 import type { Caller } from '../domain/caller';
 
@@ -29,10 +30,9 @@ export class AccessAuditService {
         streamId: accessStream(principal.tenantId),
         expectedRevision: 'any',
         events: [
-          newSystemEvent({
+          systemEvent(ACCESS_EVENTS.personalDataRead, {
             eventId: this.ids.uuid(),
             tenantId: principal.tenantId,
-            type: 'access.PersonalDataRead',
             now: this.clock.now(),
             data: { actorKeyId: principal.keyId, resource, people: count },
           }),

@@ -1,16 +1,17 @@
 import { Inject } from '@nestjs/common';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { PRIVACY_EVENTS } from '@authtrail/catalog';
 import {
   ConcurrencyError,
   EVENT_STORE,
   EventStore,
   decodeEnvelope,
-  newSystemEvent,
   subjectStream,
+  systemEvent,
 } from '@authtrail/event-store';
 import { Keyring } from '@authtrail/key-vault';
 import { CLOCK, Clock, ID_SOURCE, IdSource } from '@authtrail/platform';
-import { PRIVACY_EVENT, decideErasure, isPersonEventType } from '../domain/erasure';
+import { decideErasure, isPersonEventType } from '../domain/erasure';
 import { privacyStream } from './privacy-streams';
 
 export class EraseSubjectCommand {
@@ -56,13 +57,11 @@ export class EraseSubjectHandler implements ICommandHandler<EraseSubjectCommand,
         streamId: privacyStream(tenantId),
         expectedRevision: 'any',
         events: [
-          newSystemEvent({
+          systemEvent(PRIVACY_EVENTS.erasureRequested, {
             eventId: requestId,
             tenantId,
-            type: PRIVACY_EVENT.erasureRequested,
             now: this.clock.now(),
             data: { subjectId: subject.subjectId, actorKeyId },
-            subjects: { subject: subject.subjectId },
           }),
         ],
       },
@@ -96,13 +95,11 @@ export class EraseSubjectHandler implements ICommandHandler<EraseSubjectCommand,
           streamId: subjectStream(tenantId, subjectId),
           expectedRevision: 'no_stream',
           events: [
-            newSystemEvent({
+            systemEvent(PRIVACY_EVENTS.erased, {
               eventId: this.ids.uuid(),
               tenantId,
-              type: PRIVACY_EVENT.erased,
               now: erasedAt,
               data: { subjectId, events, erasedAt: erasedAt.toISOString(), actorKeyId },
-              subjects: { subject: subjectId },
               causationId: requestId,
             }),
           ],

@@ -1,10 +1,11 @@
 import { Inject } from '@nestjs/common';
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
-import { EVENT_STORE, EventStore, newSystemEvent } from '@authtrail/event-store';
+import { PRIVACY_EVENTS } from '@authtrail/catalog';
+import { EVENT_STORE, EventStore, systemEvent } from '@authtrail/event-store';
 import { Keyring } from '@authtrail/key-vault';
 import { InclusionProof, LedgerService } from '@authtrail/ledger';
 import { CLOCK, Clock, ID_SOURCE, IdSource } from '@authtrail/platform';
-import { PRIVACY_EVENT, isPersonEventType } from '../domain/erasure';
+import { isPersonEventType } from '../domain/erasure';
 import { EventReader } from './event-reader';
 import { privacyStream } from './privacy-streams';
 
@@ -75,17 +76,15 @@ export class ExportSubjectHandler implements IQueryHandler<ExportSubjectQuery, S
         streamId: privacyStream(tenantId),
         expectedRevision: 'any',
         events: [
-          newSystemEvent({
+          systemEvent(PRIVACY_EVENTS.exported, {
             eventId: this.ids.uuid(),
             tenantId,
-            type: PRIVACY_EVENT.exported,
             now,
             data: {
               subjectId: subject?.subjectId ?? null,
               events: views.length,
               actorKeyId: query.actorKeyId,
             },
-            subjects: subject ? { subject: subject.subjectId } : {},
           }),
         ],
       },

@@ -33,6 +33,6 @@ describe('erasure decisions', () => {
   });
   it('counts only facts about people', () => {
     expect(isPersonEventType('sspr.Registered')).toBe(true);
-    expect(isPersonEventType('privacy.SubjectErased')).toBe(false);
+    expect(isPersonEventType(PRIVACY_EVENT.erased)).toBe(false);
   });
 });

@@ -1,4 +1,4 @@
-import { EventCatalog } from '@authtrail/catalog';
+import { EventCatalog, PRIVACY_EVENT, TENANT_EVENT } from '@authtrail/catalog';
 import { Envelope, RecordedEvent, decodeEnvelope } from '@authtrail/event-store';
 import {
   BaseRow,
@@ -44,7 +44,7 @@ export class Projection {
         // delete them); they hold key ids and subject ids, never personal data.
         this.addServiceEvent(rows, record, decodeEnvelope(record.data), service);
       }
-      if (record.type === 'privacy.SubjectErased') {
+      if (record.type === PRIVACY_EVENT.erased) {
         const env = decodeEnvelope(record.data);
         const subjectId = str(obj(env.data).subjectId) || str(env.subjects.subject);
         if (subjectId === '') continue;
@@ -58,7 +58,7 @@ export class Projection {
             position: record.position,
           },
         });
-      } else if (record.type === 'tenant.TenantDeleted') {
+      } else if (record.type === TENANT_EVENT.deleted) {
         flush();
         steps.push({
           kind: 'delete-tenant',

@@ -1,6 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ApiKeysService, CreatedKey, ForbiddenError, KeyView, assertRoles } from '@authtrail/auth';
-import { EVENT_STORE, EventStore, accessStream, newSystemEvent } from '@authtrail/event-store';
+import { TENANT_EVENTS } from '@authtrail/catalog';
+import {
+  EVENT_STORE,
+  EventStore,
+  NewEvent,
+  accessStream,
+  systemEvent,
+} from '@authtrail/event-store';
 import { CREDENTIAL_STORE, CredentialStore, Keyring } from '@authtrail/key-vault';
 import { AppError, CLOCK, Clock, ID_SOURCE, IdSource, NotFoundError } from '@authtrail/platform';
 import { TenantShredder, TenantsService } from '@authtrail/tenancy';
@@ -64,12 +71,15 @@ export class AdminService implements TenantShredder {
       name: input.name,
       expiresAt: input.expiresAt,
     });
-    await this.record(tenantId, 'tenant.ApiKeyCreated', {
-      keyId: created.id,
-      roles: created.roles,
-      expiresAt: created.expiresAt,
-      actorKeyId,
-    });
+    await this.record(
+      tenantId,
+      systemEvent(TENANT_EVENTS.apiKeyCreated, {
+        eventId: this.ids.uuid(),
+        tenantId,
+        now: this.clock.now(),
+        data: { keyId: created.id, roles: created.roles, expiresAt: created.expiresAt, actorKeyId },
+      }),
+    );
     return created;
   }
 
@@ -80,7 +90,15 @@ export class AdminService implements TenantShredder {
   async revokeKey(tenantId: string, keyId: string, actorKeyId: string): Promise<void> {
     if (!(await this.keys.revoke(tenantId, keyId)))
       throw new NotFoundError('no such key', 'KEY.NOT_FOUND');
-    await this.record(tenantId, 'tenant.ApiKeyRevoked', { keyId, actorKeyId });
+    await this.record(
+      tenantId,
+      systemEvent(TENANT_EVENTS.apiKeyRevoked, {
+        eventId: this.ids.uuid(),
+        tenantId,
+        now: this.clock.now(),
+        data: { keyId, actorKeyId },
+      }),
+    );
   }
 
   async shredTenant(tenantId: string): Promise<void> {
@@ -88,19 +106,9 @@ export class AdminService implements TenantShredder {
     await this.credentials.deleteTenant(tenantId);
   }
 
-  private async record(
-    tenantId: string,
-    type: string,
-    data: Record<string, unknown>,
-  ): Promise<void> {
+  private async record(tenantId: string, event: NewEvent): Promise<void> {
     await this.store.append(tenantId, [
-      {
-        streamId: accessStream(tenantId),
-        expectedRevision: 'any',
-        events: [
-          newSystemEvent({ eventId: this.ids.uuid(), tenantId, type, now: this.clock.now(), data }),
-        ],
-      },
+      { streamId: accessStream(tenantId), expectedRevision: 'any', events: [event] },
     ]);
   }
 }

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { EventCatalog } from '@authtrail/catalog';
+import { EventCatalog, LEDGER_EVENT, PRIVACY_EVENT, TENANT_EVENT } from '@authtrail/catalog';
 import {
   CheckpointStore,
   CheckpointedWorker,
@@ -34,9 +34,9 @@ import { SIEM_TOPICS } from '../domain/siem-topics';
 
 export const FORWARDER_WORKER = 'forwarder';
 
-const ERASED = 'privacy.SubjectErased';
-const TENANT_DELETED = 'tenant.TenantDeleted';
-const SEALED = 'ledger.Sealed';
+const ERASED = PRIVACY_EVENT.erased;
+const TENANT_DELETED = TENANT_EVENT.deleted;
+const SEALED = LEDGER_EVENT.sealed;
 
 export interface SiemForwarderDeps {
   readonly store: EventStore;

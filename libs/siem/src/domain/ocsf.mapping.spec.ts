@@ -1,4 +1,4 @@
-import { EventCatalog, exampleEvent, exampleTypes } from '@authtrail/catalog';
+import { EventCatalog, exampleEvent, exampleTypes, PRIVACY_EVENT } from '@authtrail/catalog';
 import { OcsfSchema } from '@authtrail/testing';
 import { OCSF_ACTIVITIES, OcsfSource, toOcsf } from './ocsf.mapping';
 
@@ -144,7 +144,7 @@ describe('OCSF mapping', () => {
       position: 7,
       eventId: '5e0c4a7e-2f0b-4c55-9d1e-0d6f0d3b8a11',
       tenantId: 'contoso',
-      type: 'privacy.SubjectErased',
+      type: PRIVACY_EVENT.erased,
       schemaVersion: 1,
       category: 'privacy',
       occurredAt: '2026-11-20T09:14:03.120Z',

@@ -15,6 +15,8 @@
  * - Base Event (0, activity 99): an event type this version does not know yet.
  */
 
+import { SYSTEM_EVENT_TYPES, type SystemEventAudit } from '@authtrail/catalog';
+
 /** OCSF schema version the records conform to: the definitions the tests validate against. */
 export const OCSF_VERSION = '1.9.0-dev';
 
@@ -98,6 +100,21 @@ const em = (activityId: number, activityName: string, entity: string): Activity 
   entity,
 });
 
+/** OCSF Entity Management activity ids and captions of the catalog's audit actions. */
+const ENTITY_ACTIONS: Readonly<Record<SystemEventAudit['action'], readonly [number, string]>> = {
+  create: [1, 'Create'],
+  read: [2, 'Read'],
+  update: [3, 'Update'],
+  delete: [4, 'Delete'],
+  enable: [8, 'Enable'],
+  other: [99, 'Other'],
+};
+
+function entityActivity(audit: SystemEventAudit): Activity {
+  const [id, caption] = ENTITY_ACTIONS[audit.action];
+  return em(id, audit.action === 'other' ? (audit.actionName ?? caption) : caption, audit.entity);
+}
+
 /** Event type → OCSF class and activity. Captions are the schema's own. */
 export const OCSF_ACTIVITIES: Readonly<Record<string, Activity>> = {
   'sspr.PasswordChanged': ac(3, 'Password Change'),
@@ -118,18 +135,8 @@ export const OCSF_ACTIVITIES: Readonly<Record<string, Activity>> = {
   'mfa.UserBlocked': ac(9, 'Lock'),
   'mfa.BypassGranted': ac(99, 'MFA Bypass'),
   'mfa.UserChanged': ac(99, 'MFA User Change'),
-  'privacy.SubjectErasureRequested': em(99, 'Erasure Requested', 'Data Subject'),
-  'privacy.SubjectErased': em(4, 'Delete', 'Data Subject'),
-  'privacy.SubjectExported': em(2, 'Read', 'Data Subject'),
-  'tenant.TenantCreated': em(1, 'Create', 'Tenant'),
-  'tenant.TenantOptedIn': em(8, 'Enable', 'Tenant'),
-  'tenant.TenantDeletionScheduled': em(99, 'Deletion Scheduled', 'Tenant'),
-  'tenant.TenantDeletionCancelled': em(99, 'Deletion Cancelled', 'Tenant'),
-  'tenant.TenantDeleted': em(4, 'Delete', 'Tenant'),
-  'tenant.ApiKeyCreated': em(1, 'Create', 'API Key'),
-  'tenant.ApiKeyRevoked': em(4, 'Delete', 'API Key'),
-  'access.PersonalDataRead': em(2, 'Read', 'Personal Data'),
-  'ledger.Sealed': em(1, 'Create', 'Ledger Seal'),
+  // authtrail's own records: from their catalog definitions (`audit`), so a new one maps itself.
+  ...Object.fromEntries(SYSTEM_EVENT_TYPES.map((d) => [d.type, entityActivity(d.audit)])),
 };
 
 const UNKNOWN_TYPE: Activity = { classUid: OCSF_CLASS.base, activityId: 99, activityName: 'Other' };

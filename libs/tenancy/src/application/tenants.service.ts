@@ -1,13 +1,16 @@
 import { AppError, Clock, IdSource } from '@authtrail/platform';
+import { TENANT_EVENTS } from '@authtrail/catalog';
 import {
   ConcurrencyError,
   EventStore,
+  NewEvent,
   decodeEnvelope,
-  newSystemEvent,
+  systemEvent,
   tenantStream,
 } from '@authtrail/event-store';
 import {
   TenantDecision,
+  TenantDecisionEvent,
   TenantState,
   decideCancelDeletion,
   decideCreate,
@@ -168,18 +171,36 @@ export class TenantsService {
       {
         streamId: tenantStream(state.tenantId),
         expectedRevision: state.revision === null ? 'no_stream' : state.revision,
-        events: decision.events.map((e) =>
-          newSystemEvent({
-            eventId: this.ids.uuid(),
-            tenantId: state.tenantId,
-            type: e.type,
-            now,
-            data: { ...e.data, actorKeyId: actor.keyId },
-          }),
-        ),
+        events: decision.events.map((e) => this.record(state.tenantId, e, actor, now)),
       },
     ]);
     this.cache.delete(state.tenantId);
     return decision.events.reduce(evolveTenant, state);
+  }
+
+  /** The decided event as stored: its catalog type's constructor, with who asked. */
+  private record(
+    tenantId: string,
+    event: TenantDecisionEvent,
+    actor: TenantActor,
+    now: Date,
+  ): NewEvent {
+    const base = { eventId: this.ids.uuid(), tenantId, now };
+    const actorKeyId = actor.keyId;
+    switch (event.type) {
+      case TENANT_EVENTS.created.type:
+        return systemEvent(TENANT_EVENTS.created, { ...base, data: { ...event.data, actorKeyId } });
+      case TENANT_EVENTS.optedIn.type:
+        return systemEvent(TENANT_EVENTS.optedIn, { ...base, data: { ...event.data, actorKeyId } });
+      case TENANT_EVENTS.deletionScheduled.type:
+        return systemEvent(TENANT_EVENTS.deletionScheduled, {
+          ...base,
+          data: { ...event.data, actorKeyId },
+        });
+      case TENANT_EVENTS.deletionCancelled.type:
+        return systemEvent(TENANT_EVENTS.deletionCancelled, { ...base, data: { actorKeyId } });
+      case TENANT_EVENTS.deleted.type:
+        return systemEvent(TENANT_EVENTS.deleted, { ...base, data: { ...event.data, actorKeyId } });
+    }
   }
 }

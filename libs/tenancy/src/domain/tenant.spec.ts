@@ -36,7 +36,12 @@ describe('tenant lifecycle', () => {
 
   it('schedules deletion after the grace period, cancellable, then due', () => {
     const d = decideScheduleDeletion(given(created), now, 7 * 86_400_000);
-    expect(d.ok && d.events[0].data.dueAt).toBe('2026-11-29T10:00:00.000Z');
+    expect(d.ok && d.events).toEqual([
+      {
+        type: TENANT_EVENT.deletionScheduled,
+        data: { requestedAt: now.toISOString(), dueAt: '2026-11-29T10:00:00.000Z' },
+      },
+    ]);
     const scheduled = given(created, ...(d.ok ? d.events : []));
     expect(isDeletionDue(scheduled, now)).toBe(false);
     expect(isDeletionDue(scheduled, new Date('2026-11-29T10:00:00Z'))).toBe(true);

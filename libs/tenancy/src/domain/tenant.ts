@@ -1,20 +1,33 @@
+import { TENANT_EVENT, TENANT_EVENTS, type SystemEventData } from '@authtrail/catalog';
+
 /**
  * A tenant's lifecycle, decided by pure functions over its own events
  * (`t-{tenant}-tenant`): created → opted in → deletion scheduled ⇄ cancelled → deleted.
  * Seed 002: nothing is collected for a tenant until it has opted in.
  */
-export const TENANT_EVENT = {
-  created: 'tenant.TenantCreated',
-  optedIn: 'tenant.TenantOptedIn',
-  deletionScheduled: 'tenant.TenantDeletionScheduled',
-  deletionCancelled: 'tenant.TenantDeletionCancelled',
-  deleted: 'tenant.TenantDeleted',
-} as const;
+export { TENANT_EVENT };
 
+/** A lifecycle event as read back from the stream. */
 export interface TenantEvent {
   readonly type: string;
   readonly data: Readonly<Record<string, unknown>>;
 }
+
+type Lifecycle = Pick<
+  typeof TENANT_EVENTS,
+  'created' | 'optedIn' | 'deletionScheduled' | 'deletionCancelled' | 'deleted'
+>;
+
+/**
+ * A lifecycle event a decision yields, typed by its catalog schema; the service adds who
+ * asked (`actorKeyId`) when it records it.
+ */
+export type TenantDecisionEvent = {
+  [K in keyof Lifecycle]: {
+    readonly type: Lifecycle[K]['type'];
+    readonly data: Omit<SystemEventData<Lifecycle[K]>, 'actorKeyId'>;
+  };
+}[keyof Lifecycle];
 
 export interface TenantState {
   readonly tenantId: string;
@@ -57,7 +70,7 @@ export function evolveTenant(state: TenantState, event: TenantEvent): TenantStat
 }
 
 export type TenantDecision =
-  | { readonly ok: true; readonly events: TenantEvent[] }
+  | { readonly ok: true; readonly events: TenantDecisionEvent[] }
   | { readonly ok: false; readonly code: string; readonly message: string };
 
 const refuse = (code: string, message: string): TenantDecision => ({ ok: false, code, message });

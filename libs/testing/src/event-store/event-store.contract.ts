@@ -1,3 +1,4 @@
+import { PRIVACY_EVENT } from '@authtrail/catalog';
 import { createHash, randomUUID } from 'node:crypto';
 import {
   type AppendResult,
@@ -63,7 +64,7 @@ function newEvent(overrides: Partial<NewEvent> = {}): NewEvent {
 
 const stream = (name: string): string => `t-${TENANT}-mfa-${name}`;
 const lifecycle = (name: string): string => `t-${TENANT}-subject-${name}`;
-const ERASED = 'privacy.SubjectErased';
+const ERASED = PRIVACY_EVENT.erased;
 const noErasure = (...names: string[]) => ({
   guards: names.map((n) => ({ streamId: lifecycle(n), withoutTypes: [ERASED] })),
 });
@@ -653,7 +654,7 @@ export const eventStoreContractCases: readonly EventStoreContractCase[] = [
   {
     name: 'a guard passes while its stream is missing or holds none of the excluded types',
     async run({ store }) {
-      await appendOne(store, lifecycle('kim'), [newEvent({ type: 'privacy.SubjectHeld' })]);
+      await appendOne(store, lifecycle('kim'), [newEvent({ type: 'test.SubjectHeld' })]);
       const result = await store.append(
         TENANT,
         [{ streamId: stream('kim'), expectedRevision: 'any', events: [newEvent(), newEvent()] }],

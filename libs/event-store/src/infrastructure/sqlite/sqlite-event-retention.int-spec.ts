@@ -1,3 +1,4 @@
+import { TENANT_EVENT } from '@authtrail/catalog';
 import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -40,7 +41,7 @@ describe('SqliteEventStore retention', () => {
       {
         streamId: 't-t1-tenant',
         expectedRevision: 'any',
-        events: [event(4, 'tenant.TenantCreated', old)],
+        events: [event(4, TENANT_EVENT.created, old)],
       },
     ]);
     const before = await store.readAll({ after: 0, limit: 100 });

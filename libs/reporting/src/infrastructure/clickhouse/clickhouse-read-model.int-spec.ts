@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EventCatalog } from '@authtrail/catalog';
+import { EventCatalog, PRIVACY_EVENT, TENANT_EVENT } from '@authtrail/catalog';
 import {
   EventStore,
   NewEvent,
@@ -530,7 +530,7 @@ FROM ${db}.sspr_activity WHERE type = 'sspr.Registered' GROUP BY tenant_id, subj
           newSystemEvent({
             eventId: randomUUID(),
             tenantId: 'acme',
-            type: 'privacy.SubjectErased',
+            type: PRIVACY_EVENT.erased,
             now: new Date(),
             data: { subjectId: 's3' },
             subjects: { subject: 's3' },
@@ -558,7 +558,7 @@ FROM ${db}.sspr_activity WHERE type = 'sspr.Registered' GROUP BY tenant_id, subj
           newSystemEvent({
             eventId: randomUUID(),
             tenantId: 'other',
-            type: 'tenant.TenantDeleted',
+            type: TENANT_EVENT.deleted,
             now: new Date(),
             data: { tenantId: 'other', requestedBy: 'system' },
           }),

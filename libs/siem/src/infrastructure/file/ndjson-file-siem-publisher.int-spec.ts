@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { exampleEvent, exampleTypes } from '@authtrail/catalog';
+import { exampleEvent, exampleTypes, PRIVACY_EVENT } from '@authtrail/catalog';
 import { OcsfSchema } from '@authtrail/testing';
 import { SiemHarness } from '../../testing/siem-harness';
 
@@ -39,7 +39,7 @@ describe('NDJSON file sink (embedded mode, AUTHTRAIL_SIEM_FILE)', () => {
     const log = await h.store.readAll({ after: 0, limit: 100_000 });
     expect(lines.map((l) => l.metadata.sequence)).toEqual(log.map((r) => r.position));
     for (const l of lines) expect(schema.validate(l)).toEqual([]);
-    expect(lines.some((l) => l.unmapped.authtrail_type === 'privacy.SubjectErased')).toBe(true);
+    expect(lines.some((l) => l.unmapped.authtrail_type === PRIVACY_EVENT.erased)).toBe(true);
     for (const name of [
       'kim@contoso.com',
       'Kim Akers',

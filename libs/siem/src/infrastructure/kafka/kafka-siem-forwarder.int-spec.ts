@@ -1,5 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { exampleEvent, exampleTypes, ProducerEvent } from '@authtrail/catalog';
+import {
+  exampleEvent,
+  exampleTypes,
+  PRIVACY_EVENT,
+  ProducerEvent,
+  TENANT_EVENT,
+} from '@authtrail/catalog';
 import { decodeEnvelope } from '@authtrail/event-store';
 import {
   ConsumedRecord,
@@ -212,7 +218,7 @@ describe('SIEM forwarder → Kafka (real broker over TCP)', () => {
     recs = await identities();
     const lastOf = (key: string) => recs.filter((r) => r.key === key).pop()!;
     expect(lastOf(`${tenant}/${kimId}`).value).toBeNull();
-    expect(lastOf(`${tenant}/${kimId}`).headers['authtrail-type']).toBe('privacy.SubjectErased');
+    expect(lastOf(`${tenant}/${kimId}`).headers['authtrail-type']).toBe(PRIVACY_EVENT.erased);
     expect(lastOf(`${tenant}/${leeId}`).value).not.toBeNull();
 
     await h.deleteTenant(tenant);
@@ -221,7 +227,7 @@ describe('SIEM forwarder → Kafka (real broker over TCP)', () => {
     for (const sid of [kimId, leeId, adminId]) expect(lastOf(`${tenant}/${sid}`).value).toBeNull();
     expect(
       recs
-        .filter((r) => r.headers['authtrail-type'] === 'tenant.TenantDeleted')
+        .filter((r) => r.headers['authtrail-type'] === TENANT_EVENT.deleted)
         .map((r) => r.key)
         .sort(),
     ).toEqual([leeId, adminId].map((s) => `${tenant}/${s}`).sort());

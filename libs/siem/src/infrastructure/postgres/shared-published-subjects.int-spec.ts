@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { exampleEvent } from '@authtrail/catalog';
+import { exampleEvent, TENANT_EVENT } from '@authtrail/catalog';
 import {
   createTestDatabase,
   readTopic,
@@ -82,7 +82,7 @@ describe('SIEM forwarder failover and tenant deletion', () => {
     await h.deleteTenant(tenant);
     await h.caughtUp(b);
     const tombstonedByB = (await ofTenant())
-      .filter((r) => r.value === null && r.headers['authtrail-type'] === 'tenant.TenantDeleted')
+      .filter((r) => r.value === null && r.headers['authtrail-type'] === TENANT_EVENT.deleted)
       .map((r) => r.key!);
     return { publishedByA: publishedByA.sort(), tombstonedByB: tombstonedByB.sort() };
   }
