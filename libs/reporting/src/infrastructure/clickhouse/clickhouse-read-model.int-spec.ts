@@ -3,13 +3,13 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EventCatalog, PRIVACY_EVENT, TENANT_EVENT } from '@authtrail/catalog';
+import { EventCatalog, PRIVACY_EVENTS, TENANT_EVENTS } from '@authtrail/catalog';
 import {
   EventStore,
   NewEvent,
   SqliteEventStore,
   encodeEnvelope,
-  newSystemEvent,
+  systemEvent,
 } from '@authtrail/event-store';
 import { Projector } from '../../application/projector';
 import { ClickHouseClientExecutor, type ClickHouseExecutor } from './clickhouse-executor';
@@ -527,13 +527,16 @@ FROM ${db}.sspr_activity WHERE type = 'sspr.Registered' GROUP BY tenant_id, subj
         streamId: 't-acme-subject-s3',
         expectedRevision: 'no_stream',
         events: [
-          newSystemEvent({
+          systemEvent(PRIVACY_EVENTS.erased, {
             eventId: randomUUID(),
             tenantId: 'acme',
-            type: PRIVACY_EVENT.erased,
             now: new Date(),
-            data: { subjectId: 's3' },
-            subjects: { subject: 's3' },
+            data: {
+              subjectId: 's3',
+              events: 1,
+              erasedAt: new Date().toISOString(),
+              actorKeyId: 'k-privacy',
+            },
           }),
         ],
       },
@@ -555,12 +558,11 @@ FROM ${db}.sspr_activity WHERE type = 'sspr.Registered' GROUP BY tenant_id, subj
         streamId: 't-other-tenant',
         expectedRevision: 'any',
         events: [
-          newSystemEvent({
+          systemEvent(TENANT_EVENTS.deleted, {
             eventId: randomUUID(),
             tenantId: 'other',
-            type: TENANT_EVENT.deleted,
             now: new Date(),
-            data: { tenantId: 'other', requestedBy: 'system' },
+            data: { deletedAt: new Date().toISOString(), actorKeyId: 'system' },
           }),
         ],
       },
