@@ -17,18 +17,14 @@ import { IngestEventsCommand, IngestEventsHandler } from '@authtrail/ingest';
 import { SEAL_KEY, type SealSigningKey, Sealer } from '@authtrail/ledger';
 import { CLOCK, type Clock, ID_SOURCE, type IdSource } from '@authtrail/platform';
 import {
+  AccessAuditService,
   EraseSubjectCommand,
   EraseSubjectHandler,
   ErasureRecovery,
   ExportSubjectHandler,
   ExportSubjectQuery,
 } from '@authtrail/privacy';
-import {
-  AccessAuditService,
-  AdminService,
-  BootstrapService,
-  RuntimeModule,
-} from '@authtrail/runtime';
+import { AdminService, BootstrapService, RuntimeModule } from '@authtrail/runtime';
 import { TenantsService } from '@authtrail/tenancy';
 
 /**
