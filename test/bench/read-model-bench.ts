@@ -14,12 +14,18 @@ import {
   ClickHouseCheckpointStore,
   ClickHouseClientExecutor,
   ClickHouseProjectionWriter,
-  ClickHouseReportQueries,
   DedupeMode,
   Projector,
   createClickHouseClient,
   migrateReadModel,
   readModelSettings,
+  AnyReport,
+  ParamReader,
+  REPORTS,
+  ReportContext,
+  ReportSql,
+  SqlReportReader,
+  auditEventsQuery,
 } from '@authtrail/reporting';
 import { mixedTraffic } from './mixed-traffic';
 
@@ -161,12 +167,12 @@ export async function runReadModelBench(options: {
   const client = new ClickHouseClientExecutor(
     createClickHouseClient({ url: null, path: join(dir, 'clickhouse') }),
   );
-  const queries = (dedupe: DedupeMode) =>
-    new ClickHouseReportQueries(client, readModelSettings({ dedupe }));
-  const models: Record<DedupeMode, ClickHouseReportQueries> = {
-    'limit-by': queries('limit-by'),
-    final: queries('final'),
-    auto: queries('auto'),
+  const reader = (dedupe: DedupeMode) =>
+    new SqlReportReader(new ReportSql(client, { database: 'authtrail', dedupe }));
+  const models: Record<DedupeMode, SqlReportReader> = {
+    'limit-by': reader('limit-by'),
+    final: reader('final'),
+    auto: reader('auto'),
   };
   await migrateReadModel(client, readModelSettings());
   const model = new ClickHouseProjectionWriter(client, readModelSettings());
@@ -222,27 +228,25 @@ export async function runReadModelBench(options: {
       to: new Date(now.getTime() + 60_000),
     };
     const since = new Date(now.getTime() - 365 * DAY);
-    const reports: [string, (m: ClickHouseReportQueries) => Promise<unknown>][] = [
-      ['sspr/registered-count', (m) => m.registeredCount('bench', since)],
-      [
-        'sspr/registrations (100)',
-        (m) => m.registrations({ tenantId: 'bench', since, limit: 101, after: null }),
-      ],
-      ['sspr/registered-methods', (m) => m.registeredMethods('bench', since)],
-      ['sspr/resets (7 days)', (m) => m.resets({ ...w, from: new Date(now.getTime() - 7 * DAY) })],
-      ['sspr/reset-methods', (m) => m.resetMethods(w)],
-      ['sspr/problems', (m) => m.problems(w)],
-      ['sspr/admin-self-resets', (m) => m.adminSelfResets(w, 3)],
-      ['sspr/suspicious (1000)', (m) => m.suspicious(w, 3, 1000)],
-      ['mfa/attempts', (m) => m.mfaAttempts(w)],
-      ['mfa/blocks (100)', (m) => m.mfaBlocks({ ...w, limit: 101, after: null })],
-      ['mfa/bypasses (100)', (m) => m.mfaBypasses({ ...w, limit: 101, after: null })],
-      ['mfa/activations (100)', (m) => m.mfaActivations({ ...w, limit: 101, after: null })],
-      ['mfa/changes (100)', (m) => m.mfaChanges({ ...w, limit: 101, after: null })],
+    // Every report of the registry with its default parameters, as the API runs it.
+    const ctx: ReportContext = {
+      tenantId: 'bench',
+      now,
+      retentionDays: { sspr: 365, mfa: 90 },
+      since: (category) => new Date(now.getTime() - (category === 'mfa' ? 90 : 365) * DAY),
+      people: () => Promise.resolve(new Map()),
+    };
+    const reports: [string, (m: SqlReportReader) => Promise<unknown>][] = [
+      ...(REPORTS as readonly AnyReport[]).map(
+        (r): [string, (m: SqlReportReader) => Promise<unknown>] => {
+          const params: unknown = r.params(new ParamReader({}), ctx);
+          return [`${r.service}/${r.name}`, (m) => m.run(r.query, params)];
+        },
+      ),
       [
         'audit-events (100)',
         (m) =>
-          m.auditEvents({
+          m.run(auditEventsQuery, {
             ...w,
             since: { sspr: since, mfa: new Date(now.getTime() - 90 * DAY) },
             services: ['sspr', 'mfa'],

@@ -520,6 +520,32 @@ describe('reports and the audit query (whole app over HTTP)', () => {
     expect(resets.text.split('\r\n')[0]).toBe('users,resets,selfService,byAdmin');
   });
 
+  it('the registry lists every report; each answers at its path with its columns as the CSV header', async () => {
+    const { items } = await get('/v1/reports', keys.reader);
+    expect(items.map((r: { path: string }) => r.path)).toEqual([
+      ...[
+        'registered-count',
+        'registrations',
+        'registered-methods',
+        'resets',
+        'reset-methods',
+        'problems',
+        'admin-self-resets',
+        'suspicious',
+      ].map((n) => `/v1/reports/sspr/${n}`),
+      ...['attempts', 'blocks', 'bypasses', 'activations', 'changes'].map(
+        (n) => `/v1/reports/mfa/${n}`,
+      ),
+    ]);
+    for (const r of items as { path: string; title: string; columns: string[] }[]) {
+      expect(r.title.length).toBeGreaterThan(10);
+      const csv = await server.request('GET', `${r.path}?format=csv`, { key: keys.reader });
+      expect([r.path, csv.status]).toEqual([r.path, 200]);
+      expect([r.path, csv.text.split('\r\n')[0]]).toEqual([r.path, r.columns.join(',')]);
+    }
+    expect((await server.request('GET', '/v1/reports', { key: keys.producer })).status).toBe(403);
+  });
+
   it('bad parameters: 422 problem+json naming each parameter', async () => {
     const res = await server.request(
       'GET',

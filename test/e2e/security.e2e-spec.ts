@@ -35,7 +35,8 @@ function allowed(method: string, path: string): Role[] {
   };
   const key = `${method} ${path}`;
   if (exact[key]) return exact[key];
-  if (method === 'GET' && path.startsWith('/v1/reports/')) return ['reader', 'privacy-admin'];
+  if (method === 'GET' && (path === '/v1/reports' || path.startsWith('/v1/reports/')))
+    return ['reader', 'privacy-admin'];
   if (path.startsWith('/v1/ledger/')) return ALL;
   if (path.startsWith('/v1/diagnostics')) return ['tenant-admin'];
   throw new Error(`route ${key} is not in the access matrix: add it`);

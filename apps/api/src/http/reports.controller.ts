@@ -3,7 +3,14 @@ import { ApiBearerAuth, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestj
 import type { FastifyReply } from 'fastify';
 import { Access, CurrentPrincipal, Principal } from '@authtrail/auth';
 import { QueryBus } from '@nestjs/cqrs';
-import { MFA_REPORTS, ReportResult, RunReportQuery, SSPR_REPORTS } from '@authtrail/reporting';
+import {
+  MFA_REPORTS,
+  ReportInfo,
+  ReportResult,
+  RunReportQuery,
+  SSPR_REPORTS,
+  reportCatalog,
+} from '@authtrail/reporting';
 import { sendReport } from './report-reply';
 
 const WINDOW_DOC =
@@ -14,6 +21,15 @@ const WINDOW_DOC =
 @Controller('v1/reports')
 export class ReportsController {
   constructor(private readonly queries: QueryBus) {}
+
+  @Get()
+  @Access('reader', 'privacy-admin')
+  @ApiOperation({
+    summary: 'The prebuilt reports (the registry): path, question, default window, CSV columns',
+  })
+  list(): { items: ReportInfo[] } {
+    return { items: reportCatalog() };
+  }
 
   @Get('sspr/:report')
   @Access('reader', 'privacy-admin')

@@ -29,15 +29,9 @@ export function reportPath(name: string): string | null {
   const n = name.replace(/^\/+|\/+$/g, '');
   if (n === 'audit' || n === 'audit-events') return '/v1/audit-events';
   const [service, report] = n.includes('/') ? n.split('/', 2) : [null, n];
-  if (
-    (service === null || service === 'sspr') &&
-    (SSPR_REPORTS as readonly string[]).includes(report)
-  )
+  if ((service === null || service === 'sspr') && SSPR_REPORTS.includes(report))
     return `/v1/reports/sspr/${report}`;
-  if (
-    (service === null || service === 'mfa') &&
-    (MFA_REPORTS as readonly string[]).includes(report)
-  )
+  if ((service === null || service === 'mfa') && MFA_REPORTS.includes(report))
     return `/v1/reports/mfa/${report}`;
   return null;
 }

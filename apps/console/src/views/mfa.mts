@@ -4,6 +4,10 @@ import { chartWithTable } from '../charts.mts';
 import { downloadReportCsv } from '../csv.mts';
 import { asText, fmtInt, fmtTime, h, person, table, type Child, type PersonRef } from '../dom.mts';
 import { windowQuery, type TimeWindow } from '../window.mts';
+import { otherReports } from './other-reports.mts';
+
+/** The reports this page has cards of its own for; the registry's others show as tables. */
+const SHOWN = ['attempts', 'blocks', 'bypasses', 'activations', 'changes'];
 
 const R = '/v1/reports/mfa';
 
@@ -195,5 +199,6 @@ export function mfaView(w: TimeWindow, userHeading: string): HTMLElement[] {
       w,
       userHeading,
     ),
+    otherReports('mfa', w, SHOWN),
   ];
 }

@@ -4,6 +4,19 @@ import { chartWithTable } from '../charts.mts';
 import { download, downloadReportCsv, toCsv } from '../csv.mts';
 import { fmtInt, fmtTime, h, person, table, type PersonRef } from '../dom.mts';
 import { buckets, dayOf, windowQuery, type TimeWindow } from '../window.mts';
+import { otherReports } from './other-reports.mts';
+
+/** The reports this page has cards of its own for; the registry's others show as tables. */
+const SHOWN = [
+  'registered-count',
+  'registrations',
+  'registered-methods',
+  'resets',
+  'reset-methods',
+  'problems',
+  'admin-self-resets',
+  'suspicious',
+];
 
 const R = '/v1/reports/sspr';
 
@@ -348,6 +361,7 @@ export function ssprView(w: TimeWindow, userHeading: string): HTMLElement[] {
         body.append(holder, h('div', { class: 'pager' }, prev, info, next));
       },
     ),
+    otherReports('sspr', w, SHOWN),
   ];
 }
 

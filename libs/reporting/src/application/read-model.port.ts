@@ -1,22 +1,5 @@
-import type {
-  AttemptsItem,
-  AuditFilter,
-  AuditRow,
-  MethodSetItem,
-  MfaActivationRow,
-  MfaBlockRow,
-  MfaBypassRow,
-  MfaChangeRow,
-  PageQuery,
-  PersonSignal,
-  ProjectionRows,
-  RegistrationItem,
-  ResetsSummary,
-  SubjectErasure,
-  SubjectSealedRow,
-  TenantDeletion,
-  WindowQuery,
-} from '../domain/read-model.types';
+import type { ProjectionRows, SubjectErasure, TenantDeletion } from '../domain/read-model.types';
+import type { ReportSql } from './reports/report-sql';
 
 /**
  * The projector's side of the read model. Writes are idempotent: a row written twice
@@ -32,42 +15,24 @@ export interface ReadModelWriter {
   reset(): Promise<void>;
 }
 
-/** Sorted by `registeredAt` descending, then subject id descending. */
-export interface RegistrationPage {
-  readonly since: Date;
-  readonly tenantId: string;
-  readonly limit: number;
-  readonly after: { readonly at: Date; readonly id: string } | null;
+/** A read of the read model: the SQL of a report (its own file), or of a lookup. */
+export type ReportQuery<P, R> = (sql: ReportSql, params: P) => Promise<R>;
+
+/**
+ * The reports' side of the read model: runs a report's query. The real reader runs its
+ * SQL on ClickHouse (`SqlReportReader`); a test's reader answers without one.
+ */
+export interface ReportReader {
+  run<P, R>(query: ReportQuery<P, R>, params: P): Promise<R>;
 }
 
-/** The reports' side: every query removes duplicates at read time. */
-export interface ReportReader {
-  registeredCount(tenantId: string, since: Date): Promise<number>;
-  registrations(page: RegistrationPage): Promise<RegistrationItem[]>;
-  registeredMethods(tenantId: string, since: Date): Promise<MethodSetItem[]>;
-  resets(q: WindowQuery): Promise<ResetsSummary>;
-  resetMethods(q: WindowQuery): Promise<{ method: string; count: number }[]>;
-  problems(q: WindowQuery): Promise<{ type: string; reason: string | null; count: number }[]>;
-  adminSelfResets(q: WindowQuery, min: number): Promise<PersonSignal[]>;
-  /**
-   * The first `limit` (person, signal) items by count descending, then signal and subject
-   * id; `total` counts every item of the window.
-   */
-  suspicious(
-    q: WindowQuery,
-    min: number,
-    limit: number,
-  ): Promise<{ items: PersonSignal[]; total: number }>;
-  mfaAttempts(q: WindowQuery): Promise<AttemptsItem[]>;
-  mfaBlocks(q: PageQuery): Promise<MfaBlockRow[]>;
-  mfaBypasses(q: PageQuery): Promise<MfaBypassRow[]>;
-  mfaActivations(q: PageQuery): Promise<MfaActivationRow[]>;
-  mfaChanges(q: PageQuery): Promise<MfaChangeRow[]>;
-  auditEvents(q: AuditFilter): Promise<AuditRow[]>;
-  /** Subjects of this list that joined the erased-subjects table. */
-  erasedAmong(tenantId: string, subjectIds: readonly string[]): Promise<Set<string>>;
-  /** The sealed display blob of each person (SSPR preferred, then newest). */
-  sealedOf(tenantId: string, subjectIds: readonly string[]): Promise<SubjectSealedRow[]>;
+/** The reader over ClickHouse (every query removes rows written twice at read time). */
+export class SqlReportReader implements ReportReader {
+  constructor(private readonly sql: ReportSql) {}
+
+  run<P, R>(query: ReportQuery<P, R>, params: P): Promise<R> {
+    return query(this.sql, params);
+  }
 }
 
 /** Injection tokens of the configured read model's two sides (ClickHouse). */

@@ -1,5 +1,47 @@
 import { Keyring, SealedDataError } from '@authtrail/key-vault';
-import type { ReportReader } from './read-model.port';
+import type { SubjectSealedRow } from '../domain/read-model.types';
+import type { ReportQuery, ReportReader } from './read-model.port';
+import { TABLES, parseDateTime64 } from './reports/report-sql';
+
+interface SubjectsOf {
+  readonly tenantId: string;
+  readonly subjectIds: readonly string[];
+}
+
+/** Subjects of this list that joined the erased-subjects table. */
+export const erasedAmong: ReportQuery<SubjectsOf, Set<string>> = async (sql, q) => {
+  if (q.subjectIds.length === 0) return new Set();
+  const rows = await sql.select<{ subject_id: string }>(
+    `SELECT DISTINCT subject_id FROM ${sql.table(TABLES.erased)}
+WHERE tenant_id = {tenant:String} AND subject_id IN {ids:Array(String)}`,
+    { tenant: q.tenantId, ids: q.subjectIds },
+  );
+  return new Set(rows.map((r) => r.subject_id));
+};
+
+/** The sealed display blob of each person (SSPR preferred, then newest). */
+export const sealedOf: ReportQuery<SubjectsOf, SubjectSealedRow[]> = async (sql, q) => {
+  if (q.subjectIds.length === 0) return [];
+  const rows = await sql.select(
+    `SELECT subject_id, s.1 AS event_id, s.2 AS sealed, s.3 AS service, s.4 AS position, s.5 AS occurred_at
+FROM (
+  SELECT subject_id, argMax(tuple(event_id, sealed, toString(service), position, occurred_at), tuple(service = 'sspr', position)) AS s
+  FROM ${sql.table(TABLES.sealed)}
+  WHERE tenant_id = {tenant:String} AND subject_id IN {ids:Array(String)}
+  GROUP BY subject_id
+)`,
+    { tenant: q.tenantId, ids: q.subjectIds },
+  );
+  return rows.map((r) => ({
+    tenantId: q.tenantId,
+    subjectId: String(r.subject_id),
+    service: r.service as 'sspr' | 'mfa',
+    eventId: String(r.event_id),
+    position: Number(r.position),
+    occurredAt: parseDateTime64(r.occurred_at),
+    sealed: String(r.sealed),
+  }));
+};
 
 /** How a person appears in a report: `user` per the caller's role, null once erased. */
 export interface PersonView {
@@ -45,13 +87,13 @@ export class SubjectNames {
     const out = new Map<string, PersonView>();
     if (ids.length === 0) return out;
     const [erased, keys] = await Promise.all([
-      this.reader.erasedAmong(tenantId, ids),
+      this.reader.run(erasedAmong, { tenantId, subjectIds: ids }),
       this.keyring.dataKeys(tenantId, ids),
     ]);
     const names = new Map<string, string>();
     if (reveal) {
       const visible = ids.filter((id) => !erased.has(id) && keys.has(id));
-      for (const row of await this.reader.sealedOf(tenantId, visible)) {
+      for (const row of await this.reader.run(sealedOf, { tenantId, subjectIds: visible })) {
         const key = keys.get(row.subjectId);
         if (!key) continue;
         try {

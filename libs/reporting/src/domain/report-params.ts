@@ -84,6 +84,13 @@ export class ParamReader {
     return { from: start, to: end };
   }
 
+  /** A parameter this request may not have: named in the 422 when given. */
+  refuse(name: string, message: string): void {
+    if (this.query[name] === undefined) return;
+    this.seen.add(name);
+    this.fail(name, message);
+  }
+
   fail(name: string, message: string): void {
     this.errors.push({ path: name, message });
   }

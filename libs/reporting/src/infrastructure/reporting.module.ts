@@ -19,7 +19,9 @@ import {
   REPORT_READER,
   ReadModelWriter,
   ReportReader,
+  SqlReportReader,
 } from '../application/read-model.port';
+import { ReportSql } from '../application/reports/report-sql';
 import { ReportsService } from '../application/reports.service';
 import { RunReportHandler } from '../application/run-report.query-handler';
 import { AuditEventsHandler } from '../application/audit-events.query-handler';
@@ -31,7 +33,6 @@ import {
   readModelSettings,
 } from './clickhouse/clickhouse-read-model';
 import { ClickHouseProjectionWriter } from './clickhouse/clickhouse-projection-writer.adapter';
-import { ClickHouseReportQueries } from './clickhouse/clickhouse-report-queries.adapter';
 import { ClickHouseCheckpointStore } from './clickhouse/clickhouse-checkpoint-store.adapter';
 
 /**
@@ -83,7 +84,9 @@ export function readModelOptions(config: AppConfig): ClickHouseReadModelOptions 
     {
       provide: REPORT_READER,
       useFactory: (executor: ClickHouseExecutor, settings: ClickHouseReadModelSettings) =>
-        new ClickHouseReportQueries(executor, settings),
+        new SqlReportReader(
+          new ReportSql(executor, { database: settings.database, dedupe: settings.dedupe }),
+        ),
       inject: [CLICKHOUSE_EXECUTOR, CLICKHOUSE_SETTINGS],
     },
     RunReportHandler,

@@ -8,7 +8,7 @@ import type {
 import type { ClickHouseExecutor, SqlRow } from './clickhouse-executor';
 import type { ClickHouseReadModelSettings } from './clickhouse-read-model';
 import { TABLES, TENANT_TABLES, deleteStatement, truncateStatement } from './clickhouse-schema';
-import { formatDateTime64 } from './clickhouse-sql';
+import { formatDateTime64 } from '../../application/reports/report-sql';
 
 const nullableDate = (d: Date | null): string | null => (d === null ? null : formatDateTime64(d));
 

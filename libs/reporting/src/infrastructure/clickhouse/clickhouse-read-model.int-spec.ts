@@ -15,7 +15,55 @@ import { Projector } from '../../application/projector';
 import { ClickHouseClientExecutor, type ClickHouseExecutor } from './clickhouse-executor';
 import { migrateReadModel, readModelSettings } from './clickhouse-read-model';
 import { ClickHouseProjectionWriter } from './clickhouse-projection-writer.adapter';
-import { ClickHouseReportQueries } from './clickhouse-report-queries.adapter';
+import { SqlReportReader } from '../../application/read-model.port';
+import { ReportSql } from '../../application/reports/report-sql';
+import type { ClickHouseReadModelSettings } from './clickhouse-read-model';
+import { registeredCount } from '../../application/reports/sspr/registered-count.report';
+import { registrations } from '../../application/reports/sspr/registrations.report';
+import { registeredMethods } from '../../application/reports/sspr/registered-methods.report';
+import { resets } from '../../application/reports/sspr/resets.report';
+import { resetMethods } from '../../application/reports/sspr/reset-methods.report';
+import { problems } from '../../application/reports/sspr/problems.report';
+import { adminSelfResets } from '../../application/reports/sspr/admin-self-resets.report';
+import { suspicious } from '../../application/reports/sspr/suspicious.report';
+import { attempts } from '../../application/reports/mfa/attempts.report';
+import { blocks } from '../../application/reports/mfa/blocks.report';
+import { auditEventsQuery } from '../../application/reports/audit-events.report';
+import { erasedAmong, sealedOf } from '../../application/subject-names';
+import type { AuditFilter, PageQuery, WindowQuery } from '../../domain/read-model.types';
+
+/** The registry's queries under one dedupe mode, by the names this test reads them with. */
+class ReportQueries {
+  private readonly reader: SqlReportReader;
+
+  constructor(executor: ClickHouseExecutor, settings: ClickHouseReadModelSettings) {
+    this.reader = new SqlReportReader(
+      new ReportSql(executor, { database: settings.database, dedupe: settings.dedupe }),
+    );
+  }
+
+  registeredCount = (tenantId: string, since: Date) =>
+    this.reader.run(registeredCount.query, { tenantId, since });
+  registrations = (q: { tenantId: string; since: Date; limit: number; after: null }) =>
+    this.reader.run(registrations.query, q);
+  registeredMethods = (tenantId: string, since: Date) =>
+    this.reader.run(registeredMethods.query, { tenantId, since });
+  resets = (q: WindowQuery) => this.reader.run(resets.query, q);
+  resetMethods = (q: WindowQuery) => this.reader.run(resetMethods.query, q);
+  problems = (q: WindowQuery) => this.reader.run(problems.query, q);
+  adminSelfResets = (q: WindowQuery, min: number) =>
+    this.reader.run(adminSelfResets.query, { ...q, min });
+  suspicious = (q: WindowQuery, min: number, limit: number) =>
+    this.reader.run(suspicious.query, { ...q, min, limit });
+  mfaAttempts = (q: WindowQuery) => this.reader.run(attempts.query, q);
+  mfaBlocks = (page: PageQuery) =>
+    this.reader.run(blocks.query, { window: page, page, limit: page.limit });
+  auditEvents = (q: AuditFilter) => this.reader.run(auditEventsQuery, q);
+  erasedAmong = (tenantId: string, subjectIds: string[]) =>
+    this.reader.run(erasedAmong, { tenantId, subjectIds });
+  sealedOf = (tenantId: string, subjectIds: string[]) =>
+    this.reader.run(sealedOf, { tenantId, subjectIds });
+}
 import { ClickHouseCheckpointStore } from './clickhouse-checkpoint-store.adapter';
 import { createClickHouseClient } from './clickhouse-connection';
 
@@ -105,9 +153,9 @@ describe('ClickHouse read model on chdb, fed by the projector', () => {
       },
       options,
     );
-  let model: ClickHouseReportQueries;
-  let finalModel: ClickHouseReportQueries;
-  let limitByModel: ClickHouseReportQueries;
+  let model: ReportQueries;
+  let finalModel: ReportQueries;
+  let limitByModel: ReportQueries;
   let client: ClickHouseClient;
   let projector: Projector;
   const window = () => ({ tenantId: 'acme', from: ago(30 * DAY), to: new Date(Date.now() + 1000) });
@@ -120,10 +168,10 @@ describe('ClickHouse read model on chdb, fed by the projector', () => {
     await migrateReadModel(executor, settings);
     writer = new ClickHouseProjectionWriter(executor, settings);
     checkpoints = new ClickHouseCheckpointStore(executor, settings);
-    model = new ClickHouseReportQueries(executor, settings);
+    model = new ReportQueries(executor, settings);
     // Same tables, each dedupe strategy: all must give the same answers.
-    finalModel = new ClickHouseReportQueries(executor, readModelSettings({ dedupe: 'final' }));
-    limitByModel = new ClickHouseReportQueries(executor, readModelSettings({ dedupe: 'limit-by' }));
+    finalModel = new ReportQueries(executor, readModelSettings({ dedupe: 'final' }));
+    limitByModel = new ReportQueries(executor, readModelSettings({ dedupe: 'limit-by' }));
     projector = projectorOn(writer, checkpoints, { batchSize: 7 });
     await append(store, [
       // s1 registers twice: the later (failed) registration wins.
@@ -237,7 +285,7 @@ describe('ClickHouse read model on chdb, fed by the projector', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  async function answers(m: ClickHouseReportQueries = model) {
+  async function answers(m: ReportQueries = model) {
     const w = window();
     return {
       registeredCount: await m.registeredCount('acme', ago(365 * DAY)),
@@ -380,7 +428,7 @@ describe('ClickHouse read model on chdb, fed by the projector', () => {
   it('brings a database of the previous version up to date at start, without a replay', async () => {
     const db = 'authtrail_upgrade';
     const upgradedSettings = readModelSettings({ database: db });
-    const upgraded = new ClickHouseReportQueries(executor, upgradedSettings);
+    const upgraded = new ReportQueries(executor, upgradedSettings);
     await migrateReadModel(executor, upgradedSettings);
     await projectorOn(
       new ClickHouseProjectionWriter(executor, upgradedSettings),
@@ -443,7 +491,7 @@ FROM ${db}.sspr_activity WHERE type = 'sspr.Registered' GROUP BY tenant_id, subj
     // A third copy of every row: newest-first pages read in order drop twins as they come,
     // also when twins fill a whole read, and walk on with the cursor as before.
     await projector.apply(all);
-    const walk = async (m: ClickHouseReportQueries): Promise<string[]> => {
+    const walk = async (m: ReportQueries): Promise<string[]> => {
       const seen: string[] = [];
       let after: { at: Date; id: string } | null = null;
       for (;;) {

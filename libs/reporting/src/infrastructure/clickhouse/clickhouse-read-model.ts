@@ -13,22 +13,7 @@ import {
   migrations,
   schemaStatements,
 } from './clickhouse-schema';
-import { formatDateTime64 } from './clickhouse-sql';
-
-/**
- * How queries remove rows written twice before ClickHouse merges them away:
- * `limit-by` reads the filtered rows once and keeps the first per event id (`LIMIT 1 BY`);
- * `final` lets the engine merge at read time (`FINAL`). Both give the same answers, and
- * so does `auto`, the default, which the benchmark (`test/bench`, 1M events) found
- * cheapest: aggregates keep the first row per log position (`LIMIT 1 BY position`; a UInt64
- * hashes far faster than a 36-character id), and newest-first pages (MFA lists, audit
- * query) read the sorting key backwards and stop after the page, dropping twins as they
- * come (they sort next to each other): 10–20 ms at 1M events against 50 with FINAL, and
- * it does not grow with the window. In every mode the registration reports read their
- * one-row-per-person table with FINAL, and the signals of the suspicious report drop
- * twins in their per-person arrays.
- */
-export type DedupeMode = 'limit-by' | 'final' | 'auto';
+import { type DedupeMode, formatDateTime64 } from '../../application/reports/report-sql';
 
 /** What shapes the tables and the SQL, apart from where ClickHouse runs. */
 export interface ClickHouseReadModelSettingsInput {

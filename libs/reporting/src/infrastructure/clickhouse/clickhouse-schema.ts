@@ -23,6 +23,8 @@
  *   the tables and every deletion reaches every shard.
  */
 
+import { TABLES } from '../../application/reports/report-sql';
+
 /** `plain` (`*MergeTree`) or `replicated` (`Replicated*MergeTree`, needs a server with Keeper). */
 export type ClickHouseEngine = 'plain' | 'replicated';
 
@@ -93,24 +95,7 @@ export function truncateStatement(o: DdlOptions, table: string): string {
   return `TRUNCATE TABLE IF EXISTS ${o.database}.${table}${onCluster(o)}`;
 }
 
-export const TABLES = {
-  sspr: 'sspr_activity',
-  registrations: 'sspr_registrations',
-  registrationsView: 'sspr_registrations_mv',
-  adminSelfResets: 'sspr_admin_self_resets',
-  adminSelfResetsView: 'sspr_admin_self_resets_mv',
-  attempts: 'mfa_attempts',
-  activations: 'mfa_activations',
-  blocks: 'mfa_blocks',
-  bypasses: 'mfa_bypasses',
-  changes: 'mfa_changes',
-  audit: 'audit_events',
-  sealed: 'subject_sealed',
-  erased: 'erased_subjects',
-  tenantDeletions: 'tenant_deletions',
-  checkpoint: 'projector_checkpoint',
-  migrations: 'schema_migrations',
-} as const;
+export { TABLES };
 
 /** Tables holding rows of a tenant (removed when the tenant is deleted). */
 export const TENANT_TABLES: readonly string[] = [

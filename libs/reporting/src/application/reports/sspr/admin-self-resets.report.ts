@@ -1,0 +1,35 @@
+import type { PersonSignal } from '../../../domain/read-model.types';
+import { defineReport, list, person } from '../report-definition';
+import { windowOf, windowParam } from '../report-params';
+import { windowParams } from '../report-sql';
+import { SignalQuery, adminSelfResetSql, signalOf } from './sspr-sql';
+
+export const adminSelfResets = defineReport<SignalQuery, PersonSignal[]>({
+  service: 'sspr',
+  name: 'admin-self-resets',
+  title: 'Which admins reset their own password (self-service) at least min times?',
+  defaultDays: 30,
+  params: (p, ctx) => ({
+    ...windowParam(p, ctx, 30, 'sspr'),
+    min: p.int('min', 1, 1_000_000) ?? 3,
+  }),
+  query: async (sql, q) => {
+    const rows = await sql.select(`${adminSelfResetSql(sql)} ORDER BY count DESC, subject_id`, {
+      ...windowParams(q),
+      min: q.min,
+    });
+    return rows.map(signalOf);
+  },
+  columns: ['user', 'subjectId', 'erased', 'role', 'count', 'firstAt', 'lastAt'],
+  present: async (rows, q, ctx) => {
+    const people = await ctx.people(rows.map((r) => r.subjectId));
+    const items = rows.map((r) => ({
+      ...person(people, r.subjectId),
+      role: r.role,
+      count: r.count,
+      firstAt: r.firstAt.toISOString(),
+      lastAt: r.lastAt.toISOString(),
+    }));
+    return list(items, windowOf(q));
+  },
+});
