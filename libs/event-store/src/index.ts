@@ -10,3 +10,4 @@ export * from './infrastructure/checkpoints/sqlite-checkpoint-store.adapter';
 export * from './infrastructure/esdb/esdb-event-store.adapter';
 export * from './domain/event-retention.port';
 export * from './application/checkpointed-worker';
+export * from './domain/expected-revision';

@@ -1,4 +1,6 @@
 import { AppError } from '@authtrail/platform';
+import type { ExpectedRevision } from './event-store.port';
+import { revisionMatches } from './expected-revision';
 
 /** A stream was not at the revision the append expected. */
 export class ConcurrencyError extends AppError {
@@ -29,6 +31,16 @@ export class GuardFailedError extends AppError {
       { retriable: true },
     );
   }
+}
+
+/** Throws `ConcurrencyError` when the stream is not where the append expects it. */
+export function assertExpectedRevision(
+  streamId: string,
+  expected: ExpectedRevision,
+  current: number | null,
+): void {
+  if (!revisionMatches(expected, current))
+    throw new ConcurrencyError(streamId, String(expected), current);
 }
 
 /** An event id was reused with other content. `indexes` are positions in the append request. */

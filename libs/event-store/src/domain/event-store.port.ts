@@ -121,15 +121,28 @@ export interface SubscribeOptions {
 
 export interface EventStore {
   /**
-   * Appends events to one or more streams of one tenant, atomically: either every
-   * non-duplicate event is stored or none is.
+   * Appends events to one or more streams of one tenant.
+   *
+   * Atomicity, per adapter (what callers may rely on is the weaker, EventStoreDB's):
+   * - SQLite and in memory: the call is one transaction. Every non-duplicate event is
+   *   stored or none is, and readers see all of it or nothing.
+   * - EventStoreDB: atomic per stream only. Every check (idempotency, expected revisions,
+   *   guards) runs before any data is written, so a call refused by a check stores
+   *   nothing. After the checks, the streams are written one atomic append each (decision
+   *   streams first, then the facts): a call cut off there (outage, crash) may have
+   *   written some streams and not others, and fails retriably; the same request sent
+   *   again completes it, storing nothing twice (the idempotency index). Readers may see
+   *   a call that spans streams stream by stream. Two streams with an expected revision in
+   *   one call are not ordered against a writer that moves the second between the check
+   *   and the write: the first is then stored and the call fails with `ConcurrencyError`.
+   *   (docs/scale-out.md "Atomicity")
    *
    * Idempotency per (tenantId, eventId): an event whose id is already stored (or appears
    * earlier in the same call) with the same fingerprint is a `duplicate` and is not
    * stored again; with another fingerprint the call fails with `IdempotencyConflictError`
    * listing the indexes (request order), and nothing is stored.
    * A stream whose revision does not match `expectedRevision` fails the call with
-   * `ConcurrencyError`, and nothing is stored.
+   * `ConcurrencyError`, and nothing is stored (the one rule: `revisionMatches`).
    *
    * Guards (`options.guards`) see the log as the call finds it: a guarded stream holding
    * one of the guard's types fails the call with `GuardFailedError` naming every such

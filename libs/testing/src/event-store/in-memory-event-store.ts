@@ -5,7 +5,7 @@ import {
   type AppendResult,
   type AppendStatus,
   type AppendToStream,
-  ConcurrencyError,
+  assertExpectedRevision,
   type EventStore,
   EventStoreUnavailableError,
   type ExpectedRevision,
@@ -149,12 +149,7 @@ export class InMemoryEventStore implements EventStore {
     expected: ExpectedRevision,
     current: number | null,
   ): void {
-    const ok =
-      expected === 'any' ||
-      (expected === 'no_stream' && current === null) ||
-      (expected === 'stream_exists' && current !== null) ||
-      (typeof expected === 'number' && current === expected);
-    if (!ok) throw new ConcurrencyError(streamId, String(expected), current);
+    assertExpectedRevision(streamId, expected, current);
   }
 
   /** Seam for deliberately broken variants: the guards of an append (one synchronous turn with the append). */

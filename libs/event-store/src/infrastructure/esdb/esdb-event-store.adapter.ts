@@ -7,7 +7,6 @@ import {
   START,
   binaryEvent,
   jsonEvent,
-  streamNameFilter,
   type AppendExpectedRevision,
   type Position,
   type ResolvedEvent,
@@ -25,7 +24,6 @@ import type {
   AppendStatus,
   AppendToStream,
   EventStore,
-  ExpectedRevision,
   NewEvent,
   ReadAllOptions,
   ReadStreamOptions,
@@ -38,6 +36,15 @@ import { STREAM_PREFIX } from '../../domain/stream-names';
 import { validateAppend } from '../../domain/append-validation';
 import { isStreamNotFound, isWrongExpectedVersion, translateEsdbError } from './esdb-errors';
 import { KeyedLock } from './keyed-lock';
+import { EsdbSubscription, esdbPosition } from './esdb-subscription';
+import {
+  type PlanItem,
+  type PlannedStream,
+  duplicatesWithin,
+  groupByStream,
+  judgeIdempotency,
+  placeAppend,
+} from './esdb-append-plan';
 
 const DAY_S = 86_400;
 
@@ -93,13 +100,6 @@ interface Claim {
 interface Decoded {
   readonly recorded: RecordedEvent;
   readonly subjectIds: readonly string[];
-}
-
-interface Item {
-  readonly event: NewEvent;
-  readonly stream: number;
-  readonly index: number;
-  readonly esdbId: string;
 }
 
 /** The append must start over: another writer moved a stream or took an event id meanwhile. */
@@ -219,7 +219,7 @@ export class EsdbEventStore implements EventStore {
       const page = await this.guard('read', async () => {
         const out: ResolvedEvent[] = [];
         for await (const e of this.client.readAll({
-          fromPosition: last === 0 ? START : position(last),
+          fromPosition: last === 0 ? START : esdbPosition(last),
           maxCount: this.pageSize,
           direction: FORWARDS,
         }))
@@ -328,7 +328,7 @@ export class EsdbEventStore implements EventStore {
     streams: readonly AppendToStream[],
     guards: readonly StreamGuard[],
   ): Promise<AppendResult> {
-    const items: Item[] = [];
+    const items: PlanItem[] = [];
     streams.forEach((s, stream) =>
       s.events.forEach((event) =>
         items.push({
@@ -369,81 +369,34 @@ export class EsdbEventStore implements EventStore {
     tenantId: string,
     streams: readonly AppendToStream[],
     guards: readonly StreamGuard[],
-    items: readonly Item[],
+    items: readonly PlanItem[],
     written: Map<string, number>,
   ): Promise<AppendResult> {
-    const statuses: (AppendStatus | null)[] = items.map(() => null);
-    const conflicts: number[] = [];
-    const firstOf = new Map<string, Item>();
-    for (const item of items) {
-      const earlier = firstOf.get(item.event.eventId);
-      if (!earlier) firstOf.set(item.event.eventId, item);
-      else {
-        statuses[item.index] = 'duplicate';
-        if (earlier.event.fingerprint !== item.event.fingerprint) conflicts.push(item.index);
-      }
-    }
-
-    // 1. Idempotency index, verified against the data.
-    let lastPosition: number | null = null;
-    const orphans = new Map<number, number>(); // item index → claim stream revision
-    const firsts = [...firstOf.values()];
-    const verdicts = await this.mapLimit(firsts, async (item) => {
+    // 1. Idempotency: the request's own repeats, then the index, verified against the data.
+    const within = duplicatesWithin(items);
+    const verdicts = await this.mapLimit(within.firsts, async (item) => {
       const claim = await this.readClaim(tenantId, item.event.eventId);
       if (!claim) return { item, claim: null, stored: null };
       return { item, claim, stored: await this.storedAt(claim, item.esdbId) };
     });
-    for (const { item, claim, stored } of verdicts) {
-      if (!claim) continue;
-      if (stored === null) {
-        orphans.set(item.index, claim.idemRevision);
-        continue;
-      }
-      if (written.has(item.esdbId)) {
-        statuses[item.index] = 'appended';
-        lastPosition = Math.max(lastPosition ?? 0, stored);
-      } else {
-        statuses[item.index] = 'duplicate';
-        if (claim.fingerprint !== item.event.fingerprint) conflicts.push(item.index);
-      }
-    }
-    if (conflicts.length > 0) throw new IdempotencyConflictError(conflicts.sort((a, b) => a - b));
+    const judged = judgeIdempotency(within, verdicts, written);
+    if (judged.conflicts.length > 0) throw new IdempotencyConflictError([...judged.conflicts]);
+    const statuses = [...judged.statuses];
+    let lastPosition = judged.lastPosition;
 
-    // 2. Expected revisions, before anything is written. Entries naming the same stream
-    // are checked in request order, each against the revision the earlier ones leave.
-    const fresh = items.filter((i) => statuses[i.index] === null);
-    const groups = new Map<string, { entries: number[]; fresh: Item[]; head: number | null }>();
-    streams.forEach((s, i) => {
-      const group = groups.get(s.streamId) ?? { entries: [], fresh: [], head: null };
-      group.entries.push(i);
-      group.fresh.push(...fresh.filter((item) => item.stream === i));
-      groups.set(s.streamId, group);
-    });
-    const names = [...groups.keys()];
-    const heads = await this.mapLimit(names, (streamId) => this.headRevision(this.name(streamId)));
-    const intended = new Map<number, number>();
-    names.forEach((streamId, g) => {
-      const group = groups.get(streamId)!;
-      group.head = heads[g];
-      let current = heads[g];
-      for (const i of group.entries) {
-        const mine = group.fresh.filter((item) => item.stream === i);
-        if (mine.length > 0 || streams[i].events.length === 0)
-          checkExpected(streamId, streams[i].expectedRevision, current);
-        for (const item of mine) {
-          current = (current ?? -1) + 1;
-          intended.set(item.index, current);
-        }
-      }
-    });
+    // 2. Expected revisions against the heads, before anything is written.
+    const groups = groupByStream(streams, items, statuses);
+    const heads = await this.mapLimit(groups, (g) => this.headRevision(this.name(g.streamId)));
+    const plan = placeAppend(streams, groups, heads);
+    const fresh = plan.streams.flatMap((g) => g.fresh).sort((x, y) => x.index - y.index);
 
     // 3. Claims, subject links and retention metadata, all pointing at the revisions the
     // data will take.
     const prewrites: (() => Promise<unknown>)[] = [];
     for (const item of fresh) {
       const { streamId } = streams[item.stream];
-      const revision = intended.get(item.index)!;
-      const orphan = orphans.get(item.index);
+      const revision = plan.revisions.get(item.index)!;
+      const orphan = judged.orphans.get(item.index);
       prewrites.push(() =>
         this.client.appendToStream(
           eventIndexStream(this.ns, tenantId, item.event.eventId),
@@ -466,10 +419,10 @@ export class EsdbEventStore implements EventStore {
         );
       }
     }
-    for (const [streamId, group] of groups) {
-      const maxAge = this.maxAgeOf(tenantId, streamId);
+    for (const group of plan.streams) {
+      const maxAge = this.maxAgeOf(tenantId, group.streamId);
       if (group.fresh.length > 0 && group.head === null && maxAge !== undefined)
-        prewrites.push(() => this.client.setStreamMetadata(this.name(streamId), { maxAge }));
+        prewrites.push(() => this.client.setStreamMetadata(this.name(group.streamId), { maxAge }));
     }
     // Guards are read alongside the index writes, as late as the plan allows without a
     // round trip of their own: what is appended after this read goes unnoticed (see the port).
@@ -502,11 +455,9 @@ export class EsdbEventStore implements EventStore {
     // one by one, then the facts pipelined (the client multiplexes them on one BatchAppend
     // call when the server offers it).
     const now = this.clock.now().getTime();
-    const decision = (streamId: string): boolean =>
-      groups.get(streamId)!.entries.some((i) => streams[i].expectedRevision !== 'any');
-    const pending = names.filter((n) => groups.get(n)!.fresh.length > 0);
-    const writeStream = async (streamId: string): Promise<void> => {
-      const group = groups.get(streamId)!;
+    const pending = plan.streams.filter((g) => g.fresh.length > 0);
+    const writeStream = async (group: PlannedStream): Promise<void> => {
+      const { streamId } = group;
       const events = group.fresh.map((item) =>
         binaryEvent({
           id: item.esdbId,
@@ -538,9 +489,9 @@ export class EsdbEventStore implements EventStore {
         );
       }
     };
-    for (const streamId of pending.filter(decision)) await writeStream(streamId);
+    for (const group of pending.filter((g) => g.decision)) await writeStream(group);
     const results = await Promise.allSettled(
-      pending.filter((n) => !decision(n)).map((n) => writeStream(n)),
+      pending.filter((g) => !g.decision).map((g) => writeStream(g)),
     );
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) throw failed.reason;
@@ -704,145 +655,6 @@ export class EsdbEventStore implements EventStore {
   }
 }
 
-interface ReconnectPolicy {
-  readonly initialMs: number;
-  readonly maxMs: number;
-  readonly onReconnect?: (error: unknown, attempt: number) => void;
-}
-
-class HandlerFailed extends Error {
-  constructor(readonly original: unknown) {
-    super('subscription handler failed');
-  }
-}
-
-/**
- * Catch-up subscription to `$all`, filtered on the server by our stream prefix. It hands
- * the handler batches of what is already buffered (up to `batchSize`), reads on only after
- * the handler resolved, and after a dropped connection (outage, leader change) subscribes
- * again from the last position the handler finished — at-least-once, never a gap, and an
- * event is repeated only if the process dies mid-batch.
- */
-class EsdbSubscription implements Subscription {
-  private stopped = false;
-  private wake: (() => void) | null = null;
-  private cancel: (() => Promise<void>) | null = null;
-  private running: Promise<void> = Promise.resolve();
-  /** Last position the handler finished: where a reconnect resumes. */
-  private after: number;
-
-  constructor(
-    private readonly client: EventStoreDBClient,
-    private readonly prefix: string,
-    private readonly decode: (e: ResolvedEvent['event']) => RecordedEvent | null,
-    private readonly options: SubscribeOptions,
-    private readonly reconnect: ReconnectPolicy,
-    private readonly onEnd: () => void,
-  ) {
-    this.after = options.after;
-  }
-
-  start(): void {
-    this.running = this.run();
-  }
-
-  async close(): Promise<void> {
-    this.stopped = true;
-    this.wake?.();
-    await this.cancel?.();
-    await this.running;
-  }
-
-  private async run(): Promise<void> {
-    const batchSize = Math.max(1, this.options.batchSize ?? 500);
-    let attempt = 0;
-    try {
-      await Promise.resolve();
-      while (!this.stopped) {
-        try {
-          await this.follow(batchSize, () => (attempt = 0));
-        } catch (error) {
-          if (error instanceof HandlerFailed) throw error.original;
-          if (this.stopped) return;
-          attempt++;
-          this.reconnect.onReconnect?.(error, attempt);
-          await this.pause(
-            Math.min(this.reconnect.maxMs, this.reconnect.initialMs * 2 ** (attempt - 1)),
-          );
-        }
-      }
-    } catch (error) {
-      this.stopped = true;
-      this.options.onError?.(error);
-    } finally {
-      this.onEnd();
-    }
-  }
-
-  /** One connection: returns when stopped, throws when it drops. */
-  private async follow(batchSize: number, healthy: () => void): Promise<void> {
-    const stream = this.client.subscribeToAll({
-      fromPosition: this.after === 0 ? START : position(this.after),
-      filter: streamNameFilter({ prefixes: [this.prefix] }),
-    });
-    let signal: (() => void) | null = null;
-    let ended = false;
-    let failure: unknown = null;
-    const notify = (): void => signal?.();
-    stream.on('readable', notify);
-    stream.on('end', () => ((ended = true), notify()));
-    stream.on('close', () => ((ended = true), notify()));
-    stream.on('error', (error: unknown) => ((failure = error), notify()));
-    this.cancel = () => stream.unsubscribe();
-    try {
-      while (!this.stopped) {
-        const batch: RecordedEvent[] = [];
-        let item: ResolvedEvent | null;
-        while (
-          batch.length < batchSize &&
-          (item = stream.read() as ResolvedEvent | null) !== null
-        ) {
-          const recorded = this.decode(item.event);
-          // A reconnect may start at the last handled event again: drop what was handled.
-          if (recorded && recorded.position > this.after) batch.push(recorded);
-        }
-        if (batch.length > 0) {
-          try {
-            await this.options.handler(batch);
-          } catch (error) {
-            throw new HandlerFailed(error);
-          }
-          this.after = batch[batch.length - 1].position;
-          healthy();
-          continue;
-        }
-        if (failure !== null) throw translateEsdbError(failure, 'subscription');
-        if (ended) throw new EventStoreUnavailableError('subscription ended by the server');
-        await new Promise<void>((resolve) => {
-          signal = resolve;
-          this.wake = resolve;
-        });
-        signal = null;
-        this.wake = null;
-      }
-    } finally {
-      this.cancel = null;
-      if (!ended) await stream.unsubscribe().catch(() => undefined);
-    }
-  }
-
-  private pause(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done(): void {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.wake = done;
-    });
-  }
-}
-
 /** The connection string's parameter naming a stream namespace (ours, not the client's). */
 export const NAMESPACE_PARAMETER = 'authtrailNamespace';
 // Stream-name safe, never a system (`$`) prefix.
@@ -872,19 +684,6 @@ function splitNamespace(connectionString: string): { clientString: string; names
     );
   const base = connectionString.slice(0, q);
   return { clientString: rest.length > 0 ? `${base}?${rest.join('&')}` : base, namespace };
-}
-
-function position(at: number): Position {
-  return { commit: BigInt(at), prepare: BigInt(at) };
-}
-
-function checkExpected(streamId: string, expected: ExpectedRevision, current: number | null): void {
-  const ok =
-    expected === 'any' ||
-    (expected === 'no_stream' && current === null) ||
-    (expected === 'stream_exists' && current !== null) ||
-    (typeof expected === 'number' && current === expected);
-  if (!ok) throw new ConcurrencyError(streamId, String(expected), current);
 }
 
 function storedMetadata(tenantId: string, event: NewEvent, recordedAt: number): StoredMetadata {

@@ -7,6 +7,7 @@ import type {
   ExpectedRevision,
   StreamGuard,
 } from '../../domain/event-store.port';
+import { revisionMatches } from '../../domain/expected-revision';
 
 /** One append request of a group, as the writer receives it (possibly from another thread). */
 export interface AppendJob {
@@ -238,12 +239,8 @@ function sameFingerprint(stored: Buffer | string, fingerprint: string, digest: B
 }
 
 function checkExpected(streamId: string, expected: ExpectedRevision, current: number | null): void {
-  const ok =
-    expected === 'any' ||
-    (expected === 'no_stream' && current === null) ||
-    (expected === 'stream_exists' && current !== null) ||
-    (typeof expected === 'number' && current === expected);
-  if (!ok)
+  // The refusal crosses the writer thread as data; the rule is the domain's.
+  if (!revisionMatches(expected, current))
     throw new Refusal({
       kind: 'concurrency',
       streamId,
