@@ -7,3 +7,4 @@ export * from './postgres';
 export * from './kafka';
 export * from './siem';
 export * from './entra/graph-double';
+export * from './checkpoints/checkpoint-store.contract';

@@ -1,4 +1,4 @@
-import { InMemoryCheckpointStore } from '@authtrail/testing';
+import { InMemoryCheckpointStore, checkpointStoreContract } from '@authtrail/testing';
 import { LeaseLostError } from '../domain/lease.port';
 import { FencedLocalCheckpointStore } from './fenced-local-checkpoint-store';
 
@@ -26,5 +26,20 @@ describe('FencedLocalCheckpointStore', () => {
     expect(await store.load('projector')).toBe(45);
     await store.reset('projector');
     expect([await local.load('projector'), await fenced.load('projector')]).toEqual([0, 0]);
+  });
+});
+
+checkpointStoreContract('fenced and kept beside the data (both in memory)', () => {
+  const local = new Map<string, number>();
+  const fenced = new Map<string, number>();
+  return Promise.resolve({
+    open: () =>
+      Promise.resolve(
+        new FencedLocalCheckpointStore(
+          new InMemoryCheckpointStore(local),
+          new InMemoryCheckpointStore(fenced),
+        ),
+      ),
+    dispose: () => Promise.resolve(),
   });
 });

@@ -1,4 +1,4 @@
-import { createTestDatabase, type TestDatabase } from '@authtrail/testing';
+import { checkpointStoreContract, createTestDatabase, type TestDatabase } from '@authtrail/testing';
 import { LeaseLostError, type Lease } from '../domain/lease.port';
 import { WorkerLeases } from '../application/worker-leases';
 import { PgFencedCheckpointStore } from './pg-fenced-checkpoint-store.adapter';
@@ -118,4 +118,25 @@ describe('PostgreSQL leases and fenced checkpoints', () => {
     expect(leases.current('forwarder')).toBeNull();
     await handle.stop();
   });
+});
+
+checkpointStoreContract('PostgreSQL, fenced by a lease this replica holds', async () => {
+  const db = await createTestDatabase('authtrail_cp');
+  const leases = PgLeaseStore.open(db.url);
+  const lease = (await leases.tryAcquire('contract', 'replica-a', 600_000))!;
+  const opened: PgLeaseStore[] = [leases];
+  return {
+    // Each open is a new pool on the same database; every worker is guarded by one lease.
+    open: () => {
+      const store = PgLeaseStore.open(db.url);
+      opened.push(store);
+      return Promise.resolve(
+        new PgFencedCheckpointStore(store, { current: () => lease }, () => 'contract'),
+      );
+    },
+    dispose: async () => {
+      await Promise.all(opened.map((s) => s.close()));
+      await db.drop();
+    },
+  };
 });

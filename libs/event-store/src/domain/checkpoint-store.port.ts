@@ -1,7 +1,9 @@
 /**
  * Where a worker (projector, forwarder, sealer) keeps its place in the global log. A
  * worker saves a checkpoint only after its own write succeeded, so a crash replays at
- * most the last batch (at-least-once; consumers are idempotent).
+ * most the last batch (at-least-once; consumers are idempotent). Between resets a worker
+ * saves growing positions only; a store may ignore a lower one (ClickHouse keeps the
+ * highest). Every adapter passes `checkpointStoreContract` (`@authtrail/testing`).
  */
 export interface CheckpointStore {
   /** Last processed global position of this worker (0 = nothing yet). */

@@ -2,7 +2,9 @@ import type { CheckpointStore } from '@authtrail/event-store';
 
 /** Reference checkpoint store for unit tests of workers and for the contract suite's self-test. */
 export class InMemoryCheckpointStore implements CheckpointStore {
-  readonly positions = new Map<string, number>();
+  /** Pass one map to several stores to simulate a restart on the same data. */
+  constructor(readonly positions = new Map<string, number>()) {}
+
   /** Every save, in order (tests read what a worker saved when). */
   readonly saves: { worker: string; position: number }[] = [];
 

@@ -1,24 +1,15 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { checkpointStoreContract } from '@authtrail/testing';
 import { SqliteCheckpointStore } from './sqlite-checkpoint-store.adapter';
 
-describe('SqliteCheckpointStore', () => {
+checkpointStoreContract('SQLite file', () => {
   const dir = mkdtempSync(join(tmpdir(), 'authtrail-cp-'));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-  it('starts at 0, keeps positions per worker across reopen, and resets', async () => {
-    const file = join(dir, 'checkpoints.db');
-    const a = new SqliteCheckpointStore(file);
-    expect(await a.load('projector')).toBe(0);
-    await a.save('projector', 42);
-    await a.save('forwarder', 7);
-    await a.close();
-    const b = new SqliteCheckpointStore(file);
-    expect(await b.load('projector')).toBe(42);
-    expect(await b.load('forwarder')).toBe(7);
-    await b.reset('projector');
-    expect(await b.load('projector')).toBe(0);
-    await b.close();
+  const file = join(dir, 'checkpoints.db');
+  return Promise.resolve({
+    // Each open is the file opened again, as after a restart.
+    open: () => Promise.resolve(new SqliteCheckpointStore(file)),
+    dispose: () => Promise.resolve(rmSync(dir, { recursive: true, force: true })),
   });
 });

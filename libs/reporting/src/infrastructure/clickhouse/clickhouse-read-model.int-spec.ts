@@ -11,6 +11,7 @@ import {
   encodeEnvelope,
   systemEvent,
 } from '@authtrail/event-store';
+import { checkpointStoreContract } from '@authtrail/testing';
 import { Projector } from '../../application/projector';
 import { ClickHouseClientExecutor, type ClickHouseExecutor } from './clickhouse-executor';
 import { migrateReadModel, readModelSettings } from './clickhouse-read-model';
@@ -318,6 +319,15 @@ describe('ClickHouse read model on chdb, fed by the projector', () => {
       ).length,
     };
   }
+
+  // The projector's checkpoint store on the same tables (a store opened again stands for a
+  // restart: its state is ClickHouse's).
+  checkpointStoreContract('ClickHouse (chdb)', () =>
+    Promise.resolve({
+      open: () => Promise.resolve(new ClickHouseCheckpointStore(executor, readModelSettings())),
+      dispose: () => Promise.resolve(),
+    }),
+  );
 
   it('runs ClickHouse work off the event loop: a long query leaves the loop ticking', async () => {
     // The embedded engine executes on its own threads (chdb's async query); a synchronous
