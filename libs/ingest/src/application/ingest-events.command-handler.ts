@@ -1,38 +1,21 @@
 import { Inject } from '@nestjs/common';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import {
-  EventCatalog,
-  ProducerEvent,
-  EventTypeDefinition,
-  PRIVACY_EVENT,
-  normalisePrincipalName,
-  retentionDays,
-} from '@authtrail/catalog';
+import { EventCatalog, PRIVACY_EVENT, retentionDays } from '@authtrail/catalog';
 import {
   AppendResult,
-  AppendToStream,
   EVENT_STORE,
   EventStore,
   GuardFailedError,
   IdempotencyConflictError,
-  dataStream,
-  encodeEnvelope,
   subjectStream,
 } from '@authtrail/event-store';
-import { DataKey, Keyring, ResolvedSubjectKey } from '@authtrail/key-vault';
+import { Keyring } from '@authtrail/key-vault';
 import { AppError, CLOCK, Clock, FieldError, ValidationError } from '@authtrail/platform';
 import { TenantsService } from '@authtrail/tenancy';
 import { INGEST_LIMITS, IngestLimits } from './ingest-limits';
-import { canonicalJson, checkOccurredAt } from '../domain/ingest-rules';
+import { checkOccurredAt } from '../domain/ingest-rules';
+import { CheckedEvent, EventProtection, namesOf, protectEvents } from '../domain/protect-events';
 import { IngestEventsCommand, IngestResult } from './ingest-events.command';
-
-type Role = 'actor' | 'target';
-const ROLES: readonly Role[] = ['actor', 'target'];
-
-interface Checked {
-  readonly event: ProducerEvent;
-  readonly definition: EventTypeDefinition;
-}
 
 @CommandHandler(IngestEventsCommand)
 export class IngestEventsHandler implements ICommandHandler<IngestEventsCommand, IngestResult> {
@@ -67,14 +50,7 @@ export class IngestEventsHandler implements ICommandHandler<IngestEventsCommand,
     const checked = this.validate(events);
     const now = this.clock.now();
 
-    const names = new Set<string>();
-    for (const { event } of checked) {
-      for (const role of ROLES) {
-        const person = event[role];
-        if (person) names.add(normalisePrincipalName(person.userPrincipalName));
-      }
-    }
-    const result = await this.appendGuarded(command, checked, [...names], now);
+    const result = await this.appendGuarded(command, checked, namesOf(checked), now);
     const byCategory: Record<string, number> = {};
     let accepted = 0;
     result.statuses.forEach((status, i) => {
@@ -95,14 +71,24 @@ export class IngestEventsHandler implements ICommandHandler<IngestEventsCommand,
    */
   private async appendGuarded(
     command: IngestEventsCommand,
-    checked: readonly Checked[],
+    checked: readonly CheckedEvent[],
     names: readonly string[],
     now: Date,
   ): Promise<AppendResult> {
-    const { tenantId } = command;
+    const { tenantId, producerKeyId } = command;
+    const keyring = this.keyring;
+    const protection: EventProtection = {
+      tenantFingerprint: await keyring.fingerprinter(tenantId),
+      personFingerprint: (key, bytes) => keyring.personFingerprint(key, bytes),
+      seal: (key, payload, aad) => keyring.seal(key, payload, aad),
+    };
     for (let attempt = 1; ; attempt++) {
-      const subjects = await this.keyring.resolveSubjects(tenantId, names);
-      const streams = await this.protect(command, checked, subjects, now);
+      const subjects = await keyring.resolveSubjects(tenantId, names);
+      const streams = protectEvents(
+        this.catalog,
+        { tenantId, producerKeyId, recordedAt: now, events: checked, subjects },
+        protection,
+      );
       const subjectIds = new Set<string>();
       for (const stream of streams)
         for (const event of stream.events) for (const id of event.subjectIds) subjectIds.add(id);
@@ -132,95 +118,10 @@ export class IngestEventsHandler implements ICommandHandler<IngestEventsCommand,
     }
   }
 
-  /** Splits, seals and fingerprints each event under its people's keys: the streams to append. */
-  private async protect(
-    command: IngestEventsCommand,
-    checked: readonly Checked[],
-    subjects: ReadonlyMap<string, ResolvedSubjectKey>,
-    now: Date,
-  ): Promise<AppendToStream[]> {
-    const { tenantId } = command;
-    const streams: AppendToStream[] = [];
-    for (const { event, definition } of checked) {
-      const split = this.catalog.split(event);
-      const roleSubjects: Record<string, string> = {};
-      const bySubject = new Map<string, { key: DataKey; fields: Record<string, unknown> }>();
-      for (const role of ROLES) {
-        const person = event[role];
-        if (!person) continue;
-        const resolved = subjects.get(normalisePrincipalName(person.userPrincipalName));
-        if (!resolved) throw new Error('subject was not resolved');
-        roleSubjects[role] = resolved.subjectId;
-        // Actor and target are often one person (self-service): one blob per person.
-        const entry = bySubject.get(resolved.subjectId) ?? { key: resolved.key, fields: {} };
-        Object.assign(entry.fields, split.personal[role] ?? {});
-        bySubject.set(resolved.subjectId, entry);
-      }
-      const sealed: Record<string, string> = {};
-      for (const [subjectId, { key, fields }] of bySubject) {
-        sealed[subjectId] = this.keyring.seal(key, fields, { eventId: event.eventId, subjectId });
-      }
-      const primary = roleSubjects.target ?? roleSubjects.actor ?? 'none';
-      // Idempotency fingerprint in parts: the non-personal content under the tenant's
-      // key, each person's fields under a key derived from that person's own data key.
-      // Once a person is erased nothing can confirm a guess of their data by re-posting
-      // an event id (a re-post then resolves to a new subject and reads as a conflict).
-      let fingerprint = await this.keyring.fingerprint(
-        tenantId,
-        Buffer.from(
-          canonicalJson({
-            eventId: event.eventId,
-            type: event.type,
-            occurredAt: event.occurredAt,
-            correlationId: event.correlationId,
-            roles: ROLES.filter((r) => event[r] !== undefined),
-            data: split.data,
-          }),
-          'utf8',
-        ),
-      );
-      for (const role of ROLES) {
-        const subjectId = roleSubjects[role];
-        if (subjectId === undefined) continue;
-        const personal = Buffer.from(canonicalJson(split.personal[role] ?? {}), 'utf8');
-        fingerprint += `.${role}:${this.keyring.personFingerprint(bySubject.get(subjectId)!.key, personal)}`;
-      }
-      const data = encodeEnvelope({
-        eventId: event.eventId,
-        tenantId,
-        type: event.type,
-        schemaVersion: definition.schemaVersion,
-        occurredAt: new Date(event.occurredAt).toISOString(),
-        recordedAt: now.toISOString(),
-        ...(event.correlationId ? { correlationId: event.correlationId } : {}),
-        causationId: `key:${command.producerKeyId}`,
-        subjects: roleSubjects,
-        data: split.data,
-        sealed,
-      });
-      streams.push({
-        streamId: dataStream(tenantId, definition.category as 'sspr' | 'mfa', primary),
-        expectedRevision: 'any',
-        events: [
-          {
-            eventId: event.eventId,
-            type: event.type,
-            fingerprint,
-            subjectIds: [...bySubject.keys()],
-            occurredAt: new Date(event.occurredAt),
-            data,
-          },
-        ],
-      });
-    }
-
-    return streams;
-  }
-
   /** Validates every event and collects every problem, so the producer fixes all at once. */
-  private validate(events: readonly unknown[]): Checked[] {
+  private validate(events: readonly unknown[]): CheckedEvent[] {
     const issues: FieldError[] = [];
-    const checked: Checked[] = [];
+    const checked: CheckedEvent[] = [];
     const now = this.clock.now();
     events.forEach((raw, index) => {
       const outcome = this.catalog.validate(raw);

@@ -136,6 +136,16 @@ export class Keyring {
   }
 
   /**
+   * `fingerprint` for many payloads of one request: the tenant's key is looked up once.
+   * Not to be kept beyond the request (the key cache's one second does not apply to it).
+   * @throws TenantKeyMissingError
+   */
+  async fingerprinter(tenantId: string): Promise<(canonicalBytes: Uint8Array) => string> {
+    const keys = await this.requireTenantKeys(tenantId);
+    return (canonicalBytes) => fingerprintOf(keys.fingerprint, canonicalBytes);
+  }
+
+  /**
    * Finds or creates the subject of each name (batch insert-or-get). Keys of the result
    * are normalised names. Concurrent callers resolving the same name get the same subject.
    * @throws TenantKeyMissingError when the tenant has no key; EmptyUserPrincipalNameError.
