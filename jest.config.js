@@ -1,4 +1,5 @@
-// Test tiers by suffix (STYLE.md): unit *.spec.ts, integration *.int-spec.ts against real
+// Test tiers by suffix (STYLE.md): unit *.spec.ts, application *.app-spec.ts (handlers on
+// libs/testing's in-memory adapters; run with unit), integration *.int-spec.ts against real
 // stores, end-to-end test/e2e/*.e2e-spec.ts over HTTP. SWC transpiles only; `npm run
 // typecheck` is the type gate.
 const fs = require('node:fs');
@@ -26,7 +27,11 @@ const common = {
 
 module.exports = {
   projects: [
-    { ...common, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs}/**/*.spec.ts'] },
+    {
+      ...common,
+      displayName: 'unit',
+      testMatch: ['<rootDir>/{apps,libs}/**/*.{spec,app-spec}.ts'],
+    },
     {
       ...common,
       displayName: 'int',

@@ -8,3 +8,5 @@ export * from './kafka';
 export * from './siem';
 export * from './entra/graph-double';
 export * from './checkpoints/checkpoint-store.contract';
+export * from './app/application-harness';
+export * from './reporting/in-memory-read-model';

@@ -127,7 +127,7 @@ describe('protectEvents', () => {
     expect(renamed).not.toBe(first);
     expect(renamed.split('.target:')[0]).toBe(first.split('.target:')[0]);
     // Non-personal content changes the tenant's part
-    const failed = fingerprint({ ...event, result: { status: 'Failure', reason: 'Other' } });
+    const failed = fingerprint({ ...event, correlationId: 'c-other' });
     expect(failed.split('.')[0]).not.toBe(first.split('.')[0]);
   });
 
