@@ -8,6 +8,7 @@ export * from './domain/inclusion-proof';
 export * from './domain/ledger.errors';
 export * from './application/sealer';
 export * from './application/ledger.service';
+export * from './application/sealed-event-proofs';
 export * from './infrastructure/seal-key.loader';
 export * from './domain/seal-retention';
 export * from './application/seals-query';

@@ -3,6 +3,7 @@ export * from './domain/siem-record';
 export * from './domain/siem-publisher.port';
 export * from './domain/siem.errors';
 export * from './domain/ocsf.mapping';
+export * from './domain/seal-proofs.port';
 export * from './domain/identity';
 export * from './domain/published-subjects.port';
 export * from './application/siem-forwarder';

@@ -5,6 +5,7 @@ import { WorkerLeases } from '@authtrail/coordination';
 import { EventCatalog } from '@authtrail/catalog';
 import { CHECKPOINT_STORE, CheckpointStore, EVENT_STORE, EventStore } from '@authtrail/event-store';
 import { Keyring } from '@authtrail/key-vault';
+import { LedgerService, SealedEventProofs } from '@authtrail/ledger';
 import { LOGGER, Metrics, WorkerStatusBoard } from '@authtrail/platform';
 import {
   ERASED_VALUE_MAX_AGE_MS,
@@ -41,6 +42,7 @@ export function startSiemForwarder(app: INestApplicationContext): SiemForwarder 
       logger,
       metrics: app.get(Metrics),
       board: app.get(WorkerStatusBoard),
+      seals: new SealedEventProofs(app.get<EventStore>(EVENT_STORE), app.get(LedgerService)),
     },
   );
   if (forwarder === null) {

@@ -28,6 +28,7 @@ import {
 } from '../domain/identity';
 import { AUTHTRAIL_PRODUCT, OcsfProduct, toOcsf } from '../domain/ocsf.mapping';
 import type { PublishedSubjectsStore } from '../domain/published-subjects.port';
+import type { SealProof, SealProofs } from '../domain/seal-proofs.port';
 import type { SiemPublisher } from '../domain/siem-publisher.port';
 import { SiemRecord, primarySubject, recordKey } from '../domain/siem-record';
 import { SIEM_TOPICS } from '../domain/siem-topics';
@@ -49,6 +50,8 @@ export interface SiemForwarderDeps {
   readonly metrics?: Metrics;
   /** The diagnostics board of the process (running, retrying, parked). */
   readonly board?: WorkerStatusBoard;
+  /** Proofs of events already sealed when forwarded (replays, a forwarder behind the sealer). */
+  readonly seals?: SealProofs;
 }
 
 export interface SiemForwarderOptions {
@@ -169,12 +172,15 @@ export class SiemForwarder {
     events: readonly RecordedEvent[],
   ): Promise<{ records: SiemRecord[]; tenants: Map<string, TenantBatch> }> {
     const envelopes = events.map((e) => decodeEnvelope(e.data));
-    const tenants = await this.prepareTenants(envelopes);
+    const [tenants, proofs] = await Promise.all([
+      this.prepareTenants(envelopes),
+      this.sealProofs(events),
+    ]);
     const records: SiemRecord[] = [];
     for (let i = 0; i < events.length; i++) {
       const env = envelopes[i];
       const event = events[i];
-      records.push(this.eventRecord(event, env));
+      records.push(this.eventRecord(event, env, proofs.get(event.position)));
       if (env.type === SEALED) records.push(sealRecord(event, env));
       const batch = tenants.get(env.tenantId)!;
       if (env.type === ERASED) {
@@ -222,12 +228,35 @@ export class SiemForwarder {
     return out;
   }
 
+  /** Proofs of the batch's events that a seal covers already (seals themselves are not leaves). */
+  private async sealProofs(events: readonly RecordedEvent[]): Promise<Map<number, SealProof>> {
+    const out = new Map<number, SealProof>();
+    if (this.deps.seals === undefined) return out;
+    const byTenant = new Map<string, number[]>();
+    for (const e of events) {
+      if (e.type === SEALED) continue;
+      const list = byTenant.get(e.tenantId);
+      if (list) list.push(e.position);
+      else byTenant.set(e.tenantId, [e.position]);
+    }
+    for (const [tenantId, positions] of byTenant) {
+      try {
+        for (const [p, proof] of await this.deps.seals.proofs(tenantId, positions))
+          out.set(p, proof);
+      } catch (error) {
+        // The proof is a convenience: without it a consumer proves the record from the topics.
+        this.fail('seal proofs unavailable; forwarding the hashes without them', error, true);
+      }
+    }
+    return out;
+  }
+
   private mark(batch: TenantBatch, sid: string, fps: IdentityFingerprints | null): void {
     batch.state.set(sid, fps);
     batch.dirty.add(sid);
   }
 
-  private eventRecord(event: RecordedEvent, env: Envelope): SiemRecord {
+  private eventRecord(event: RecordedEvent, env: Envelope, sealProof?: SealProof): SiemRecord {
     const definition = this.deps.catalog.get(env.type);
     let data = env.data as Record<string, unknown>;
     let schemaVersion = env.schemaVersion;
@@ -253,6 +282,8 @@ export class SiemForwarder {
         ...(env.correlationId !== undefined ? { correlationId: env.correlationId } : {}),
         subjects: env.subjects,
         data,
+        hash: event.hash,
+        ...(sealProof !== undefined ? { sealProof } : {}),
       },
       this.product,
     );

@@ -118,6 +118,37 @@ describe('OCSF mapping', () => {
     expect(r.user).toBeUndefined();
   });
 
+  it('carries the ledger hash of the event and, once sealed, its proof under unmapped.integrity', () => {
+    const { source } = sourceOf('sspr.PasswordResetSelfService');
+    const hash = 'a1'.repeat(32);
+    const pending = toOcsf({ ...source, hash });
+    expect(schema.validate(pending)).toEqual([]);
+    expect((pending.unmapped as Record<string, unknown>).integrity).toEqual({
+      format: 'authtrail.record-integrity.v1',
+      chain_uid: 't-contoso-ledger',
+      position: 42,
+      fingerprint: { algorithm_id: 3, algorithm: 'SHA-256', value: hash },
+      seal: null,
+    });
+    const sealProof = {
+      sealSequence: 2,
+      sealHash: 'b2'.repeat(32),
+      leafIndex: 5,
+      treeSize: 9,
+      auditPath: ['c3'.repeat(32)],
+    };
+    const sealed = toOcsf({ ...source, hash, sealProof });
+    expect(schema.validate(sealed)).toEqual([]);
+    expect((sealed.unmapped as Record<string, { seal: unknown }>).integrity.seal).toEqual({
+      sequence: 2,
+      seal_hash: sealProof.sealHash,
+      leaf_index: 5,
+      tree_size: 9,
+      audit_path: sealProof.auditPath,
+    });
+    expect((toOcsf(source).unmapped as Record<string, unknown>).integrity).toBeUndefined();
+  });
+
   it('gives MFA attempts their factor and service, registrations their methods as factors', () => {
     expect(toOcsf(sourceOf('mfa.AuthenticationAttempted').source)).toMatchObject({
       is_mfa: true,

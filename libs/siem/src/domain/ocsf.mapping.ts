@@ -16,6 +16,7 @@
  */
 
 import { SYSTEM_EVENT_TYPES, type SystemEventAudit } from '@authtrail/catalog';
+import type { SealProof } from './seal-proofs.port';
 
 /** OCSF schema version the records conform to: the definitions the tests validate against. */
 export const OCSF_VERSION = '1.9.0-dev';
@@ -55,6 +56,43 @@ export interface OcsfSource {
   readonly subjects: Readonly<Record<string, string>>;
   /** The envelope's non-personal data: `result`, `details`, `actorRole`, `targetRole`… */
   readonly data: Readonly<Record<string, unknown>>;
+  /** SHA-256 (hex) of the stored envelope bytes: the hash the ledger seals. */
+  readonly hash?: string;
+  /** The proof against the seal that covers the event, when it was sealed before forwarding. */
+  readonly sealProof?: SealProof;
+}
+
+/** Format tag of `unmapped.integrity`; a new shape gets a new tag. */
+export const RECORD_INTEGRITY_FORMAT = 'authtrail.record-integrity.v1';
+
+/**
+ * `unmapped.integrity` (docs/siem.md "Verifying records"): the ledger's hash of the event
+ * and, once sealed, the proof against its seal. Not OCSF's `attestation_list`: an OCSF
+ * attestation fingerprints the OCSF record's own canonical serialization, while this hash
+ * covers the stored envelope (ciphertext included) that the seals sign.
+ */
+export function recordIntegrity(
+  source: Pick<OcsfSource, 'tenantId' | 'position' | 'hash' | 'sealProof'>,
+): Json | undefined {
+  if (source.hash === undefined) return undefined;
+  const p = source.sealProof;
+  return {
+    format: RECORD_INTEGRITY_FORMAT,
+    chain_uid: `t-${source.tenantId}-ledger`,
+    position: source.position,
+    // OCSF's fingerprint object: algorithm_id 3 is SHA-256.
+    fingerprint: { algorithm_id: 3, algorithm: 'SHA-256', value: source.hash },
+    seal:
+      p === undefined
+        ? null
+        : {
+            sequence: p.sealSequence,
+            seal_hash: p.sealHash,
+            leaf_index: p.leafIndex,
+            tree_size: p.treeSize,
+            audit_path: [...p.auditPath],
+          },
+  };
 }
 
 export type OcsfRecord = Record<string, unknown>;
@@ -305,6 +343,7 @@ export function toOcsf(source: OcsfSource, product: OcsfProduct = AUTHTRAIL_PROD
     record.entity = managedEntity(activity, source, details);
   }
 
+  const integrity = recordIntegrity(source);
   record.unmapped = {
     authtrail_type: source.type,
     schema_version: source.schemaVersion,
@@ -312,6 +351,7 @@ export function toOcsf(source: OcsfSource, product: OcsfProduct = AUTHTRAIL_PROD
     ...(targetRole !== undefined ? { target_role: targetRole } : {}),
     subjects: { ...source.subjects },
     details,
+    ...(integrity !== undefined ? { integrity } : {}),
   };
   return record;
 }

@@ -11,7 +11,14 @@ import { loadConfig } from '@authtrail/config';
 import { CHECKPOINT_STORE, CheckpointStore, EVENT_STORE, EventStore } from '@authtrail/event-store';
 import { IngestEventsCommand } from '@authtrail/ingest';
 import { Keyring } from '@authtrail/key-vault';
-import { Metrics } from '@authtrail/platform';
+import {
+  LedgerService,
+  SEAL_KEY,
+  SealSigningKey,
+  Sealer,
+  SealedEventProofs,
+} from '@authtrail/ledger';
+import { Metrics, systemClock } from '@authtrail/platform';
 import { EraseSubjectCommand, ErasureResult } from '@authtrail/privacy';
 import { AdminService, BootstrapService, RuntimeModule } from '@authtrail/runtime';
 import { TenantsService } from '@authtrail/tenancy';
@@ -108,11 +115,31 @@ export class SiemHarness {
         keyring: this.app.get(Keyring),
         logger: pino({ level: 'silent' }),
         metrics: this.metrics,
+        // As apps/worker wires it: events sealed before they are forwarded carry their proof.
+        seals: new SealedEventProofs(this.store, this.app.get(LedgerService)),
       },
     );
     if (forwarder === null) throw new Error('forwarding is off for these settings');
     this.forwarders.push(forwarder);
     return forwarder.start();
+  }
+
+  /** Seals every tenant's events up to the log's head now, with the runtime's seal key. */
+  async seal(): Promise<void> {
+    await new Sealer(
+      {
+        store: this.store,
+        checkpoints: this.checkpoints,
+        key: this.sealKey,
+        clock: systemClock,
+        ids: { uuid: () => randomUUID() },
+      },
+      { chunkSize: 4 },
+    ).sealOnce();
+  }
+
+  get sealKey(): SealSigningKey {
+    return this.app.get<SealSigningKey>(SEAL_KEY);
   }
 
   /** Resolves once the forwarder has checkpointed the log's head. */
