@@ -64,6 +64,7 @@ export default tseslint.config(
     files: [
       'libs/config/**',
       '**/*.spec.ts',
+      '**/*.app-spec.ts',
       '**/*.int-spec.ts',
       '**/*.e2e-spec.ts',
       'test/**',
@@ -83,7 +84,14 @@ export default tseslint.config(
     rules: { 'no-restricted-syntax': 'off' },
   },
   {
-    files: ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts', 'test/**', 'libs/testing/**'],
+    files: [
+      '**/*.spec.ts',
+      '**/*.app-spec.ts',
+      '**/*.int-spec.ts',
+      '**/*.e2e-spec.ts',
+      'test/**',
+      'libs/testing/**',
+    ],
     rules: {
       'no-restricted-imports': 'off',
       '@typescript-eslint/no-unsafe-assignment': 'off',
