@@ -5,3 +5,4 @@ export * from './infrastructure/http/auth.guard';
 export * from './domain/rate-limiter';
 export * from './infrastructure/oidc/oidc-verifier';
 export * from './application/create-key.request';
+export * from './infrastructure/auth.module';

@@ -4,3 +4,4 @@ export * from './application/ingest-events.command-handler';
 export * from './application/ingest-limits';
 export * from './application/ingest-batch';
 export * from './domain/protect-events';
+export * from './infrastructure/ingest.module';

@@ -12,3 +12,4 @@ export * from './application/sealed-event-proofs';
 export * from './infrastructure/seal-key.loader';
 export * from './domain/seal-retention';
 export * from './application/seals-query';
+export * from './infrastructure/ledger.module';

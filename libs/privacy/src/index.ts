@@ -9,3 +9,4 @@ export * from './application/access-audit.service';
 export * from './application/list-erasures.query-handler';
 export * from './application/subject-events.query-handler';
 export * from './application/subject-request';
+export * from './infrastructure/privacy.module';

@@ -1,3 +1,4 @@
 export * from './domain/tenant';
 export * from './application/tenants.service';
 export * from './application/tenant-requests';
+export * from './infrastructure/tenancy.module';

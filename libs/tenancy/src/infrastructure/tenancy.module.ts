@@ -1,0 +1,19 @@
+import { Module } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '@authtrail/config';
+import { EVENT_STORE, EventStore } from '@authtrail/event-store';
+import { CLOCK, Clock, ID_SOURCE, IdSource } from '@authtrail/platform';
+import { TenantsService } from '../application/tenants.service';
+
+/** Tenants' lifecycle (create, opt-in, scheduled deletion) on the runtime's event store. */
+@Module({
+  providers: [
+    {
+      provide: TenantsService,
+      useFactory: (store: EventStore, clock: Clock, ids: IdSource, config: AppConfig) =>
+        new TenantsService(store, clock, ids, config.tenantDeletionGraceMs),
+      inject: [EVENT_STORE, CLOCK, ID_SOURCE, APP_CONFIG],
+    },
+  ],
+  exports: [TenantsService],
+})
+export class TenancyModule {}
