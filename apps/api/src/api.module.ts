@@ -11,6 +11,7 @@ import { HealthController } from './http/health.controller';
 import { KeysController } from './http/keys.controller';
 import { SchemasController } from './http/schemas.controller';
 import { SubjectsController } from './http/subjects.controller';
+import { TenantController } from './http/tenant.controller';
 import { TenantsController } from './http/tenants.controller';
 import { ReportsController } from './http/reports.controller';
 import { AuditEventsController } from './http/audit-events.controller';
@@ -32,6 +33,7 @@ export class ApiModule {
         EventsController,
         KeysController,
         TenantsController,
+        TenantController,
         SchemasController,
         SubjectsController,
         HealthController,

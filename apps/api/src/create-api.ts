@@ -9,7 +9,7 @@ import { LOGGER, Metrics, PinoNestLogger } from '@authtrail/platform';
 import { RuntimeOptions } from '@authtrail/runtime';
 import { RecentErrors, recordRecentErrors } from '@authtrail/diagnostics';
 import { ApiModule } from './api.module';
-import { registerConsole } from './http/console.controller';
+import { registerConsole } from './http/console-assets';
 
 const SECURITY_HEADERS: Record<string, string> = {
   'x-content-type-options': 'nosniff',

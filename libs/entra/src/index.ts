@@ -10,3 +10,4 @@ export * from './infrastructure/entra.module';
 export * from './application/graph-poller';
 export * from './infrastructure/event-hubs-consumer.adapter';
 export * from './infrastructure/graph-audit-client.adapter';
+export * from './application/entra-records-request';

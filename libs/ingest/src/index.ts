@@ -5,3 +5,4 @@ export * from './application/ingest-limits';
 export * from './application/ingest-batch';
 export * from './domain/protect-events';
 export * from './infrastructure/ingest.module';
+export * from './application/count-ingested';

@@ -4,3 +4,4 @@ export * from './application/bootstrap.service';
 export * from './application/admin.service';
 export * from './infrastructure/master-key-rotation';
 export * from './application/retention.service';
+export * from './application/schedule-tenant-deletion.command-handler';

@@ -1,5 +1,5 @@
 import { Controller, Get, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Access, CurrentPrincipal, Principal } from '@authtrail/auth';
 import { ROLES } from '@authtrail/key-vault';
@@ -10,6 +10,7 @@ import {
   SealList,
   sealsQueryOf,
 } from '@authtrail/ledger';
+import { ApiLedgerPublicKey, ApiLedgerSeals, ApiLedgerVerify } from './ledger.openapi';
 
 /** The tenant's own seal chain: verification, seals and public key (docs/ledger.md). */
 @ApiTags('ledger')
@@ -20,28 +21,14 @@ export class LedgerController {
 
   @Get('verify')
   @Access(...ROLES)
-  @ApiOperation({
-    summary:
-      "Recompute the tenant's log against its seals: hashes, Merkle roots, signatures and the chain",
-    description:
-      'ok: false names the first position where log and seals disagree (changed, deleted, inserted, reordered, forged-seal, broken-chain). Events after the last seal are reported as unsealed.',
-  })
+  @ApiLedgerVerify()
   verify(@CurrentPrincipal() p: Principal): Promise<LedgerVerification> {
     return this.ledger.verify({ tenantId: p.tenantId });
   }
 
   @Get('seals')
   @Access(...ROLES)
-  @ApiOperation({
-    summary:
-      "The tenant's signed seals in chain order (format authtrail.seals.v1), for third parties",
-  })
-  @ApiQuery({
-    name: 'after',
-    required: false,
-    description: 'sequence of the last seal already held',
-  })
-  @ApiQuery({ name: 'limit', required: false, description: 'at most this many (default 1000)' })
+  @ApiLedgerSeals()
   seals(
     @Query() query: Record<string, unknown>,
     @CurrentPrincipal() p: Principal,
@@ -51,10 +38,7 @@ export class LedgerController {
 
   @Get('public-key')
   @Access(...ROLES)
-  @ApiOperation({
-    summary: 'The Ed25519 public key that signs seals: JSON, or PEM with ?format=pem',
-  })
-  @ApiQuery({ name: 'format', required: false, enum: ['json', 'pem'] })
+  @ApiLedgerPublicKey()
   publicKey(
     @Query('format') format: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { Access, CurrentPrincipal, Principal } from '@authtrail/auth';
 import {
   EraseSubjectCommand,
@@ -11,6 +11,7 @@ import {
   SubjectExport,
   subjectRequestOf,
 } from '@authtrail/privacy';
+import { ApiEraseSubject, ApiExportSubject, ApiSubjectEvents } from './subjects.openapi';
 
 @ApiTags('privacy')
 @ApiBearerAuth()
@@ -24,10 +25,7 @@ export class SubjectsController {
   @Post('erase')
   @HttpCode(200)
   @Access('privacy-admin')
-  @ApiOperation({
-    summary:
-      'Erase a person: shred their key so every copy of their personal data is unreadable; the log stays intact',
-  })
+  @ApiEraseSubject()
   async erase(@Body() body: unknown, @CurrentPrincipal() p: Principal): Promise<ErasureResult> {
     return this.commands.execute(
       new EraseSubjectCommand(p.tenantId, subjectRequestOf(body), p.keyId),
@@ -37,10 +35,7 @@ export class SubjectsController {
   @Post('export')
   @HttpCode(200)
   @Access('privacy-admin')
-  @ApiOperation({
-    summary:
-      'Export every stored event about a person: their own fields decrypted, others as subject ids',
-  })
+  @ApiExportSubject()
   async export(@Body() body: unknown, @CurrentPrincipal() p: Principal): Promise<SubjectExport> {
     return this.queries.execute(
       new ExportSubjectQuery(p.tenantId, subjectRequestOf(body), p.keyId),
@@ -49,9 +44,7 @@ export class SubjectsController {
 
   @Get(':subjectId/events')
   @Access('reader', 'privacy-admin')
-  @ApiOperation({
-    summary: 'Events about a subject id: names only for privacy-admin; erased people marked erased',
-  })
+  @ApiSubjectEvents()
   events(
     @Param('subjectId') subjectId: string,
     @CurrentPrincipal() p: Principal,

@@ -10,6 +10,7 @@ import {
   ImportEntraRecordsCommand,
 } from '@authtrail/entra';
 import { CHECKPOINT_STORE, CheckpointStore } from '@authtrail/event-store';
+import { countIngested } from '@authtrail/ingest';
 import {
   CLOCK,
   Clock,
@@ -36,9 +37,7 @@ function importer(
     const result = await commands.execute<ImportEntraRecordsCommand, EntraImportResult>(
       new ImportEntraRecordsCommand(config.entra.tenantId, records, sourceId),
     );
-    for (const [category, n] of Object.entries(result.byCategory))
-      metrics.eventsAccepted.inc({ category }, n);
-    if (result.duplicates > 0) metrics.eventsDuplicate.inc(result.duplicates);
+    countIngested(metrics, result);
     return result;
   };
 }

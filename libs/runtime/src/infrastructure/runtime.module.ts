@@ -39,6 +39,7 @@ import { LedgerModule } from '@authtrail/ledger';
 import { BootstrapService } from '../application/bootstrap.service';
 import { AdminService } from '../application/admin.service';
 import { RetentionService } from '../application/retention.service';
+import { ScheduleTenantDeletionHandler } from '../application/schedule-tenant-deletion.command-handler';
 import { Stores, openStores } from './open-stores';
 import { OPENED_STORES, OpenedStores } from './tokens';
 
@@ -120,6 +121,7 @@ export class RuntimeModule implements OnApplicationShutdown {
         BootstrapService,
         AdminService,
         RetentionService,
+        ScheduleTenantDeletionHandler,
       ],
       exports: [
         APP_CONFIG,

@@ -2,12 +2,14 @@ import { ValidationError } from '@authtrail/platform';
 import type { TenantState } from '../domain/tenant';
 
 /** A tenant as its admins see it (`GET /v1/tenant` and the lifecycle routes). */
-export function tenantView(s: TenantState): {
-  tenantId: string;
-  optedIn: boolean;
-  optedInAt: string | null;
-  deletionDueAt: string | null;
-} {
+export interface TenantView {
+  readonly tenantId: string;
+  readonly optedIn: boolean;
+  readonly optedInAt: string | null;
+  readonly deletionDueAt: string | null;
+}
+
+export function tenantView(s: TenantState): TenantView {
   return {
     tenantId: s.tenantId,
     optedIn: s.optedIn,
