@@ -3,6 +3,16 @@ import eslint from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
 
+/** Test code of every tier and the test libs. */
+const TEST_FILES = [
+  '**/*.spec.ts',
+  '**/*.app-spec.ts',
+  '**/*.int-spec.ts',
+  '**/*.e2e-spec.ts',
+  'test/**',
+  'libs/testing/**',
+];
+
 const noEnv = {
   selector: "MemberExpression[object.name='process'][property.name='env']",
   message: 'Read configuration through @authtrail/config only.',
@@ -61,16 +71,7 @@ export default tseslint.config(
   },
   {
     // Config is the one place that reads the environment; tests and scripts may set it.
-    files: [
-      'libs/config/**',
-      '**/*.spec.ts',
-      '**/*.app-spec.ts',
-      '**/*.int-spec.ts',
-      '**/*.e2e-spec.ts',
-      'test/**',
-      'libs/testing/**',
-      'scripts/**',
-    ],
+    files: ['libs/config/**', ...TEST_FILES, 'scripts/**'],
     rules: { 'no-restricted-syntax': ['error', noSystemTypeLiterals] },
   },
   {
@@ -84,14 +85,7 @@ export default tseslint.config(
     rules: { 'no-restricted-syntax': 'off' },
   },
   {
-    files: [
-      '**/*.spec.ts',
-      '**/*.app-spec.ts',
-      '**/*.int-spec.ts',
-      '**/*.e2e-spec.ts',
-      'test/**',
-      'libs/testing/**',
-    ],
+    files: TEST_FILES,
     rules: {
       'no-restricted-imports': 'off',
       '@typescript-eslint/no-unsafe-assignment': 'off',

@@ -1,6 +1,5 @@
 import { PRIVACY_EVENT, catalogExamples } from '@authtrail/catalog';
 import { decodeEnvelope, subjectStream } from '@authtrail/event-store';
-import { EraseSubjectHandler } from '@authtrail/privacy';
 import { ApplicationHarness, applicationHarness } from '@authtrail/testing';
 import { IngestEventsCommand } from './ingest-events.command';
 import { IngestEventsHandler } from './ingest-events.command-handler';
@@ -90,11 +89,7 @@ describe('IngestEventsHandler (in memory)', () => {
   it('stores a person’s events after their erasure under a new subject, never the erased one', async () => {
     await post([example('mfa.UserBlocked')]);
     const erased = await h.keyring.findSubject(h.tenantId, 'kim@contoso.com');
-    await new EraseSubjectHandler(h.keyring, h.store, h.clock, h.ids).execute({
-      tenantId: h.tenantId,
-      userPrincipalName: 'kim@contoso.com',
-      actorKeyId: 'k-privacy',
-    });
+    await h.erase('kim@contoso.com');
     const lifecycle = await h.store.readStream(subjectStream(h.tenantId, erased!.subjectId));
     expect(lifecycle.map((r) => r.type)).toEqual([PRIVACY_EVENT.erased]);
 

@@ -1,5 +1,3 @@
-import { catalogExamples } from '@authtrail/catalog';
-import { IngestEventsCommand, IngestEventsHandler } from '@authtrail/ingest';
 import {
   ApplicationHarness,
   InMemoryCheckpointStore,
@@ -19,20 +17,7 @@ describe('Sealer (in memory)', () => {
   const sealer = (options = {}) =>
     new Sealer({ store: h.store, checkpoints, key, clock: h.clock, ids: h.ids }, options);
   const ingest = (tenantId: string, count: number) =>
-    new IngestEventsHandler(h.catalog, h.keyring, h.tenants, h.store, h.clock, {
-      maxEvents: 100,
-      maxFutureSkewMs: 300_000,
-    }).execute(
-      new IngestEventsCommand(
-        tenantId,
-        Array.from({ length: count }, () =>
-          catalogExamples.exampleEvent('mfa.UserBlocked', {
-            occurredAt: '2026-11-20T09:59:00.000Z',
-          }),
-        ),
-        'k-producer',
-      ),
-    );
+    h.ingestExamples(Array<string>(count).fill('mfa.UserBlocked'), tenantId);
 
   beforeEach(async () => {
     h = await applicationHarness();
@@ -42,9 +27,7 @@ describe('Sealer (in memory)', () => {
   });
 
   it('seals each tenant’s events into its own signed chain that verify accepts', async () => {
-    await h.tenants.create('globex', { keyId: 'k-operator' });
-    await h.tenants.optIn('globex', { keyId: 'k-admin' });
-    await h.keyring.ensureTenant('globex');
+    await h.collecting('globex');
     await ingest(h.tenantId, 3);
     await ingest('globex', 2);
 

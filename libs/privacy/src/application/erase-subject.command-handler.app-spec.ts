@@ -1,6 +1,5 @@
-import { PRIVACY_EVENT, catalogExamples } from '@authtrail/catalog';
+import { PRIVACY_EVENT } from '@authtrail/catalog';
 import { decodeEnvelope, subjectStream } from '@authtrail/event-store';
-import { IngestEventsCommand, IngestEventsHandler } from '@authtrail/ingest';
 import { ApplicationHarness, applicationHarness } from '@authtrail/testing';
 import { EraseSubjectCommand, EraseSubjectHandler } from './erase-subject.command-handler';
 import { EventReader } from './event-reader';
@@ -15,21 +14,7 @@ describe('EraseSubjectHandler (in memory)', () => {
   beforeEach(async () => {
     h = await applicationHarness();
     erase = new EraseSubjectHandler(h.keyring, h.store, h.clock, h.ids);
-    const ingest = new IngestEventsHandler(h.catalog, h.keyring, h.tenants, h.store, h.clock, {
-      maxEvents: 100,
-      maxFutureSkewMs: 300_000,
-    });
-    const at = { occurredAt: '2026-11-20T09:59:00.000Z' };
-    await ingest.execute(
-      new IngestEventsCommand(
-        h.tenantId,
-        [
-          catalogExamples.exampleEvent('sspr.PasswordResetByAdmin', at),
-          catalogExamples.exampleEvent('mfa.UserBlocked', at),
-        ],
-        'k-producer',
-      ),
-    );
+    await h.ingestExamples(['sspr.PasswordResetByAdmin', 'mfa.UserBlocked']);
   });
 
   it('shreds the person’s key, records request and erasure, and leaves others readable', async () => {

@@ -1,6 +1,5 @@
-import { PRIVACY_EVENT, catalogExamples } from '@authtrail/catalog';
+import { PRIVACY_EVENT } from '@authtrail/catalog';
 import { decodeEnvelope } from '@authtrail/event-store';
-import { IngestEventsCommand, IngestEventsHandler } from '@authtrail/ingest';
 import { LedgerService, Sealer, SealSigningKey, inclusionProofValid } from '@authtrail/ledger';
 import {
   ApplicationHarness,
@@ -32,21 +31,7 @@ describe('ExportSubjectHandler (in memory)', () => {
       h.ids,
       ledger,
     );
-    const ingest = new IngestEventsHandler(h.catalog, h.keyring, h.tenants, h.store, h.clock, {
-      maxEvents: 100,
-      maxFutureSkewMs: 300_000,
-    });
-    const at = { occurredAt: '2026-11-20T09:59:00.000Z' };
-    await ingest.execute(
-      new IngestEventsCommand(
-        h.tenantId,
-        [
-          catalogExamples.exampleEvent('sspr.PasswordResetByAdmin', at),
-          catalogExamples.exampleEvent('mfa.UserBlocked', at),
-        ],
-        'k-producer',
-      ),
-    );
+    await h.ingestExamples(['sspr.PasswordResetByAdmin', 'mfa.UserBlocked']);
   });
 
   it('gives the person their own fields, anyone else by subject id, and records the export', async () => {

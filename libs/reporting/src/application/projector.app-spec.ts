@@ -1,6 +1,4 @@
-import { TENANT_EVENT, catalogExamples } from '@authtrail/catalog';
-import { IngestEventsCommand, IngestEventsHandler } from '@authtrail/ingest';
-import { EraseSubjectCommand, EraseSubjectHandler } from '@authtrail/privacy';
+import { TENANT_EVENT } from '@authtrail/catalog';
 import {
   ApplicationHarness,
   InMemoryCheckpointStore,
@@ -9,25 +7,13 @@ import {
 } from '@authtrail/testing';
 import { PROJECTOR_WORKER, Projector } from './projector';
 
-const at = { occurredAt: '2026-11-20T09:59:00.000Z' };
-
 describe('Projector (in memory)', () => {
   let h: ApplicationHarness;
   let model: InMemoryReadModel;
   let checkpoints: InMemoryCheckpointStore;
   const projector = () =>
     new Projector({ store: h.store, writer: model, checkpoints, catalog: h.catalog });
-  const ingest = (...types: string[]) =>
-    new IngestEventsHandler(h.catalog, h.keyring, h.tenants, h.store, h.clock, {
-      maxEvents: 100,
-      maxFutureSkewMs: 300_000,
-    }).execute(
-      new IngestEventsCommand(
-        h.tenantId,
-        types.map((t) => catalogExamples.exampleEvent(t, at)),
-        'k-producer',
-      ),
-    );
+  const ingest = (...types: string[]) => h.ingestExamples(types);
 
   beforeEach(async () => {
     h = await applicationHarness();
@@ -78,9 +64,7 @@ describe('Projector (in memory)', () => {
   it('records an erasure after the rows before it, and drops the person’s sealed data', async () => {
     await ingest('mfa.UserBlocked');
     const kim = (await h.keyring.findSubject(h.tenantId, 'kim@contoso.com'))!;
-    await new EraseSubjectHandler(h.keyring, h.store, h.clock, h.ids).execute(
-      new EraseSubjectCommand(h.tenantId, 'kim@contoso.com', 'k-privacy'),
-    );
+    await h.erase('kim@contoso.com');
 
     await projector().catchUp();
 

@@ -1,6 +1,3 @@
-import { catalogExamples } from '@authtrail/catalog';
-import { IngestEventsCommand, IngestEventsHandler } from '@authtrail/ingest';
-import { EraseSubjectCommand, EraseSubjectHandler } from '@authtrail/privacy';
 import {
   ApplicationHarness,
   InMemoryCheckpointStore,
@@ -38,20 +35,7 @@ describe('ReportsService over a fake reader (in memory)', () => {
     model = new InMemoryReadModel();
     const answers = new Map([[blocks.query as ReportQuery<never, unknown>, blocksAnswer]]);
     reports = new ReportsService(model.reader(answers), h.keyring, h.catalog, h.clock);
-    await new IngestEventsHandler(h.catalog, h.keyring, h.tenants, h.store, h.clock, {
-      maxEvents: 100,
-      maxFutureSkewMs: 300_000,
-    }).execute(
-      new IngestEventsCommand(
-        h.tenantId,
-        [
-          catalogExamples.exampleEvent('mfa.UserBlocked', {
-            occurredAt: '2026-11-20T09:59:00.000Z',
-          }),
-        ],
-        'k-producer',
-      ),
-    );
+    await h.ingestExamples(['mfa.UserBlocked']);
     await project();
   });
 
@@ -76,9 +60,7 @@ describe('ReportsService over a fake reader (in memory)', () => {
   });
 
   it('shows an erased person as erased with no name, to everyone', async () => {
-    await new EraseSubjectHandler(h.keyring, h.store, h.clock, h.ids).execute(
-      new EraseSubjectCommand(h.tenantId, 'kim@contoso.com', 'k-privacy'),
-    );
+    await h.erase('kim@contoso.com');
     // Before the projector has seen the erasure, the missing key already says so.
     const early = await reports.mfa('blocks', { tenantId: h.tenantId, revealNames: true }, {});
     expect(early.body.items).toEqual([expect.objectContaining({ user: null, erased: true })]);

@@ -1,8 +1,10 @@
 import { generateKeyPairSync, randomBytes, sign } from 'node:crypto';
-import { EventCatalog } from '@authtrail/catalog';
+import { EventCatalog, catalogExamples } from '@authtrail/catalog';
+import { IngestEventsCommand, IngestEventsHandler, IngestResult } from '@authtrail/ingest';
 import { Keyring, masterKeyFromBytes } from '@authtrail/key-vault';
 import { SealSigningKey, sealPublicKeyFromPem } from '@authtrail/ledger';
 import type { Clock, IdSource } from '@authtrail/platform';
+import { EraseSubjectCommand, EraseSubjectHandler, ErasureResult } from '@authtrail/privacy';
 import { TenantsService } from '@authtrail/tenancy';
 import { InMemoryEventLog, InMemoryEventStore } from '../event-store/in-memory-event-store';
 import { InMemoryKeyVault } from '../key-vault/in-memory-key-vault';
@@ -53,6 +55,15 @@ export interface ApplicationHarness {
   readonly catalog: EventCatalog;
   readonly clock: ManualClock;
   readonly ids: SequentialIds;
+  /** Creates a tenant and opts it in (its key made). */
+  collecting(tenantId: string): Promise<void>;
+  /**
+   * Ingests one catalog example of each type (a minute old) through the real ingest
+   * handler, as producer `k-producer`, into the harness's tenant unless another is named.
+   */
+  ingestExamples(types: readonly string[], tenantId?: string): Promise<IngestResult>;
+  /** Erases a person through the real erasure handler, as `k-privacy`. */
+  erase(userPrincipalName: string): Promise<ErasureResult>;
 }
 
 export interface ApplicationHarnessOptions {
@@ -73,11 +84,18 @@ export async function applicationHarness(
   const vault = new InMemoryKeyVault();
   const keyring = new Keyring(vault, masterKeyFromBytes(randomBytes(32)), clock);
   const tenants = new TenantsService(store, clock, ids, 0);
-  if (options.collecting ?? true) {
-    await tenants.create(tenantId, { keyId: 'k-operator' });
-    await tenants.optIn(tenantId, { keyId: 'k-admin' });
-    await keyring.ensureTenant(tenantId);
-  }
+  const catalog = EventCatalog.default();
+  const collecting = async (id: string): Promise<void> => {
+    await tenants.create(id, { keyId: 'k-operator' });
+    await tenants.optIn(id, { keyId: 'k-admin' });
+    await keyring.ensureTenant(id);
+  };
+  if (options.collecting ?? true) await collecting(tenantId);
+  const ingest = new IngestEventsHandler(catalog, keyring, tenants, store, clock, {
+    maxEvents: 1000,
+    maxFutureSkewMs: 300_000,
+  });
+  const erase = new EraseSubjectHandler(keyring, store, clock, ids);
   return {
     tenantId,
     store,
@@ -85,8 +103,15 @@ export async function applicationHarness(
     vault,
     keyring,
     tenants,
-    catalog: EventCatalog.default(),
+    catalog,
     clock,
     ids,
+    collecting,
+    ingestExamples: (types, tenant = tenantId) => {
+      const occurredAt = new Date(clock.now().getTime() - 60_000).toISOString();
+      const events = types.map((t) => catalogExamples.exampleEvent(t, { occurredAt }));
+      return ingest.execute(new IngestEventsCommand(tenant, events, 'k-producer'));
+    },
+    erase: (upn) => erase.execute(new EraseSubjectCommand(tenantId, upn, 'k-privacy')),
   };
 }
