@@ -16,6 +16,7 @@ import {
 } from '../../apps/cli/src/commands/bench-http';
 import { ErasureResult, measureErasures } from './erasure-phase';
 import { Summary, probeProjection, sleep, summarize, workerLags } from './serve-probes';
+import { ensureWrk, wrkLoad } from './wrk-load';
 
 /**
  * The phases of `npm run bench` that need a real `authtrail serve` (a child process on a
@@ -57,6 +58,10 @@ export interface ServeResult {
   readonly ceiling: HttpCeiling | null;
   readonly batched: WatchedLoad | null;
   readonly single: WatchedLoad | null;
+  /** One event per request from `wrk` (64 connections, a fresh event id per request). */
+  readonly wrk: WatchedLoad | null;
+  /** Why there is no wrk run (wrk missing and not installable), or null. */
+  readonly wrkSkipped: string | null;
   /** After the load: until the projector's and forwarder's lag gauges read 0. */
   readonly catchUpSeconds: number | null;
   /** The same, after the batches of 1000 (before the single-event run). */
@@ -219,6 +224,8 @@ export async function runServePhases(options: ServeOptions): Promise<ServeResult
   let ceiling: HttpCeiling | null = null;
   let batched: WatchedLoad | null = null;
   let single: WatchedLoad | null = null;
+  let wrk: WatchedLoad | null = null;
+  let wrkSkipped: string | null = null;
   let catchUpSeconds: number | null = null;
   let batchedCatchUpSeconds: number | null = null;
   let erasure: ErasureResult | null = null;
@@ -261,7 +268,28 @@ export async function runServePhases(options: ServeOptions): Promise<ServeResult
           single = await watched(server, keys, () =>
             load(1, options.singleClients, options.seconds),
           );
-          for (const w of [batched, single])
+          const tool = ensureWrk(log);
+          if ('skipped' in tool) {
+            wrkSkipped = tool.skipped;
+            log(`wrk row skipped: ${tool.skipped}`);
+          } else {
+            log('waiting for the projector and the SIEM forwarder to catch up…');
+            await catchUp(server.url, 600_000);
+            log(
+              `ingest: wrk, 1 event per request, ${options.singleClients} connections, ${options.seconds} s…`,
+            );
+            wrk = await watched(server, keys, () =>
+              wrkLoad({
+                wrk: tool.path,
+                url: server.url,
+                key: keys.producer,
+                connections: options.singleClients,
+                seconds: options.seconds,
+                pool,
+              }),
+            );
+          }
+          for (const w of [batched, single, ...(wrk ? [wrk] : [])])
             if (w.load.errors > 0)
               throw new Error(`${w.load.errors} ingest requests failed: ${w.load.firstError}`);
         } catch (e) {
@@ -313,6 +341,8 @@ export async function runServePhases(options: ServeOptions): Promise<ServeResult
     ceiling,
     batched,
     single,
+    wrk,
+    wrkSkipped,
     catchUpSeconds,
     batchedCatchUpSeconds,
     erasure,

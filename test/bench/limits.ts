@@ -1,0 +1,213 @@
+/**
+ * The limits every ingest row of `npm run bench` is read against, measured in the same run
+ * on the same machine (issue #15):
+ *
+ * - **parse + validate + seal**: the ingest pipeline's own steps without a store — the
+ *   batch body parsed from JSON, each event validated by the catalog, split, sealed under
+ *   its people's keys, fingerprinted and encoded as an envelope (the real
+ *   `IngestEventsHandler` with a store that only keeps what it is given).
+ * - **SQLite batched append**: those very envelopes inserted with better-sqlite3 into a
+ *   fresh file of the event store's schema (its own migrations, WAL, synchronous=FULL,
+ *   the writer's page cache), one transaction per 1000 events; no look-ups, so it is
+ *   what the schema's rows and indexes cost, not what the appender adds.
+ * - **SQLite, events table only**: the same without the idempotency and subject index
+ *   rows: what those indexes cost is the difference.
+ *
+ * Each is run in this (the bench's) process while no server runs.
+ */
+import Database from 'better-sqlite3';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { NestFactory } from '@nestjs/core';
+import { EventCatalog } from '@authtrail/catalog';
+import { loadConfig } from '@authtrail/config';
+import {
+  AppendResult,
+  AppendToStream,
+  EventStore,
+  NewEvent,
+  SqliteEventStore,
+} from '@authtrail/event-store';
+import { INGEST_LIMITS, IngestEventsCommand, IngestEventsHandler } from '@authtrail/ingest';
+import { Keyring } from '@authtrail/key-vault';
+import { systemClock } from '@authtrail/platform';
+import { BootstrapService, RuntimeModule } from '@authtrail/runtime';
+import { TenantsService } from '@authtrail/tenancy';
+import { BENCH_BOOTSTRAP_KEY, makeEvents } from '../../apps/cli/src/commands/bench-http';
+
+export interface LimitRun {
+  readonly events: number;
+  readonly seconds: number;
+  readonly eventsPerSecond: number;
+  /** Wall time per event on one thread, µs. */
+  readonly microsPerEvent: number;
+}
+
+export interface LimitsResult {
+  readonly pipeline: LimitRun;
+  readonly sqlite: LimitRun;
+  readonly sqliteEventsOnly: LimitRun;
+}
+
+const BATCH = 1000;
+
+const run = (events: number, ms: number): LimitRun => ({
+  events,
+  seconds: ms / 1000,
+  eventsPerSecond: events / (ms / 1000),
+  microsPerEvent: (ms * 1000) / events,
+});
+
+/** Keeps the streams it is asked to append; answers every event as appended. */
+class CapturingStore {
+  readonly captured: { tenantId: string; streams: readonly AppendToStream[] }[] = [];
+  append(tenantId: string, streams: readonly AppendToStream[]): Promise<AppendResult> {
+    this.captured.push({ tenantId, streams });
+    return Promise.resolve({
+      statuses: streams.flatMap((s) => s.events.map(() => 'appended' as const)),
+      lastPosition: null,
+    });
+  }
+}
+
+/** parse + validate + seal over `events` events in batches of 1000; returns the envelopes too. */
+async function pipelineLimit(
+  events: number,
+): Promise<{ run: LimitRun; batches: CapturingStore['captured'] }> {
+  const dir = mkdtempSync(join(tmpdir(), 'authtrail-bench-limit-'));
+  const app = await NestFactory.createApplicationContext(
+    RuntimeModule.forRoot({
+      config: loadConfig({
+        AUTHTRAIL_DATA_DIR: dir,
+        AUTHTRAIL_LOG_LEVEL: 'error',
+        AUTHTRAIL_BOOTSTRAP_KEY: BENCH_BOOTSTRAP_KEY,
+      }),
+    }),
+    { logger: false },
+  );
+  try {
+    await app.get(BootstrapService).ensure();
+    const tenants = app.get(TenantsService);
+    await tenants.optIn('default', { keyId: 'bench' });
+    const store = new CapturingStore();
+    const handler = new IngestEventsHandler(
+      app.get(EventCatalog),
+      app.get(Keyring),
+      tenants,
+      store as unknown as EventStore,
+      systemClock,
+      app.get(INGEST_LIMITS),
+    );
+    const pool = makeEvents(events);
+    // The bodies as they arrive over HTTP: parsing them is part of the limit.
+    const bodies: string[] = [];
+    for (let i = 0; i < pool.length; i += BATCH)
+      bodies.push(JSON.stringify(pool.slice(i, i + BATCH)));
+    // The people of the pool get their subjects and keys once (as in a long-running server).
+    const people = makeEvents(5000);
+    for (let i = 0; i < people.length; i += BATCH)
+      await handler.execute(
+        new IngestEventsCommand('default', people.slice(i, i + BATCH), 'bench'),
+      );
+    store.captured.length = 0;
+    const t0 = performance.now();
+    for (const body of bodies)
+      await handler.execute(
+        new IngestEventsCommand('default', JSON.parse(body) as unknown[], 'bench'),
+      );
+    return { run: run(events, performance.now() - t0), batches: store.captured };
+  } finally {
+    await app.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The envelopes appended with plain prepared statements, one transaction per 1000. */
+function sqliteLimit(
+  batches: CapturingStore['captured'],
+  withIndexes: boolean,
+  chunk = BATCH,
+): LimitRun {
+  const dir = mkdtempSync(join(tmpdir(), 'authtrail-bench-limit-sqlite-'));
+  const file = join(dir, 'events.db');
+  try {
+    // The store creates the file and runs its migrations: the schema is the store's own.
+    void SqliteEventStore.open(file, { writerThread: false }).close();
+    const db = new Database(file);
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+    db.pragma('cache_size = -65536');
+    db.pragma('wal_autocheckpoint = 10000');
+    const insertEvent = db.prepare(
+      'INSERT INTO events (tenant_id, stream_id, revision, event_id, type, occurred_at, recorded_at, data, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    );
+    const insertEventId = db.prepare(
+      'INSERT INTO event_ids (tenant_id, event_id, fingerprint, position) VALUES (?, ?, ?, ?)',
+    );
+    const insertSubject = db.prepare(
+      'INSERT INTO event_subjects (tenant_id, subject_id, position) VALUES (?, ?, ?)',
+    );
+    const upsertStream = db.prepare(
+      'INSERT INTO streams (stream_id, revision) VALUES (?, ?) ON CONFLICT (stream_id) DO UPDATE SET revision = excluded.revision',
+    );
+    const revisions = new Map<string, number>();
+    const rows: { tenantId: string; streamId: string; event: NewEvent }[] = batches.flatMap(
+      ({ tenantId, streams }) =>
+        streams.flatMap((s) =>
+          s.events.map((event) => ({ tenantId, streamId: s.streamId, event })),
+        ),
+    );
+    const commit = db.transaction((slice: typeof rows) => {
+      const recordedAt = Date.now();
+      for (const { tenantId, streamId, event } of slice) {
+        const revision = (revisions.get(streamId) ?? -1) + 1;
+        revisions.set(streamId, revision);
+        const data = Buffer.from(event.data);
+        const { lastInsertRowid } = insertEvent.run(
+          tenantId,
+          streamId,
+          revision,
+          event.eventId,
+          event.type,
+          event.occurredAt.getTime(),
+          recordedAt,
+          data,
+          createHash('sha256').update(data).digest('hex'),
+        );
+        upsertStream.run(streamId, revision);
+        if (!withIndexes) continue;
+        const position = Number(lastInsertRowid);
+        insertEventId.run(
+          tenantId,
+          event.eventId,
+          createHash('sha256').update(event.fingerprint, 'utf8').digest(),
+          position,
+        );
+        for (const subjectId of new Set(event.subjectIds))
+          insertSubject.run(tenantId, subjectId, position);
+      }
+    });
+    const t0 = performance.now();
+    for (let i = 0; i < rows.length; i += chunk) commit.immediate(rows.slice(i, i + chunk));
+    const ms = performance.now() - t0;
+    db.close();
+    return run(rows.length, ms);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export async function measureLimits(options: {
+  readonly events: number;
+  readonly log: (line: string) => void;
+}): Promise<LimitsResult> {
+  const events = Math.max(BATCH, Math.ceil(options.events / BATCH) * BATCH);
+  options.log(`limits: parse + validate + seal, ${events} events…`);
+  const { run: pipeline, batches } = await pipelineLimit(events);
+  options.log(`limits: SQLite batched append of the same ${events} envelopes…`);
+  const sqlite = sqliteLimit(batches, true);
+  const sqliteEventsOnly = sqliteLimit(batches, false);
+  return { pipeline, sqlite, sqliteEventsOnly };
+}
