@@ -13,3 +13,4 @@ export * from './infrastructure/file/ndjson-file-siem-publisher.adapter';
 export * from './infrastructure/sqlite/sqlite-published-subjects.adapter';
 export * from './infrastructure/postgres/postgres-published-subjects.adapter';
 export * from './infrastructure/create-siem-forwarder';
+export * from './infrastructure/siem.module';

@@ -1,17 +1,12 @@
 import { INestApplicationContext } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { APP_CONFIG, AppConfig } from '@authtrail/config';
-import { WorkerLeases } from '@authtrail/coordination';
-import { EventCatalog } from '@authtrail/catalog';
-import { CHECKPOINT_STORE, CheckpointStore, EVENT_STORE, EventStore } from '@authtrail/event-store';
-import { Keyring } from '@authtrail/key-vault';
-import { LedgerService, SealedEventProofs } from '@authtrail/ledger';
-import { LOGGER, Metrics, WorkerStatusBoard } from '@authtrail/platform';
+import { LOGGER } from '@authtrail/platform';
 import {
   ERASED_VALUE_MAX_AGE_MS,
   SIEM_TOPICS,
   SiemForwarder,
-  createSiemForwarder,
+  SiemForwarderFactory,
 } from '@authtrail/siem';
 
 /**
@@ -21,30 +16,7 @@ import {
 export function startSiemForwarder(app: INestApplicationContext): SiemForwarder | null {
   const config = app.get<AppConfig>(APP_CONFIG);
   const logger = app.get<Logger>(LOGGER);
-  const leases = app.get(WorkerLeases);
-  const forwarder = createSiemForwarder(
-    {
-      dataDir: config.dataDir,
-      // With PostgreSQL the record of published people is shared and fenced by the lease.
-      keyVault: config.keyVault,
-      leases: leases.coordinated ? leases : null,
-      kafkaBrokers: config.kafkaBrokers,
-      siemFile: config.siemFile,
-      siemIdentity: config.siemIdentity,
-      partitions: config.kafkaPartitions,
-      replicationFactor: config.kafkaReplicationFactor ?? undefined,
-    },
-    {
-      store: app.get<EventStore>(EVENT_STORE),
-      checkpoints: app.get<CheckpointStore>(CHECKPOINT_STORE),
-      catalog: app.get(EventCatalog),
-      keyring: app.get(Keyring),
-      logger,
-      metrics: app.get(Metrics),
-      board: app.get(WorkerStatusBoard),
-      seals: new SealedEventProofs(app.get<EventStore>(EVENT_STORE), app.get(LedgerService)),
-    },
-  );
+  const forwarder = app.get(SiemForwarderFactory).create();
   if (forwarder === null) {
     logger.info('SIEM forwarding off (set AUTHTRAIL_KAFKA_BROKERS or AUTHTRAIL_SIEM_FILE)');
     return null;

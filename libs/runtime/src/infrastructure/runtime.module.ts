@@ -36,6 +36,7 @@ import { TenancyModule } from '@authtrail/tenancy';
 import { IngestModule } from '@authtrail/ingest';
 import { PrivacyModule } from '@authtrail/privacy';
 import { LedgerModule } from '@authtrail/ledger';
+import { SiemModule } from '@authtrail/siem';
 import { BootstrapService } from '../application/bootstrap.service';
 import { AdminService } from '../application/admin.service';
 import { RetentionService } from '../application/retention.service';
@@ -51,7 +52,7 @@ export interface RuntimeOptions {
 }
 
 /** The bounded contexts every app runs; each lib's module holds its own use cases. */
-const CONTEXTS = [AuthModule, TenancyModule, IngestModule, LedgerModule, PrivacyModule];
+const CONTEXTS = [AuthModule, TenancyModule, IngestModule, LedgerModule, PrivacyModule, SiemModule];
 
 /**
  * The composition root shared by every app: opens the stores the configuration names and
