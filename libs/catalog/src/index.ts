@@ -33,7 +33,9 @@ export { ACCESS_EVENT, ACCESS_EVENTS } from './domain/access.event-types';
 export { LEDGER_EVENT, LEDGER_EVENTS } from './domain/ledger.event-types';
 export { UnknownEventTypeError, UnsupportedSchemaVersionError } from './domain/catalog.errors';
 export {
+  PRUNED_CATEGORIES,
   RETENTION_DAYS,
+  configuredRetentionDays,
   isPastRetention,
   retentionCutoff,
   retentionDays,

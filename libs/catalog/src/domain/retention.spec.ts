@@ -1,4 +1,10 @@
-import { isPastRetention, retentionCutoff, retentionDays } from './retention';
+import {
+  PRUNED_CATEGORIES,
+  configuredRetentionDays,
+  isPastRetention,
+  retentionCutoff,
+  retentionDays,
+} from './retention';
 import { normalisePrincipalName } from './principal-name';
 
 const NOW = new Date('2026-11-20T12:00:00.000Z');
@@ -19,6 +25,18 @@ describe('retention', () => {
     expect(isPastRetention('sspr', daysAgo(365, 1), NOW)).toBe(true);
     expect(isPastRetention('sspr', new Date(NOW.getTime() + 60_000), NOW)).toBe(false);
     expect(retentionCutoff('mfa', NOW).toISOString()).toBe('2026-08-22T12:00:00.000Z');
+  });
+});
+
+describe('configuredRetentionDays', () => {
+  it('gives MFA and SSPR their configured windows and authtrail’s own records the longer one', () => {
+    const windows = { mfaDays: 30, ssprDays: 400 };
+    expect(configuredRetentionDays(windows, 'mfa')).toBe(30);
+    expect(configuredRetentionDays(windows, 'sspr')).toBe(400);
+    expect(configuredRetentionDays({ mfaDays: 500, ssprDays: 400 }, 'access')).toBe(500);
+    expect(PRUNED_CATEGORIES.map((c) => configuredRetentionDays(windows, c))).toEqual([
+      30, 400, 400,
+    ]);
   });
 });
 

@@ -35,3 +35,22 @@ export function isPastRetention(category: Category, occurredAt: Date, now: Date)
 export function retentionCutoff(category: Category, now: Date): Date {
   return new Date(now.getTime() - RETENTION_DAYS[category] * DAY_MS);
 }
+
+/**
+ * Categories the retention job prunes from the log. Privacy, tenant and ledger records are
+ * kept: erasure recovery, tenant state and the seal chain rely on them.
+ */
+export const PRUNED_CATEGORIES: readonly Category[] = ['mfa', 'sspr', 'access'];
+
+/**
+ * A category's window under the configured MFA and SSPR windows (AUTHTRAIL_RETENTION_*):
+ * authtrail's own records (access, privacy, tenant, ledger) follow the longer of the two.
+ */
+export function configuredRetentionDays(
+  windows: { readonly mfaDays: number; readonly ssprDays: number },
+  category: Category,
+): number {
+  if (category === 'mfa') return windows.mfaDays;
+  if (category === 'sspr') return windows.ssprDays;
+  return Math.max(windows.mfaDays, windows.ssprDays);
+}

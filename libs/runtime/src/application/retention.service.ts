@@ -1,20 +1,14 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { Category } from '@authtrail/catalog';
+import { Category, PRUNED_CATEGORIES, configuredRetentionDays } from '@authtrail/catalog';
 import { APP_CONFIG, AppConfig } from '@authtrail/config';
 import { EVENT_RETENTION, EventRetention } from '@authtrail/event-store';
 import { CLOCK, Clock, LOGGER } from '@authtrail/platform';
 
 /**
- * Categories the retention job prunes, with the seeds' windows (seed 000: MFA data 90
- * days; seed 003: audit data one year, then deleted automatically). Privacy, tenant and
- * ledger records are kept: erasure recovery, tenant state and the seal chain rely on them.
- */
-export const PRUNED_CATEGORIES: readonly Category[] = ['mfa', 'sspr', 'access'];
-
-/**
- * The retention job: deletes events past their category's window from the log (their
- * hashes stay, so seals still verify). ClickHouse drops the same rows by TTL and every
+ * The retention job, with the seeds' windows (seed 000: MFA data 90 days; seed 003: audit
+ * data one year, then deleted automatically): deletes events past their category's window
+ * from the log (their hashes stay, so seals still verify). ClickHouse drops the same rows by TTL and every
  * report filters by the same cutoff, so reports and log agree. With EventStoreDB the
  * store enforces `$maxAge` itself and this job has nothing to do.
  */
@@ -29,12 +23,7 @@ export class RetentionService {
 
   /** Window of a pruned category; access records (audit data) follow the longer one. */
   days(category: Category): number {
-    const { mfaDays, ssprDays } = this.config.retention;
-    return category === 'mfa'
-      ? mfaDays
-      : category === 'sspr'
-        ? ssprDays
-        : Math.max(mfaDays, ssprDays);
+    return configuredRetentionDays(this.config.retention, category);
   }
 
   get enabled(): boolean {
