@@ -1,7 +1,16 @@
 import Database from 'better-sqlite3';
 import type { CheckpointStore } from '../../domain/checkpoint-store.port';
 
-/** Checkpoints of the embedded mode: a small SQLite file beside the log (WAL, full sync). */
+/**
+ * Checkpoints of the embedded mode: a small SQLite file beside the log (WAL).
+ *
+ * `synchronous = NORMAL`: a save is atomic and survives a process crash, but is not
+ * fsynced at each commit (only at WAL checkpoints). Power loss may take the last saves
+ * back to an earlier position, and the workers then do that stretch of the log again —
+ * which they must tolerate anyway (at-least-once; handlers are idempotent). A save is made
+ * on the event loop after every batch a follower handles; an fsync there stopped ingest
+ * for each one (~4 % of the loop's time under batched load, issue #15).
+ */
 export class SqliteCheckpointStore implements CheckpointStore {
   private readonly db: Database.Database;
   private readonly getStmt: Database.Statement<[string], { position: number }>;
@@ -11,7 +20,7 @@ export class SqliteCheckpointStore implements CheckpointStore {
   constructor(file: string) {
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = FULL');
+    this.db.pragma('synchronous = NORMAL');
     this.db.pragma('busy_timeout = 5000');
     this.db.exec(
       'CREATE TABLE IF NOT EXISTS checkpoints (worker TEXT PRIMARY KEY, position INTEGER NOT NULL, updated_at INTEGER NOT NULL)',
