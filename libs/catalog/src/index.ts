@@ -62,3 +62,4 @@ export {
   type ExampleOverrides,
   type ExamplePatch,
 } from './testing/examples';
+export * from './domain/suspicious-signals';

@@ -1,4 +1,5 @@
 import type { PersonSignal } from '../../../domain/read-model.types';
+import { ADMIN_SELF_RESET_MIN, SIGNAL_REPORT_DAYS } from '@authtrail/catalog';
 import { defineReport, list, person } from '../report-definition';
 import { windowOf, windowParam } from '../report-params';
 import { windowParams } from '../report-sql';
@@ -8,10 +9,10 @@ export const adminSelfResets = defineReport<SignalQuery, PersonSignal[]>({
   service: 'sspr',
   name: 'admin-self-resets',
   title: 'Which admins reset their own password (self-service) at least min times?',
-  defaultDays: 30,
+  defaultDays: SIGNAL_REPORT_DAYS,
   params: (p, ctx) => ({
-    ...windowParam(p, ctx, 30, 'sspr'),
-    min: p.int('min', 1, 1_000_000) ?? 3,
+    ...windowParam(p, ctx, SIGNAL_REPORT_DAYS, 'sspr'),
+    min: p.int('min', 1, 1_000_000) ?? ADMIN_SELF_RESET_MIN,
   }),
   query: async (sql, q) => {
     const rows = await sql.select(`${adminSelfResetSql(sql)} ORDER BY count DESC, subject_id`, {

@@ -8,11 +8,13 @@ import {
   type SqlRow,
 } from '../report-sql';
 
+import { SSPR_SIGNAL_TYPES } from '@authtrail/catalog';
+
 /** Event types the SSPR reports single out (seed 002). */
-export const SELF_SERVICE = 'sspr.PasswordResetSelfService';
-export const BY_ADMIN = 'sspr.PasswordResetByAdmin';
-export const FLOW = 'sspr.ResetFlowProgressed';
-export const BLOCKED = 'sspr.BlockedFromReset';
+export const SELF_SERVICE = SSPR_SIGNAL_TYPES.selfService;
+export const BY_ADMIN = SSPR_SIGNAL_TYPES.byAdmin;
+export const FLOW = SSPR_SIGNAL_TYPES.flow;
+export const BLOCKED = SSPR_SIGNAL_TYPES.blocked;
 
 /** Whose registrations count: the tenant's, within retention. */
 export interface RegistrationScope {

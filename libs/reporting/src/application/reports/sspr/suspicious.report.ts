@@ -1,14 +1,14 @@
 import type { PersonSignal } from '../../../domain/read-model.types';
+import { ADMIN_SELF_RESET_MIN, SIGNAL_REPORT_DAYS, SUSPICIOUS_SIGNALS } from '@authtrail/catalog';
 import { defineReport, list, person } from '../report-definition';
 import { windowOf, windowParam } from '../report-params';
 import { ReportSql, TABLES, WINDOW, windowParams } from '../report-sql';
-import { BLOCKED, FLOW, SELF_SERVICE, SignalQuery, adminSelfResetSql, signalOf } from './sspr-sql';
+import { SignalQuery, adminSelfResetSql, signalOf } from './sspr-sql';
 
 /** Items per answer: the most frequent first; `total` tells how many there are. */
 const DEFAULT_SIGNALS = 1000;
 const MAX_SIGNALS = 100_000;
-const DAY_MS = 86_400_000;
-const HOUR_MS = 3_600_000;
+const { blocked, resetAttempts, failureBurst } = SUSPICIOUS_SIGNALS;
 
 /**
  * For each k, how many of the sorted times `t` (ms) fall in [t[k], t[k] + span): one sort
@@ -40,15 +40,16 @@ function burstsSql(sql: ReportSql): string {
   // Per person and signal, a tuple (signal, count, first ms, last ms); count 0 = none.
   const burst = (name: string, t: string, n: string, over: number) =>
     `('${name}', toUInt64(if(arrayMax(${n}) > ${over}, arrayMax(${n}), 0)), ${t}[arrayFirstIndex(x -> x = arrayMax(${n}), ${n})], ${t}[arrayFirstIndex(x -> x = arrayMax(${n}), ${n}) + arrayMax(${n}) - 1])`;
-  const attempt = `type IN ('${SELF_SERVICE}', '${FLOW}')`;
+  const attempt = `type IN (${resetAttempts.types.map((t) => `'${t}'`).join(', ')})`;
+  const failure = `status = '${failureBurst.status}'`;
   return `SELECT subject_id, s.1 AS signal, s.2 AS count,
   s.3 AS first_ms, s.4 AS last_ms, '' AS role
 FROM (
   SELECT subject_id, arrayJoin(arrayFilter(s -> s.2 > 0, [
-    ${burst('reset-attempts', 'rt', 'rn', 5)},
-    ${burst('failure-burst', 'ft', 'fn', 9)}])) AS s
+    ${burst(resetAttempts.name, 'rt', 'rn', resetAttempts.moreThan)},
+    ${burst(failureBurst.name, 'ft', 'fn', failureBurst.moreThan)}])) AS s
   FROM (
-    SELECT subject_id, rt, ft, ${windowCounts('rt', DAY_MS)} AS rn, ${windowCounts('ft', HOUR_MS)} AS fn
+    SELECT subject_id, rt, ft, ${windowCounts('rt', resetAttempts.withinMs)} AS rn, ${windowCounts('ft', failureBurst.withinMs)} AS fn
     FROM (
       SELECT subject_id, ${times(1)} AS rt, ${times(2)} AS ft
       FROM (
@@ -56,12 +57,12 @@ FROM (
         FROM (
           SELECT actor_id AS subject_id,
             groupArray(bitShiftLeft(toUInt128(toUnixTimestamp64Milli(occurred_at)), 66)
-              + bitShiftLeft(toUInt128((${attempt}) + 2 * (status = 'Failure')), 64)
+              + bitShiftLeft(toUInt128((${attempt}) + 2 * (${failure})), 64)
               + position) AS events
           FROM ${sql.table(TABLES.sspr)}
-          WHERE ${WINDOW} AND (${attempt} OR status = 'Failure')
+          WHERE ${WINDOW} AND (${attempt} OR ${failure})
           GROUP BY subject_id
-          HAVING countIf(${attempt}) > 5 OR countIf(status = 'Failure') > 9
+          HAVING countIf(${attempt}) > ${resetAttempts.moreThan} OR countIf(${failure}) > ${failureBurst.moreThan}
         )
       )
     )
@@ -78,10 +79,10 @@ export const suspicious = defineReport<SuspiciousQuery, { items: PersonSignal[];
   name: 'suspicious',
   title:
     'Suspicious activity: blocked from reset, bursts of attempts or failures, admins resetting their own password',
-  defaultDays: 30,
+  defaultDays: SIGNAL_REPORT_DAYS,
   params: (p, ctx) => ({
-    ...windowParam(p, ctx, 30, 'sspr'),
-    min: p.int('min', 1, 1_000_000) ?? 3,
+    ...windowParam(p, ctx, SIGNAL_REPORT_DAYS, 'sspr'),
+    min: p.int('min', 1, 1_000_000) ?? ADMIN_SELF_RESET_MIN,
     limit: p.int('limit', 1, MAX_SIGNALS) ?? DEFAULT_SIGNALS,
   }),
   query: async (sql, q) => {
@@ -89,9 +90,9 @@ export const suspicious = defineReport<SuspiciousQuery, { items: PersonSignal[];
     // ~170k items, and moving them out took longer than finding them.
     const rows = await sql.select(
       `SELECT *, count() OVER () AS total FROM (
-SELECT target_id AS subject_id, 'blocked' AS signal, count() AS count,
+SELECT target_id AS subject_id, '${blocked.name}' AS signal, count() AS count,
   toUnixTimestamp64Milli(min(occurred_at)) AS first_ms, toUnixTimestamp64Milli(max(occurred_at)) AS last_ms, '' AS role
-FROM ${sql.rows(TABLES.sspr, 'target_id, occurred_at', `${WINDOW} AND type = '${BLOCKED}'`)}
+FROM ${sql.rows(TABLES.sspr, 'target_id, occurred_at', `${WINDOW} AND type = '${blocked.types[0]}'`)}
 GROUP BY subject_id
 UNION ALL ${burstsSql(sql)}
 UNION ALL ${adminSelfResetSql(sql, "'admin-self-reset' AS signal, ")}
