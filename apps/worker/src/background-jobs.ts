@@ -6,12 +6,14 @@ import { ErasureRecovery } from '@authtrail/privacy';
 import { AdminService } from '@authtrail/runtime';
 import { WorkerLeases } from '@authtrail/coordination';
 import { FORWARDER_WORKER } from '@authtrail/siem';
+import { DETECTIONS_WORKER } from '@authtrail/detections';
 import { SEALER_WORKER } from '@authtrail/ledger';
 import { TenantsService } from '@authtrail/tenancy';
 import { PeriodicJob } from './jobs/periodic-job';
 import { startProjector } from './projector/start-projector';
 import { startSiemForwarder } from './forwarder/siem-forwarder.job';
 import { startSealer } from './sealer/sealer.job';
+import { startDetectionsJob } from './detections/detections.job';
 import { startRetention } from './retention/retention.job';
 import {
   ENTRA_GRAPH_WORKER,
@@ -65,6 +67,9 @@ export async function startBackgroundJobs(app: INestApplicationContext): Promise
     Promise.resolve(startSiemForwarder(app) ?? NOTHING),
   );
   const sealer = leases.hold(SEALER_WORKER, () => Promise.resolve(startSealer(app)));
+  const detections = leases.hold(DETECTIONS_WORKER, () =>
+    Promise.resolve(startDetectionsJob(app) ?? NOTHING),
+  );
   const retention = leases.hold('retention', () => Promise.resolve(startRetention(app)));
   // Erasures cut off on an API replica that did not restart are finished within a minute.
   const erasureRecovery = leases.hold('erasure-recovery', () =>
@@ -93,6 +98,7 @@ export async function startBackgroundJobs(app: INestApplicationContext): Promise
       projector.ready,
       siem.ready,
       sealer.ready,
+      detections.ready,
       retention.ready,
       erasureRecovery.ready,
     ]);
@@ -106,6 +112,7 @@ export async function startBackgroundJobs(app: INestApplicationContext): Promise
       await retention.stop();
       await erasureRecovery.stop();
       await siem.stop();
+      await detections.stop();
       await projector.stop();
       await tenantDeletion.stop();
     },

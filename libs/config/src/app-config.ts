@@ -42,6 +42,15 @@ export interface AppConfig {
   readonly kafkaReplicationFactor: number | null;
   readonly siemFile: string | null;
   readonly siemIdentity: boolean;
+  /** Live detections (docs/siem.md "Alerts"): to the alerts topic when Kafka is set, and to webhooks. */
+  readonly alerts: {
+    readonly enabled: boolean;
+    readonly webhooks: readonly string[];
+    /** HMAC-SHA256 key of the webhook signatures; required with webhooks. */
+    readonly webhookSecret: string | null;
+    /** Attempts of one webhook delivery before it is parked. */
+    readonly webhookMaxAttempts: number;
+  };
   /**
    * Retention on `occurredAt` in days (seed 000: MFA 90; seed 003: audit data a year).
    * Privacy, tenant and ledger records are kept; access records follow the longer window.
@@ -136,6 +145,10 @@ export const CONFIG_VARIABLES = [
   'AUTHTRAIL_KAFKA_REPLICATION_FACTOR',
   'AUTHTRAIL_SIEM_FILE',
   'AUTHTRAIL_SIEM_IDENTITY',
+  'AUTHTRAIL_ALERTS',
+  'AUTHTRAIL_ALERT_WEBHOOKS',
+  'AUTHTRAIL_ALERT_WEBHOOK_SECRET',
+  'AUTHTRAIL_ALERT_WEBHOOK_MAX_ATTEMPTS',
   'AUTHTRAIL_SEAL_KEY_FILE',
   'AUTHTRAIL_SEAL_INTERVAL_MS',
   'AUTHTRAIL_RETENTION_MFA_DAYS',
@@ -373,6 +386,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
         : int(env, 'AUTHTRAIL_KAFKA_REPLICATION_FACTOR', 1, 1, 16),
     siemFile: siemFile === null ? null : resolve(cwd, siemFile),
     siemIdentity: bool(env, 'AUTHTRAIL_SIEM_IDENTITY', true),
+    alerts: alertsConfig(env),
     retention: {
       mfaDays: int(env, 'AUTHTRAIL_RETENTION_MFA_DAYS', 90, 1, 3650),
       ssprDays: int(env, 'AUTHTRAIL_RETENTION_SSPR_DAYS', 365, 1, 3650),
@@ -394,6 +408,44 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       url: url(env, 'AUTHTRAIL_URL', ['http:', 'https:']),
     },
     entra: entraConfig(env),
+  };
+}
+
+function alertsConfig(env: Env): AppConfig['alerts'] {
+  const list = str(env, 'AUTHTRAIL_ALERT_WEBHOOKS');
+  const webhooks =
+    list === null
+      ? []
+      : list
+          .split(',')
+          .map((u) => u.trim())
+          .filter(Boolean);
+  for (const u of webhooks) {
+    let parsed: URL;
+    try {
+      parsed = new URL(u);
+    } catch {
+      throw new ConfigError('AUTHTRAIL_ALERT_WEBHOOKS', 'expected comma-separated http(s) URLs');
+    }
+    if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:')
+      throw new ConfigError(
+        'AUTHTRAIL_ALERT_WEBHOOKS',
+        `expected http(s) URLs, got ${parsed.protocol}`,
+      );
+  }
+  const secret = str(env, 'AUTHTRAIL_ALERT_WEBHOOK_SECRET');
+  if (webhooks.length > 0 && secret === null)
+    throw new ConfigError(
+      'AUTHTRAIL_ALERT_WEBHOOK_SECRET',
+      'required with AUTHTRAIL_ALERT_WEBHOOKS: the key receivers check the signature with',
+    );
+  if (secret !== null && secret.length < 32)
+    throw new ConfigError('AUTHTRAIL_ALERT_WEBHOOK_SECRET', 'must be at least 32 characters');
+  return {
+    enabled: bool(env, 'AUTHTRAIL_ALERTS', true),
+    webhooks,
+    webhookSecret: secret,
+    webhookMaxAttempts: int(env, 'AUTHTRAIL_ALERT_WEBHOOK_MAX_ATTEMPTS', 10, 1, 100),
   };
 }
 

@@ -11,6 +11,7 @@ export class Metrics {
   readonly workerLag: Gauge<'worker'>;
   readonly workerErrors: Counter<'worker' | 'retriable'>;
   readonly workerParked: Gauge<'worker'>;
+  readonly alertDeliveries: Counter<'destination' | 'outcome'>;
 
   constructor(withDefaults = true) {
     if (withDefaults) collectDefaultMetrics({ register: this.registry, prefix: 'authtrail_' });
@@ -61,6 +62,12 @@ export class Metrics {
       name: 'authtrail_worker_parked',
       help: '1 while a worker is stopped on a failure that is not retriable (until restarted)',
       labelNames: ['worker'],
+      registers,
+    });
+    this.alertDeliveries = new Counter({
+      name: 'authtrail_alert_deliveries_total',
+      help: 'Alert deliveries by destination (kafka, webhook) and outcome (delivered, retry, parked)',
+      labelNames: ['destination', 'outcome'],
       registers,
     });
   }

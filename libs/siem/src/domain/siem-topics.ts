@@ -9,6 +9,8 @@ export const SIEM_TOPICS = {
   subjects: 'authtrail.subjects.v1',
   /** Every ledger seal, key `tenant`, so that a third party keeps them. */
   seals: 'authtrail.seals.v1',
+  /** Live detections as OCSF Detection Findings, key = alert id (libs/detections). */
+  alerts: 'authtrail.alerts.v1',
 } as const;
 
 export type SiemTopic = (typeof SIEM_TOPICS)[keyof typeof SIEM_TOPICS];
@@ -56,5 +58,6 @@ export function siemTopicSpecs(): readonly TopicSpec[] {
     },
     // Seals are kept for good: a third party's copy is the point.
     { topic: SIEM_TOPICS.seals, configs: { 'cleanup.policy': 'delete', 'retention.ms': '-1' } },
+    { topic: SIEM_TOPICS.alerts, configs: { 'cleanup.policy': 'delete' } },
   ];
 }
