@@ -5,6 +5,7 @@ import {
   RecordedEvent,
   decodeEnvelope,
 } from '@authtrail/event-store';
+import { TENANT_EVENT } from '@authtrail/catalog';
 import type { Clock, WorkerReporter } from '@authtrail/platform';
 import type { Alert } from '../domain/alert';
 import { PersonState, detect } from '../domain/detect';
@@ -120,6 +121,19 @@ export class DetectionWorker {
   }
 
   private async handle(events: readonly RecordedEvent[]): Promise<void> {
+    // A deleted tenant's events are not looked at again: its state goes with it. Batches
+    // are split there, so the tenant's events before the deletion are handled first.
+    const cut = events.findIndex((e) => e.type === TENANT_EVENT.deleted);
+    if (cut >= 0) {
+      await this.detectIn(events.slice(0, cut));
+      await this.deps.detections.forgetTenant(events[cut].tenantId);
+      await this.handle(events.slice(cut + 1));
+      return;
+    }
+    await this.detectIn(events);
+  }
+
+  private async detectIn(events: readonly RecordedEvent[]): Promise<void> {
     const inputs = events.map(detectionEventOf).filter((e): e is DetectionEvent => e !== null);
     if (inputs.length === 0) return;
     const states = await this.load(inputs);

@@ -38,6 +38,11 @@ export interface DetectionStore {
     readonly destinations: readonly string[];
     readonly nowMs: number;
   }): Promise<Alert[]>;
+  /**
+   * A deleted tenant: its people's rule states go, and its deliveries not made yet are
+   * parked (an alert about a tenant that asked to be deleted is not sent afterwards).
+   */
+  forgetTenant(tenantId: string): Promise<void>;
   /** Pending deliveries due at `nowMs`, oldest alert first. */
   due(nowMs: number, limit: number): Promise<Delivery[]>;
   delivered(deliveries: readonly Pick<Delivery, 'alertId' | 'destination'>[]): Promise<void>;

@@ -154,6 +154,18 @@ describe.each(stores)('detection worker (%s store)', (_name, make) => {
     expect(await detections.counts()).toEqual(before);
   });
 
+  it("forgets a deleted tenant's rule states and does not send its pending alerts", async () => {
+    await worker().runOnce();
+    expect(await detections.counts()).toMatchObject({ alerts: 2, pending: 4 });
+    const kimId = (await h.keyring.findSubject(h.tenantId, kim.userPrincipalName))!.subjectId;
+    expect((await detections.states(h.tenantId, [kimId])).size).toBe(1);
+    await h.tenants.scheduleDeletion(h.tenantId, { keyId: 'k-admin' });
+    await h.tenants.completeDeletionIfDue(h.tenantId, { shredTenant: () => Promise.resolve() });
+    await worker().runOnce();
+    expect((await detections.states(h.tenantId, [kimId])).size).toBe(0);
+    expect(await detections.counts()).toMatchObject({ alerts: 2, pending: 0, parked: 4 });
+  });
+
   it('detects across batches and restarts: the rules state is stored, not held in memory', async () => {
     // Only the first five of Kim's resets before the "restart".
     const all = await h.store.readAll({ after: 0, limit: 1000 });

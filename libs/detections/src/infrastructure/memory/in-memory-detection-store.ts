@@ -53,6 +53,15 @@ export class InMemoryDetectionStore implements DetectionStore {
     return Promise.resolve(fresh);
   }
 
+  forgetTenant(tenantId: string): Promise<void> {
+    for (const k of [...this.stateByKey.keys()])
+      if (k.startsWith(`${tenantId}/`)) this.stateByKey.delete(k);
+    for (const r of this.rows.values())
+      if (r.state === 'pending' && this.alerts.get(r.alertId)?.alert.tenantId === tenantId)
+        r.state = 'parked';
+    return Promise.resolve();
+  }
+
   due(nowMs: number, limit: number): Promise<Delivery[]> {
     const rows = [...this.rows.values()]
       .filter((r) => r.state === 'pending' && r.nextMs <= nowMs)

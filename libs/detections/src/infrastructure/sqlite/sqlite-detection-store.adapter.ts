@@ -76,6 +76,18 @@ CREATE INDEX IF NOT EXISTS alert_deliveries_due ON alert_deliveries (state, next
     return Promise.resolve(this.commitTx(input));
   }
 
+  forgetTenant(tenantId: string): Promise<void> {
+    this.db.transaction(() => {
+      this.db.prepare('DELETE FROM detection_state WHERE tenant_id = ?').run(tenantId);
+      this.db
+        .prepare(
+          "UPDATE alert_deliveries SET state = 'parked' WHERE state = 'pending' AND alert_id IN (SELECT id FROM alerts WHERE tenant_id = ?)",
+        )
+        .run(tenantId);
+    })();
+    return Promise.resolve();
+  }
+
   due(nowMs: number, limit: number): Promise<Delivery[]> {
     const rows = this.db
       .prepare(
