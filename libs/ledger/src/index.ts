@@ -13,3 +13,4 @@ export * from './infrastructure/seal-key.loader';
 export * from './domain/seal-retention';
 export * from './application/seals-query';
 export * from './infrastructure/ledger.module';
+export * from './infrastructure/sealer.factory';

@@ -14,3 +14,4 @@ export * from './infrastructure/sqlite/sqlite-published-subjects.adapter';
 export * from './infrastructure/postgres/postgres-published-subjects.adapter';
 export * from './infrastructure/create-siem-forwarder';
 export * from './infrastructure/siem.module';
+export * from './infrastructure/siem-forwarder.factory';
