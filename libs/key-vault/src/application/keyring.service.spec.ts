@@ -93,6 +93,10 @@ describe('Keyring', () => {
     expect(await keyring.fingerprint(T, bytes)).not.toBe(
       await keyring.fingerprint('fabrikam', bytes),
     );
+    // A request's fingerprinter gives the same HMAC with one key lookup.
+    const fingerprinter = await keyring.fingerprinter(T);
+    expect(fingerprinter(bytes)).toBe(await keyring.fingerprint(T, bytes));
+    await expect(keyring.fingerprinter('nobody')).rejects.toBeInstanceOf(TenantKeyMissingError);
   });
 
   it('after an erasure on one replica, another decrypts for at most the cache TTL; the name gets a new subject', async () => {
