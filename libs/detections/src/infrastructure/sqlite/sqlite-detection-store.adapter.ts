@@ -11,6 +11,7 @@ import type { Delivery, DetectionStore } from '../../domain/detection-store.port
 export class SqliteDetectionStore implements DetectionStore {
   private readonly db: Database.Database;
   private readonly commitTx: (input: Parameters<DetectionStore['commit']>[0]) => Alert[];
+  private readonly getState: Database.Statement<[string, string], { state: string }>;
 
   constructor(file: string) {
     this.db = new Database(file);
@@ -30,6 +31,10 @@ CREATE TABLE IF NOT EXISTS alert_deliveries (
   attempts INTEGER NOT NULL, next_ms INTEGER NOT NULL,
   PRIMARY KEY (alert_id, destination));
 CREATE INDEX IF NOT EXISTS alert_deliveries_due ON alert_deliveries (state, next_ms);`);
+    // One primary-key lookup per person: measured faster here than one IN over json_each.
+    this.getState = this.db.prepare(
+      'SELECT state FROM detection_state WHERE tenant_id = ? AND subject_id = ?',
+    );
     const putState = this.db.prepare(
       'INSERT INTO detection_state (tenant_id, subject_id, state) VALUES (?, ?, ?) ON CONFLICT (tenant_id, subject_id) DO UPDATE SET state = excluded.state',
     );
@@ -62,13 +67,10 @@ CREATE INDEX IF NOT EXISTS alert_deliveries_due ON alert_deliveries (state, next
 
   states(tenantId: string, subjectIds: readonly string[]): Promise<Map<string, PersonState>> {
     const out = new Map<string, PersonState>();
-    if (subjectIds.length === 0) return Promise.resolve(out);
-    const rows = this.db
-      .prepare(
-        'SELECT subject_id, state FROM detection_state WHERE tenant_id = ? AND subject_id IN (SELECT value FROM json_each(?))',
-      )
-      .all(tenantId, JSON.stringify(subjectIds)) as { subject_id: string; state: string }[];
-    for (const r of rows) out.set(r.subject_id, JSON.parse(r.state) as PersonState);
+    for (const s of subjectIds) {
+      const row = this.getState.get(tenantId, s);
+      if (row !== undefined) out.set(s, JSON.parse(row.state) as PersonState);
+    }
     return Promise.resolve(out);
   }
 
