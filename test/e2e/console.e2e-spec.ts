@@ -102,6 +102,19 @@ describe('compliance console in a real browser', () => {
         details: { methods: ['MobilePhone'] },
       }),
     ),
+    // The same admin changes the SSPR policy, and fails to once (the ninth question).
+    exampleEvent('sspr.PolicyChanged', {
+      eventId: randomUUID(),
+      occurredAt: new Date(now.getTime() - 2 * 86_400_000).toISOString(),
+      actor: oftenResetting,
+    }),
+    exampleEvent('sspr.PolicyChanged', {
+      eventId: randomUUID(),
+      occurredAt: new Date(now.getTime() - 5 * 86_400_000).toISOString(),
+      actor: oftenResetting,
+      result: { status: 'Failure', reason: 'Permission failure?' },
+      details: { changes: [{ property: 'SelfServicePasswordResetEnabledFor', newValue: 'All' }] },
+    }),
   ];
   const people = new Map<string, { upn: string; name: string }>();
   for (const e of events)
@@ -163,6 +176,8 @@ describe('compliance console in a real browser', () => {
     return `from=${await form.getAttribute('data-from')}&to=${await form.getAttribute('data-to')}`;
   };
   const int = (s: string) => Number(s.replace(/,/g, ''));
+  /** An instant as the console shows it. */
+  const shownTime = (iso: string) => `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
 
   beforeAll(async () => {
     if (!existsSync(CHROMIUM))
@@ -315,6 +330,26 @@ describe('compliance console in a real browser', () => {
     expect((await rows('[data-table="suspicious"]')).map((r) => [r[0], r[1], r[2]])).toEqual(
       suspicious.map((s: any) => [s.user, s.signal, String(s.count)]),
     );
+
+    const policy = (await api(`${R}/policy-changes?${win}&limit=25`)).items;
+    expect(policy.map((p: any) => p.status)).toEqual(['Success', 'Failure']);
+    const policyRows = await rows('[data-table="policy-changes"]');
+    expect(policyRows.map((r) => r.slice(0, 4))).toEqual(
+      policy.map((p: any) => [
+        shownTime(p.changedAt),
+        p.user,
+        p.reason ? `${p.status}: ${p.reason}` : p.status,
+        p.policy ?? '',
+      ]),
+    );
+    expect(policyRows.map((r) => r[4])).toEqual(
+      policy.map((p: any) =>
+        p.changes
+          .map((c: any) => `${c.property}: ${c.oldValue ?? '(not given)'} → ${c.newValue}`)
+          .join(''),
+      ),
+    );
+    expect(policyRows[0][1]).toBe(people.get(oftenResetting.userPrincipalName)!.name);
 
     const registrations = (await api(`${R}/registrations?limit=1000`)).items;
     expect((await rows('[data-table="registrations"]')).map((r) => [r[0], r[1], r[3]])).toEqual(

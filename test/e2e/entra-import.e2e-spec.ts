@@ -205,6 +205,76 @@ describe('authtrail import-entra: a mixed portal download, then the reports', ()
     ]);
   });
 
+  it('answers the policy-changes report (API, CSV, CLI) from the imported policy-change record', async () => {
+    const changed = events
+      .filter((e) => e.type === 'sspr.PolicyChanged')
+      .sort((a, b) => b.occurredAt.localeCompare(a.occurredAt));
+    expect(changed.length).toBeGreaterThan(0);
+    type Change = { property: string; oldValue?: string; newValue?: string };
+    const answer = await get(`/v1/reports/sspr/policy-changes?${win}`);
+    expect(answer.nextCursor).toBeNull();
+    expect(
+      answer.items.map((i: any) => ({
+        changedAt: i.changedAt,
+        user: i.user,
+        status: i.status,
+        reason: i.reason,
+        policy: i.policy,
+        changes: i.changes,
+      })),
+    ).toEqual(
+      changed.map((e) => ({
+        changedAt: new Date(e.occurredAt).toISOString(),
+        user: e.actor!.displayName,
+        status: e.result.status,
+        reason: e.result.reason ?? null,
+        policy: (e.details!.policy as string | undefined) ?? null,
+        changes: (e.details!.changes as Change[]).map((c) => ({
+          property: c.property,
+          oldValue: c.oldValue ?? null,
+          newValue: c.newValue ?? null,
+        })),
+      })),
+    );
+    const settings = (e: ProducerEvent) => (e.details!.changes as Change[]).map((c) => c.property);
+    expect(settings(changed[0])).toContain('NumberOfAuthenticationMethodsRequired');
+
+    // A reader sees the admin as a subject id; the CSV has one readable row per change.
+    const asReader = await server.request('GET', `/v1/reports/sspr/policy-changes?${win}`, {
+      key: keys.reader,
+    });
+    expect(asReader.json.items.map((i: any) => i.user)).toEqual(
+      answer.items.map((i: any) => i.subjectId),
+    );
+    expect(asReader.text).not.toContain(changed[0].actor!.displayName!);
+    const csv = await server.request('GET', `/v1/reports/sspr/policy-changes?${win}&format=csv`, {
+      key: keys.privacyAdmin,
+    });
+    const lines = csv.text.trimEnd().split('\r\n');
+    expect(lines[0]).toBe(
+      'eventId,changedAt,user,subjectId,erased,role,status,reason,policy,changes',
+    );
+    expect(lines).toHaveLength(changed.length + 1);
+    for (const p of settings(changed[0])) expect(lines[1]).toContain(`${p}: `);
+
+    // The registry lists it, and the CLI prints it by service and name.
+    const registry = (await get('/v1/reports')).items.map((r: any) => r.path);
+    expect(registry).toContain('/v1/reports/sspr/policy-changes');
+    const cli = await cliAgainst(server.url, [
+      'report',
+      'sspr',
+      'policy-changes',
+      '--key',
+      keys.reader,
+      '--days',
+      '30',
+    ]);
+    expect(cli.stderr).toBe('');
+    expect(cli.status).toBe(0);
+    expect(cli.stdout).toContain('NumberOfAuthenticationMethodsRequired');
+    expect(cli.stdout).toContain(answer.items[0].subjectId);
+  }, 60_000);
+
   it('imports the CSV download of the same log into another tenant, and again as duplicates', async () => {
     const csvFile = join(dir, 'AuditLogs_2026-12-02.csv');
     writeFileSync(csvFile, shiftCsv(csvFixture(), new Date(now.getTime() - HOUR)));

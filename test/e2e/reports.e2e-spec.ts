@@ -532,6 +532,7 @@ describe('reports and the audit query (whole app over HTTP)', () => {
         'problems',
         'admin-self-resets',
         'suspicious',
+        'policy-changes',
       ].map((n) => `/v1/reports/sspr/${n}`),
       ...['attempts', 'blocks', 'bypasses', 'activations', 'changes'].map(
         (n) => `/v1/reports/mfa/${n}`,

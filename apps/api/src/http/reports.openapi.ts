@@ -17,9 +17,8 @@ export const ApiReportList = () =>
 export const ApiSsprReport = () =>
   applyDecorators(
     ApiOperation({
-      summary:
-        'SSPR reports of seed 002 (registered-count, registrations, registered-methods, resets, reset-methods, problems, admin-self-resets, suspicious)',
-      description: `${WINDOW_DOC} Registration reports are current state (no window). admin-self-resets and suspicious take min (default 3). Lists page with limit and cursor. suspicious gives the most frequent items first: limit (default 1000, at most 100000) of them, and total. user is the name for privacy-admin, the subject id for reader, null with erased: true once erased.`,
+      summary: `SSPR reports of seed 002 and Microsoft's SSPR reporting doc (${SSPR_REPORTS.join(', ')})`,
+      description: `${WINDOW_DOC} Registration reports are current state (no window). admin-self-resets and suspicious take min (default 3). Lists page with limit and cursor. policy-changes lists each change of the SSPR policy: who (the admin), when, status and reason, the policy and each setting's oldValue and newValue. suspicious gives the most frequent items first: limit (default 1000, at most 100000) of them, and total. user is the name for privacy-admin, the subject id for reader, null with erased: true once erased.`,
     }),
     ApiParam({ name: 'report', enum: SSPR_REPORTS }),
     ApiQuery({ name: 'format', required: false, enum: ['json', 'csv'] }),

@@ -50,9 +50,10 @@ export function renderTable(body: unknown): string {
   const widths = columns.map((c) =>
     Math.min(48, Math.max(c.length, ...rows.map((r) => text(r[c]).length))),
   );
+  // The last column is not cut: nothing to its right needs aligning (e.g. a policy change's settings).
   const line = (cells: string[]) =>
     cells
-      .map((c, i) => c.slice(0, widths[i]).padEnd(widths[i]))
+      .map((c, i) => (i === cells.length - 1 ? c : c.slice(0, widths[i]).padEnd(widths[i])))
       .join('  ')
       .trimEnd();
   const out = [
@@ -75,7 +76,8 @@ export function registerReportCommand(program: Command, deps: ReportCommandDeps)
         .description(
           `print a report: ${[...SSPR_REPORTS, ...MFA_REPORTS.map((r) => `mfa/${r}`), 'audit'].join(', ')}`,
         )
-        .argument('<name>', 'report name, e.g. resets, suspicious, mfa/attempts'),
+        .argument('<name>', 'report name, e.g. resets, suspicious, mfa/attempts, or a service')
+        .argument('[report]', 'with a service first: the report, e.g. sspr policy-changes'),
     )
     .addOption(
       new Option('--format <format>', 'table, csv or json')
@@ -88,7 +90,8 @@ export function registerReportCommand(program: Command, deps: ReportCommandDeps)
     .option('--min <n>', 'admin-self-resets / suspicious: least number of resets')
     .option('--limit <n>', 'lists: items per page; suspicious: most frequent items (default 1000)')
     .option('--cursor <cursor>', 'lists: the next page')
-    .action(async (name: string, o: ReportOptions) => {
+    .action(async (first: string, second: string | undefined, o: ReportOptions) => {
+      const name = second === undefined ? first : `${first}/${second}`;
       const path = reportPath(name);
       if (path === null) throw new CliError(`unknown report "${name}"`);
       const config = loadConfig();

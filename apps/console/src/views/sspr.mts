@@ -1,4 +1,4 @@
-import { getJson, limited } from '../api.mts';
+import { getJson, limited, type Query } from '../api.mts';
 import { card, kpi } from '../card.mts';
 import { chartWithTable } from '../charts.mts';
 import { download, downloadReportCsv, toCsv } from '../csv.mts';
@@ -16,6 +16,7 @@ const SHOWN = [
   'problems',
   'admin-self-resets',
   'suspicious',
+  'policy-changes',
 ];
 
 const R = '/v1/reports/sspr';
@@ -30,6 +31,14 @@ interface Resets {
   resets: number;
   selfService: number;
   byAdmin: number;
+}
+interface PolicyChange extends PersonRef {
+  readonly eventId: string;
+  readonly changedAt: string;
+  readonly status: string;
+  readonly reason: string | null;
+  readonly policy: string | null;
+  readonly changes: { property: string; oldValue: string | null; newValue: string | null }[];
 }
 interface Signal extends PersonRef {
   readonly role?: string;
@@ -58,7 +67,80 @@ async function allRegistrations(): Promise<Registration[]> {
   return out;
 }
 
-/** The eight SSPR questions of seed 002, as cards and charts over one window. */
+/** Each changed setting on a line of its own: `property: old → new`. */
+function settingList(changes: PolicyChange['changes']): HTMLElement {
+  const value = (v: string | null) =>
+    v === null ? h('span', { class: 'muted' }, '(not given)') : h('code', {}, v);
+  return h(
+    'ul',
+    { class: 'settings' },
+    changes.map((c) =>
+      h('li', {}, h('strong', {}, c.property), ': ', value(c.oldValue), ' → ', value(c.newValue)),
+    ),
+  );
+}
+
+/** The SSPR policy changes of the window, newest first, a page at a time (the API's cursor). */
+function policyChangesCard(q: Query, userHeading: string): HTMLElement {
+  const PAGE = 25;
+  return card(
+    {
+      id: 'policy-changes',
+      title: 'What changes were made to the SSPR policy?',
+      subtitle: 'Who changed which setting, when, from what to what',
+      wide: true,
+      csv: () =>
+        downloadReportCsv('sspr-policy-changes', `${R}/policy-changes`, { ...q, limit: 1000 }),
+    },
+    async (body) => {
+      const holder = h('div', {});
+      const info = h('span', { class: 'muted', 'data-info': 'policy-changes' });
+      const prev = h('button', { type: 'button', class: 'ghost', 'data-page': 'prev' }, '‹ Newer');
+      const next = h('button', { type: 'button', class: 'ghost', 'data-page': 'next' }, 'Older ›');
+      // Cursors of the pages seen so far: [0] is the first page (no cursor).
+      const cursors: (string | null)[] = [null];
+      let page = 0;
+      const show = async () => {
+        const r = await getJson<{ items: PolicyChange[]; nextCursor: string | null }>(
+          `${R}/policy-changes`,
+          { ...q, limit: PAGE, cursor: cursors[page] },
+        );
+        holder.replaceChildren(
+          table(
+            ['changed at', userHeading, 'status', 'policy', 'settings changed'],
+            r.items.map((c) => [
+              fmtTime(c.changedAt),
+              person(c),
+              h(
+                'span',
+                { class: `tag tag-${c.status.toLowerCase()}`, title: c.reason ?? '' },
+                c.reason ? `${c.status}: ${c.reason}` : c.status,
+              ),
+              c.policy ?? '',
+              settingList(c.changes),
+            ]),
+            { 'data-table': 'policy-changes' },
+            'No change of the SSPR policy in this window.',
+          ),
+        );
+        cursors[page + 1] = r.nextCursor;
+        info.textContent = r.items.length === 0 ? '' : `page ${page + 1}`;
+        prev.disabled = page === 0;
+        next.disabled = r.nextCursor === null;
+      };
+      const turn = (by: number) => {
+        page += by;
+        show().catch((e: unknown) => (info.textContent = String(e)));
+      };
+      prev.addEventListener('click', () => turn(-1));
+      next.addEventListener('click', () => turn(1));
+      await show();
+      body.append(holder, h('div', { class: 'pager' }, prev, info, next));
+    },
+  );
+}
+
+/** The nine SSPR questions (seed 002's eight and the policy changes), as cards and charts over one window. */
 export function ssprView(w: TimeWindow, userHeading: string): HTMLElement[] {
   const q = windowQuery(w);
   const registrations = allRegistrations();
@@ -361,6 +443,7 @@ export function ssprView(w: TimeWindow, userHeading: string): HTMLElement[] {
         body.append(holder, h('div', { class: 'pager' }, prev, info, next));
       },
     ),
+    policyChangesCard(q, userHeading),
     otherReports('sspr', w, SHOWN),
   ];
 }

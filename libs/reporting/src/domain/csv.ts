@@ -10,12 +10,16 @@ function cell(value: Cell): string {
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
+/** A list element as text: a scalar as it is, an object (e.g. a changed setting) as its JSON, never `[object Object]`. */
+const element = (v: unknown): string =>
+  v !== null && typeof v === 'object' ? JSON.stringify(v) : String(v);
+
 /** Flattens one JSON item: nested objects become `parent.child` columns, arrays join with `+` (as the seed prints method sets). */
 export function flattenItem(item: Record<string, unknown>, prefix = ''): Record<string, Cell> {
   const out: Record<string, Cell> = {};
   for (const [key, value] of Object.entries(item)) {
     const name = prefix === '' ? key : `${prefix}.${key}`;
-    if (Array.isArray(value)) out[name] = value.map((v) => String(v)).join('+');
+    if (Array.isArray(value)) out[name] = value.map(element).join('+');
     else if (value !== null && typeof value === 'object') {
       Object.assign(out, flattenItem(value as Record<string, unknown>, name));
     } else out[name] = value as Cell;

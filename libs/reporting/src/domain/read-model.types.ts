@@ -181,6 +181,25 @@ export interface PersonSignal {
   readonly role: string;
 }
 
+/** One setting of an SSPR policy change, as the event carries it (absent values are null). */
+export interface PolicySettingChange {
+  readonly property: string;
+  readonly oldValue: string | null;
+  readonly newValue: string | null;
+}
+
+/** An `sspr.PolicyChanged` as the policy-changes report reads it: the admin is the actor. */
+export interface PolicyChangeRow {
+  readonly eventId: string;
+  readonly occurredAt: Date;
+  readonly status: string;
+  readonly reason: string;
+  readonly actorId: string;
+  readonly actorRole: string;
+  readonly policy: string;
+  readonly changes: readonly PolicySettingChange[];
+}
+
 export interface AttemptsItem {
   readonly method: string;
   readonly status: string;

@@ -9,6 +9,7 @@ import { blocks } from './mfa/blocks.report';
 import { bypasses } from './mfa/bypasses.report';
 import { changes } from './mfa/changes.report';
 import { adminSelfResets } from './sspr/admin-self-resets.report';
+import { policyChanges } from './sspr/policy-changes.report';
 import { problems } from './sspr/problems.report';
 import { registeredCount } from './sspr/registered-count.report';
 import { registeredMethods } from './sspr/registered-methods.report';
@@ -30,6 +31,7 @@ export const REPORTS = [
   problems,
   adminSelfResets,
   suspicious,
+  policyChanges,
   attempts,
   blocks,
   bypasses,

@@ -30,6 +30,8 @@ export const TABLES = {
   registrationsView: 'sspr_registrations_mv',
   adminSelfResets: 'sspr_admin_self_resets',
   adminSelfResetsView: 'sspr_admin_self_resets_mv',
+  policyChanges: 'sspr_policy_changes',
+  policyChangesView: 'sspr_policy_changes_mv',
   attempts: 'mfa_attempts',
   activations: 'mfa_activations',
   blocks: 'mfa_blocks',

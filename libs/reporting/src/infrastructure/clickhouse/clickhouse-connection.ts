@@ -14,6 +14,8 @@ export const PINNED_SETTINGS: ClickHouseSettings = {
   // We format every DateTime64 ourselves ('YYYY-MM-DD hh:mm:ss.sss', UTC): no guessing.
   date_time_input_format: 'basic',
   date_time_output_format: 'simple',
+  // Named tuples (a policy change's settings) as JSON objects, not positional arrays.
+  output_format_json_named_tuples_as_objects: 1,
   // Inserts are synchronous: the projector saves its checkpoint only after they landed.
   async_insert: 0,
   wait_for_async_insert: 1,

@@ -27,6 +27,7 @@ import { resetMethods } from '../../application/reports/sspr/reset-methods.repor
 import { problems } from '../../application/reports/sspr/problems.report';
 import { adminSelfResets } from '../../application/reports/sspr/admin-self-resets.report';
 import { suspicious } from '../../application/reports/sspr/suspicious.report';
+import { policyChanges } from '../../application/reports/sspr/policy-changes.report';
 import { attempts } from '../../application/reports/mfa/attempts.report';
 import { blocks } from '../../application/reports/mfa/blocks.report';
 import { auditEventsQuery } from '../../application/reports/audit-events.report';
@@ -56,6 +57,8 @@ class ReportQueries {
     this.reader.run(adminSelfResets.query, { ...q, min });
   suspicious = (q: WindowQuery, min: number, limit: number) =>
     this.reader.run(suspicious.query, { ...q, min, limit });
+  policyChanges = (page: PageQuery) =>
+    this.reader.run(policyChanges.query, { window: page, page, limit: page.limit });
   mfaAttempts = (q: WindowQuery) => this.reader.run(attempts.query, q);
   mfaBlocks = (page: PageQuery) =>
     this.reader.run(blocks.query, { window: page, page, limit: page.limit });
@@ -268,6 +271,37 @@ describe('ClickHouse read model on chdb, fed by the projector', () => {
         target: 's3',
         details: { blocked: true, fraudAlert: true },
       }),
+      // s2 changes the SSPR policy (two settings, one without an old value), then fails to.
+      dataEvent({
+        type: 'sspr.PolicyChanged',
+        at: ago(6 * DAY),
+        actor: 's2',
+        role: 'GlobalAdministrator',
+        details: {
+          policy: 'Self-service password reset policy',
+          changes: [
+            { property: 'NumberOfAuthenticationMethodsRequired', oldValue: '1', newValue: '2' },
+            { property: 'SelfServicePasswordResetEnabled', newValue: 'All' },
+          ],
+        },
+      }),
+      dataEvent({
+        type: 'sspr.PolicyChanged',
+        at: ago(3 * HOUR),
+        actor: 's2',
+        status: 'Failure',
+        reason: 'Permission failure?',
+        details: {
+          changes: [{ property: 'SecurityQuestionsEnabled', oldValue: 'true', newValue: '' }],
+        },
+      }),
+      dataEvent({
+        type: 'sspr.PolicyChanged',
+        at: ago(2 * DAY),
+        actor: 'z1',
+        tenant: 'other',
+        details: { changes: [{ property: 'NotifyUsersOnPasswordReset', newValue: 'true' }] },
+      }),
       // Another tenant: never visible to acme.
       dataEvent(
         self('z1', {
@@ -304,6 +338,11 @@ describe('ClickHouse read model on chdb, fed by the projector', () => {
       suspicious: (await m.suspicious(w, 3, 1000)).items,
       attempts: await m.mfaAttempts(w),
       blocks: (await m.mfaBlocks({ ...w, limit: 10, after: null })).map((b) => b.eventId),
+      policyChanges: (await m.policyChanges({ ...w, limit: 10, after: null })).map((c) => ({
+        ...c,
+        eventId: c.eventId.length,
+        occurredAt: c.occurredAt.getTime(),
+      })),
       audit: (
         await m.auditEvents({
           ...w,
@@ -409,8 +448,47 @@ describe('ClickHouse read model on chdb, fed by the projector', () => {
     expect(a.resetMethods).toEqual([{ method: 'OfficePhone', count: 4 }]);
     expect(a.problems).toEqual([
       { type: 'sspr.PasswordChanged', reason: 'FuzzyPolicyViolationInvalidPassword', count: 1 },
+      { type: 'sspr.PolicyChanged', reason: 'Permission failure?', count: 1 },
       { type: 'sspr.Registered', reason: 'Abandoned', count: 1 },
     ]);
+    // Newest first; the settings as the events carry them (an absent old value is null).
+    expect(a.policyChanges).toEqual([
+      {
+        eventId: 36,
+        occurredAt: ago(3 * HOUR).getTime(),
+        status: 'Failure',
+        reason: 'Permission failure?',
+        actorId: 's2',
+        actorRole: '',
+        policy: '',
+        changes: [{ property: 'SecurityQuestionsEnabled', oldValue: 'true', newValue: '' }],
+      },
+      {
+        eventId: 36,
+        occurredAt: ago(6 * DAY).getTime(),
+        status: 'Success',
+        reason: '',
+        actorId: 's2',
+        actorRole: 'GlobalAdministrator',
+        policy: 'Self-service password reset policy',
+        changes: [
+          { property: 'NumberOfAuthenticationMethodsRequired', oldValue: '1', newValue: '2' },
+          { property: 'SelfServicePasswordResetEnabled', oldValue: null, newValue: 'All' },
+        ],
+      },
+    ]);
+    // Pages: one at a time, the second after the first's cursor; a window without any.
+    const w0 = window();
+    const [newest] = await model.policyChanges({ ...w0, limit: 1, after: null });
+    const next = await model.policyChanges({
+      ...w0,
+      limit: 5,
+      after: { at: newest.occurredAt, id: newest.eventId },
+    });
+    expect(next.map((c) => c.status)).toEqual(['Success']);
+    expect(await model.policyChanges({ ...w0, from: ago(HOUR), limit: 5, after: null })).toEqual(
+      [],
+    );
     expect(a.adminSelfResets).toEqual([
       expect.objectContaining({ subjectId: 's2', role: 'HelpdeskAdministrator', count: 4 }),
     ]);
@@ -432,7 +510,7 @@ describe('ClickHouse read model on chdb, fed by the projector', () => {
       { method: 'PhoneCall', status: 'Failure', count: 1, users: 1 },
     ]);
     expect(a.blocks).toHaveLength(1);
-    expect(a.audit).toBe(14);
+    expect(a.audit).toBe(16);
   });
 
   it('brings a database of the previous version up to date at start, without a replay', async () => {
@@ -447,11 +525,14 @@ describe('ClickHouse read model on chdb, fed by the projector', () => {
     const before = await answers(upgraded);
     expect(before.registeredCount).toBe(2);
     expect(before.adminSelfResets).toHaveLength(1);
+    expect(before.policyChanges).toHaveLength(2);
     // What the previous version left: none of the new views, tables or records, and its
     // own registration state (aggregate states) and the view feeding it.
     for (const query of [
       `DROP VIEW ${db}.sspr_registrations_mv`,
       `DROP VIEW ${db}.sspr_admin_self_resets_mv`,
+      `DROP VIEW ${db}.sspr_policy_changes_mv`,
+      `DROP TABLE ${db}.sspr_policy_changes`,
       `DROP TABLE ${db}.sspr_registrations`,
       `DROP TABLE ${db}.sspr_admin_self_resets`,
       `DROP TABLE ${db}.schema_migrations`,
@@ -625,8 +706,11 @@ FROM ${db}.sspr_activity WHERE type = 'sspr.Registered' GROUP BY tenant_id, subj
         ],
       },
     ]);
+    const otherWindow = { ...window(), tenantId: 'other', limit: 10, after: null };
+    expect(await model.policyChanges(otherWindow)).toHaveLength(1);
     await projector.catchUp();
     expect(await model.registeredCount('other', ago(365 * DAY))).toBe(0);
+    expect(await model.policyChanges(otherWindow)).toEqual([]);
     expect(await model.registeredCount('acme', ago(365 * DAY))).toBe(3);
   });
 });

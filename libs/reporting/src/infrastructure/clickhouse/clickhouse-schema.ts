@@ -9,10 +9,11 @@
  *   (retention per category, DESIGN.md) drops whole parts.
  * - MFA has one table per family (seed 000 lists five record kinds with their own
  *   fields): typed columns per family, no sparse columns, the same 90-day TTL.
- * - Materialized views keep two narrow tables for the reports that would otherwise read
+ * - Materialized views keep three narrow tables for the reports that would otherwise read
  *   far more rows than they need: each person's latest registration (one row per person
- *   instead of every registration event) and the admins' own password resets (a few
- *   percent of the SSPR rows).
+ *   instead of every registration event), the admins' own password resets (a few
+ *   percent of the SSPR rows) and the SSPR policy changes (a handful a month, with the
+ *   changed settings that only the audit rows' details hold).
  * - A database of an earlier version is brought up to date at start (`migrations`): new
  *   tables are filled from the rows already in ClickHouse, retired ones dropped, each
  *   step recorded in `schema_migrations`. No replay is needed; `authtrail replay`
@@ -102,6 +103,7 @@ export const TENANT_TABLES: readonly string[] = [
   TABLES.sspr,
   TABLES.registrations,
   TABLES.adminSelfResets,
+  TABLES.policyChanges,
   TABLES.attempts,
   TABLES.activations,
   TABLES.blocks,
@@ -160,6 +162,23 @@ WHERE type = 'sspr.PasswordResetSelfService' AND status = 'Success' AND actor_id
   AND endsWith(if(target_role != '', target_role, actor_role), 'Administrator')`;
 }
 
+/** The setting changes of a policy change, typed as the event's `details.changes` (JSONExtract matches the names). */
+const POLICY_CHANGES_TYPE =
+  'Array(Tuple(property String, oldValue Nullable(String), newValue Nullable(String)))';
+
+/**
+ * SSPR policy changes (the ninth SSPR question), shaped for `sspr_policy_changes` (its view
+ * and its fill) from the audit rows, the only ones that keep an event's details (policy
+ * name and changed settings are not personal: they are plain columns there).
+ */
+function policyChangesSelect(db: string): string {
+  return `SELECT tenant_id, event_id, position, occurred_at, status, reason, actor_id, actor_role,
+  JSONExtractString(details, 'policy') AS policy,
+  JSONExtract(details, 'changes', '${POLICY_CHANGES_TYPE}') AS changes
+FROM ${db}.${TABLES.audit}
+WHERE type = 'sspr.PolicyChanged'`;
+}
+
 /** Tables and views of earlier schema versions. */
 export const RETIRED = {
   // Replaced by sspr_registrations: argMax states over a tuple holding an array, which
@@ -199,6 +218,10 @@ export function migrations(o: DdlOptions): readonly Migration[] {
     {
       name: 'sspr_admin_self_resets',
       statements: [`INSERT INTO ${db}.${TABLES.adminSelfResets} ${adminSelfResetsSelect(db)}`],
+    },
+    {
+      name: 'sspr_policy_changes',
+      statements: [`INSERT INTO ${db}.${TABLES.policyChanges} ${policyChangesSelect(db)}`],
     },
   ];
 }
@@ -323,6 +346,25 @@ ${adminSelfResetsSelect(db)}`,
 PARTITION BY toYYYYMM(occurred_at)
 ORDER BY (tenant_id, occurred_at, event_id)
 TTL toDateTime(occurred_at) + toIntervalDay(retention_days)`,
+    // The policy-changes report reads these few rows instead of every audit row of the
+    // window. Its view reads audit_events, so both come after that table.
+    `CREATE TABLE IF NOT EXISTS ${db}.${TABLES.policyChanges}${on} (
+  tenant_id LowCardinality(String),
+  event_id String,
+  position UInt64,
+  occurred_at DateTime64(3, 'UTC'),
+  status LowCardinality(String),
+  reason String,
+  actor_id String,
+  actor_role LowCardinality(String),
+  policy String,
+  changes ${POLICY_CHANGES_TYPE}
+) ${engineClause(o, 'ReplacingMergeTree')}
+PARTITION BY toYYYYMM(occurred_at)
+ORDER BY (tenant_id, occurred_at, event_id)
+TTL toDateTime(occurred_at) + INTERVAL ${sspr} DAY`,
+    `CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.${TABLES.policyChangesView}${on} TO ${db}.${TABLES.policyChanges} AS
+${policyChangesSelect(db)}`,
     // Ciphertext only: one blob per (person, service), the newest by log position.
     `CREATE TABLE IF NOT EXISTS ${db}.${TABLES.sealed}${on} (
   tenant_id LowCardinality(String),
