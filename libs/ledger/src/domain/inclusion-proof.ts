@@ -1,4 +1,4 @@
-import { auditPath, eventLeaf, rootFromAuditPath, sha256 } from './merkle';
+import { MerkleTree, eventLeaf, rootFromAuditPath, sha256 } from './merkle';
 import { SealDocument, expandRuns } from './seal';
 
 /** Proof that an event is one of a seal's leaves (docs/ledger.md "Inclusion proofs"). */
@@ -51,6 +51,7 @@ export function proveInSeal(
     leaves.push(eventLeaf(p, Buffer.from(hash, 'hex')));
   }
   const index = new Map(positions.map((p, i) => [p, i]));
+  const tree = new MerkleTree(leaves);
   for (const w of wanted) {
     const i = index.get(w);
     if (i === undefined) {
@@ -66,7 +67,7 @@ export function proveInSeal(
       sealHash: sealHashHex,
       leafIndex: i,
       treeSize: positions.length,
-      auditPath: auditPath(leaves, i).map((h) => h.toString('hex')),
+      auditPath: tree.auditPath(i).map((h) => h.toString('hex')),
     });
   }
   return out;

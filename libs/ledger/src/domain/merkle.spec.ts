@@ -1,5 +1,13 @@
 import { createHash } from 'node:crypto';
-import { auditPath, chunkRoots, eventLeaf, merkleRoot, rootFromAuditPath, sha256 } from './merkle';
+import {
+  MerkleTree,
+  auditPath,
+  chunkRoots,
+  eventLeaf,
+  merkleRoot,
+  rootFromAuditPath,
+  sha256,
+} from './merkle';
 
 const leafOf = (hex: string) =>
   createHash('sha256')
@@ -63,6 +71,22 @@ describe('Merkle trees (RFC 9162 / RFC 6962 shape)', () => {
       );
       expect(merkleRoot(chunkRoots(leaves, 64)).equals(merkleRoot(leaves))).toBe(true);
       expect(merkleRoot(chunkRoots(leaves, 16)).equals(merkleRoot(leaves))).toBe(true);
+    }
+  });
+
+  it('a MerkleTree gives the same root and audit paths as the recursive definition, every leaf of every size', () => {
+    for (let n = 1; n <= 70; n++) {
+      const leaves = Array.from({ length: n }, (_, i) => eventLeaf(i + 1, sha256(Buffer.of(i, n))));
+      const tree = new MerkleTree(leaves);
+      const root = merkleRoot(leaves);
+      expect(tree.root().equals(root)).toBe(true);
+      for (let i = 0; i < n; i++) {
+        const path = tree.auditPath(i);
+        expect(rootFromAuditPath(leaves[i], i, n, path)?.equals(root)).toBe(true);
+        // The memo must not hand out a node another path could corrupt.
+        path[0]?.fill(0);
+        expect(rootFromAuditPath(leaves[i], i, n, tree.auditPath(i))?.equals(root)).toBe(true);
+      }
     }
   });
 

@@ -5,7 +5,7 @@ import { APP_CONFIG, AppConfig } from '@authtrail/config';
 import { WorkerLeases } from '@authtrail/coordination';
 import { CHECKPOINT_STORE, CheckpointStore, EVENT_STORE, EventStore } from '@authtrail/event-store';
 import { Keyring } from '@authtrail/key-vault';
-import { LedgerService, SealedEventProofs } from '@authtrail/ledger';
+import { SealedEventProofs } from '@authtrail/ledger';
 import { LOGGER, Metrics, WorkerStatusBoard } from '@authtrail/platform';
 import type { SiemForwarder } from '../application/siem-forwarder';
 import { createSiemForwarder } from './create-siem-forwarder';
@@ -27,7 +27,6 @@ export class SiemForwarderFactory {
     private readonly metrics: Metrics,
     private readonly board: WorkerStatusBoard,
     private readonly leases: WorkerLeases,
-    private readonly ledger: LedgerService,
   ) {}
 
   /** Null when neither Kafka brokers nor an NDJSON file are configured (forwarding off). */
@@ -53,7 +52,7 @@ export class SiemForwarderFactory {
         logger: this.logger,
         metrics: this.metrics,
         board: this.board,
-        seals: new SealedEventProofs(this.store, this.ledger),
+        seals: new SealedEventProofs(this.store),
       },
     );
   }

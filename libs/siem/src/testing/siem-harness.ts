@@ -11,13 +11,7 @@ import { loadConfig } from '@authtrail/config';
 import { CHECKPOINT_STORE, CheckpointStore, EVENT_STORE, EventStore } from '@authtrail/event-store';
 import { IngestEventsCommand } from '@authtrail/ingest';
 import { Keyring } from '@authtrail/key-vault';
-import {
-  LedgerService,
-  SEAL_KEY,
-  SealSigningKey,
-  Sealer,
-  SealedEventProofs,
-} from '@authtrail/ledger';
+import { SEAL_KEY, SealSigningKey, Sealer, SealedEventProofs } from '@authtrail/ledger';
 import { Metrics, systemClock } from '@authtrail/platform';
 import { EraseSubjectCommand, ErasureResult } from '@authtrail/privacy';
 import { AdminService, BootstrapService, RuntimeModule } from '@authtrail/runtime';
@@ -116,7 +110,7 @@ export class SiemHarness {
         logger: pino({ level: 'silent' }),
         metrics: this.metrics,
         // As apps/worker wires it: events sealed before they are forwarded carry their proof.
-        seals: new SealedEventProofs(this.store, this.app.get(LedgerService)),
+        seals: new SealedEventProofs(this.store),
       },
     );
     if (forwarder === null) throw new Error('forwarding is off for these settings');
