@@ -36,6 +36,7 @@ import { systemClock } from '@authtrail/platform';
 import { BootstrapService, RuntimeModule } from '@authtrail/runtime';
 import { TenantsService } from '@authtrail/tenancy';
 import { BENCH_BOOTSTRAP_KEY, makeEvents } from '../../apps/cli/src/commands/bench-http';
+import { eventKey } from '../../libs/event-store/src/infrastructure/sqlite/sqlite-event-key';
 
 export interface LimitRun {
   readonly events: number;
@@ -141,11 +142,9 @@ function sqliteLimit(
     db.pragma('cache_size = -65536');
     db.pragma('wal_autocheckpoint = 10000');
     const insertEvent = db.prepare(
-      'INSERT INTO events (tenant_id, stream_id, revision, event_id, type, occurred_at, recorded_at, data, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      'INSERT INTO events (tenant_id, stream_id, revision, event_id, type, occurred_at, recorded_at, data, hash, fingerprint) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     );
-    const insertEventId = db.prepare(
-      'INSERT INTO event_ids (tenant_id, event_id, fingerprint, position) VALUES (?, ?, ?, ?)',
-    );
+    const insertEventKey = db.prepare('INSERT INTO event_keys (key, position) VALUES (?, ?)');
     const insertSubject = db.prepare(
       'INSERT INTO event_subjects (tenant_id, subject_id, position) VALUES (?, ?, ?)',
     );
@@ -175,16 +174,12 @@ function sqliteLimit(
           recordedAt,
           data,
           createHash('sha256').update(data).digest('hex'),
+          createHash('sha256').update(event.fingerprint, 'utf8').digest(),
         );
         upsertStream.run(streamId, revision);
         if (!withIndexes) continue;
         const position = Number(lastInsertRowid);
-        insertEventId.run(
-          tenantId,
-          event.eventId,
-          createHash('sha256').update(event.fingerprint, 'utf8').digest(),
-          position,
-        );
+        insertEventKey.run(eventKey(tenantId, event.eventId), position);
         for (const subjectId of new Set(event.subjectIds))
           insertSubject.run(tenantId, subjectId, position);
       }

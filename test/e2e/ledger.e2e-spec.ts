@@ -272,7 +272,7 @@ describe('tamper evidence that survives erasure', () => {
       const p = sealed.positions[77];
       const report = await check(
         tampered(config, (db) => {
-          for (const t of ['event_subjects', 'event_ids', 'events'])
+          for (const t of ['event_subjects', 'event_keys', 'events'])
             db.prepare(`DELETE FROM ${t} WHERE position = ?`).run(p);
         }),
       );
@@ -338,7 +338,7 @@ describe('tamper evidence that survives erasure', () => {
       expect(existsSync(CLI_MAIN)).toBe(true);
       const p = sealed.positions[5];
       const bad = tampered(config, (db) => {
-        for (const t of ['event_subjects', 'event_ids', 'events'])
+        for (const t of ['event_subjects', 'event_keys', 'events'])
           db.prepare(`DELETE FROM ${t} WHERE position = ?`).run(p);
       });
       dirs.push(bad.dataDir);

@@ -8,6 +8,7 @@ import type {
   StreamGuard,
 } from '../../domain/event-store.port';
 import { revisionMatches } from '../../domain/expected-revision';
+import { eventKey } from './sqlite-event-key';
 
 /** One append request of a group, as the writer receives it (possibly from another thread). */
 export interface AppendJob {
@@ -54,14 +55,14 @@ class Refusal extends Error {
  */
 export class SqliteAppender {
   private readonly stmt: {
-    readonly fingerprint: Statement<[string, string], Buffer | string>;
+    readonly fingerprint: Statement<[bigint, string, string], Buffer | string>;
     readonly streamRevision: Statement<[string], number>;
     readonly existingStreams: Statement<[string], string>;
     readonly streamHoldsType: Statement<[string, string], number>;
     readonly insertEvent: Statement<
-      [string, string, number, string, string, number, number, Buffer, string]
+      [string, string, number, string, string, number, number, Buffer, string, Buffer]
     >;
-    readonly insertEventId: Statement<[string, string, Buffer, number]>;
+    readonly insertEventKey: Statement<[bigint, number]>;
     readonly insertSubject: Statement<[string, string, number]>;
     readonly upsertStream: Statement<[string, number]>;
   };
@@ -69,9 +70,11 @@ export class SqliteAppender {
 
   constructor(private readonly db: Db) {
     this.stmt = {
+      // The compact key finds the candidates (almost always none: a new event); the event
+      // row confirms tenant and id and holds the fingerprint.
       fingerprint: db
-        .prepare<[string, string], Buffer | string>(
-          'SELECT fingerprint FROM event_ids WHERE tenant_id = ? AND event_id = ?',
+        .prepare<[bigint, string, string], Buffer | string>(
+          'SELECT e.fingerprint FROM event_keys k JOIN events e ON e.position = k.position WHERE k.key = ? AND e.tenant_id = ? AND e.event_id = ?',
         )
         .pluck(),
       streamRevision: db
@@ -92,11 +95,9 @@ export class SqliteAppender {
         )
         .pluck(),
       insertEvent: db.prepare(
-        'INSERT INTO events (tenant_id, stream_id, revision, event_id, type, occurred_at, recorded_at, data, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        'INSERT INTO events (tenant_id, stream_id, revision, event_id, type, occurred_at, recorded_at, data, hash, fingerprint) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
       ),
-      insertEventId: db.prepare(
-        'INSERT INTO event_ids (tenant_id, event_id, fingerprint, position) VALUES (?, ?, ?, ?)',
-      ),
+      insertEventKey: db.prepare('INSERT INTO event_keys (key, position) VALUES (?, ?)'),
       insertSubject: db.prepare(
         'INSERT INTO event_subjects (tenant_id, subject_id, position) VALUES (?, ?, ?)',
       ),
@@ -141,13 +142,16 @@ export class SqliteAppender {
     const statuses: AppendStatus[] = [];
     const seen = new Map<string, Buffer>();
     const digests: Buffer[] = [];
+    const keys: bigint[] = [];
     const conflicts: number[] = [];
     for (const stream of streams) {
       for (const event of stream.events) {
         const digest = fingerprintDigest(event.fingerprint);
         digests.push(digest);
+        const key = eventKey(tenantId, event.eventId);
+        keys.push(key);
         const earlier =
-          seen.get(event.eventId) ?? this.stmt.fingerprint.get(tenantId, event.eventId);
+          seen.get(event.eventId) ?? this.stmt.fingerprint.get(key, tenantId, event.eventId);
         if (earlier === undefined) {
           seen.set(event.eventId, digest);
           statuses.push(APPENDED);
@@ -188,9 +192,10 @@ export class SqliteAppender {
           recordedAt,
           data,
           createHash('sha256').update(data).digest('hex'),
+          digests[first + i],
         );
         const position = Number(info.lastInsertRowid);
-        this.stmt.insertEventId.run(tenantId, event.eventId, digests[first + i], position);
+        this.stmt.insertEventKey.run(keys[first + i], position);
         for (const subjectId of new Set(event.subjectIds))
           this.stmt.insertSubject.run(tenantId, subjectId, position);
         lastPosition = position;
@@ -225,15 +230,14 @@ export class SqliteAppender {
 }
 
 /**
- * What `event_ids` stores of a fingerprint: its SHA-256, 32 bytes instead of the ~200
- * characters of the keyed parts. The idempotency index takes one random B-tree insert per
- * event; smaller rows mean fewer pages written per commit. Only equality is ever asked.
+ * What an event row stores of its fingerprint: its SHA-256, 32 bytes instead of the ~200
+ * characters of the keyed parts. Only equality is ever asked.
  */
 function fingerprintDigest(fingerprint: string): Buffer {
   return createHash('sha256').update(fingerprint, 'utf8').digest();
 }
 
-/** Rows written before the digest (schema 2 files) hold the fingerprint itself. */
+/** Rows written by releases before the digest hold the fingerprint text itself. */
 function sameFingerprint(stored: Buffer | string, fingerprint: string, digest: Buffer): boolean {
   return typeof stored === 'string' ? stored === fingerprint : digest.equals(stored);
 }

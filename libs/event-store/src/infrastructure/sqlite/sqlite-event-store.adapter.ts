@@ -20,6 +20,7 @@ import type {
   Subscription,
 } from '../../domain/event-store.port';
 import { migrateSqliteEventStore } from './sqlite-event-store.schema';
+import { eventKey } from './sqlite-event-key';
 import { type ConnectionSettings, configureConnection } from './sqlite-connection';
 import type { JobOutcome, RefusedAppend } from './sqlite-appender';
 import { InThreadSqliteWriter, type SqliteWriter, ThreadSqliteWriter } from './sqlite-writer';
@@ -212,14 +213,16 @@ export class SqliteEventStore implements EventStore, EventRetention {
       const delSubjects = this.db.prepare(
         'DELETE FROM event_subjects WHERE tenant_id = (SELECT tenant_id FROM events WHERE position = @p) AND position = @p',
       );
-      const delIds = this.db.prepare(
-        'DELETE FROM event_ids WHERE tenant_id = (SELECT tenant_id FROM events WHERE position = @p) AND event_id = (SELECT event_id FROM events WHERE position = @p)',
+      const eventIdOf = this.db.prepare<[number], { tenant_id: string; event_id: string }>(
+        'SELECT tenant_id, event_id FROM events WHERE position = ?',
       );
+      const delKey = this.db.prepare('DELETE FROM event_keys WHERE key = ? AND position = ?');
       const delEvent = this.db.prepare('DELETE FROM events WHERE position = ?');
       for (const position of positions) {
         keep.run(position);
         delSubjects.run({ p: position });
-        delIds.run({ p: position });
+        const row = eventIdOf.get(position);
+        if (row) delKey.run(eventKey(row.tenant_id, row.event_id), position);
         delEvent.run(position);
       }
       this.db.prepare('DELETE FROM retention_guard').run();

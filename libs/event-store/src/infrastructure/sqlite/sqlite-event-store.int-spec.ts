@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +13,11 @@ import {
   type RecordedEvent,
 } from '@authtrail/event-store';
 import { SqliteEventStore, type SqliteEventStoreOptions } from './sqlite-event-store.adapter';
-import { SQLITE_EVENT_STORE_SCHEMA_VERSION } from './sqlite-event-store.schema';
+import {
+  SQLITE_EVENT_STORE_SCHEMA_VERSION,
+  migrateSqliteEventStore,
+} from './sqlite-event-store.schema';
+import { eventKey } from './sqlite-event-key';
 
 function tempFile(): { file: string; remove(): void } {
   const dir = mkdtempSync(join(tmpdir(), 'authtrail-es-'));
@@ -105,7 +109,7 @@ describe('SqliteEventStore', () => {
     expect(retry.statuses).toEqual(['duplicate']);
   });
 
-  it('keeps a 32-byte digest of each fingerprint, and still honours the full fingerprints older files hold', async () => {
+  it('keeps a 32-byte digest of each fingerprint in its event row and an 8-byte key per event in the index', async () => {
     const store = open();
     const fresh = event();
     await store.append('acme', [
@@ -114,38 +118,85 @@ describe('SqliteEventStore', () => {
     const raw = new Database(file);
     try {
       const stored = raw
-        .prepare('SELECT fingerprint FROM event_ids WHERE event_id = ?')
+        .prepare('SELECT fingerprint FROM events WHERE event_id = ?')
         .pluck()
         .get(fresh.eventId) as Buffer;
       expect(Buffer.isBuffer(stored) && stored.length).toBe(32);
-      // A row as schema-2 releases wrote it: the fingerprint text itself.
-      const legacy = event();
+      expect(raw.prepare('SELECT key, position FROM event_keys').safeIntegers().all()).toEqual([
+        { key: eventKey('acme', fresh.eventId), position: 1n },
+      ]);
+      // Another id whose key leads to this row too (a collision, as if crafted): the event
+      // row decides, so neither is taken for the other.
+      const twin = event();
       raw
-        .prepare(
-          "INSERT INTO events (tenant_id, stream_id, revision, event_id, type, occurred_at, recorded_at, data, hash) VALUES ('acme', 't-acme-mfa-s-lee', 0, ?, 'mfa.AuthenticationAttempted', 0, 0, x'00', 'h')",
-        )
-        .run(legacy.eventId);
-      raw
-        .prepare(
-          "INSERT INTO event_ids (tenant_id, event_id, fingerprint, position) SELECT 'acme', event_id, ?, position FROM events WHERE event_id = ?",
-        )
-        .run(legacy.fingerprint, legacy.eventId);
+        .prepare('INSERT INTO event_keys (key, position) VALUES (?, 1)')
+        .run(eventKey('acme', twin.eventId));
       const stream = (e: NewEvent) => [
-        { streamId: 't-acme-mfa-s-lee', expectedRevision: 'any' as const, events: [e] },
+        { streamId: 't-acme-mfa-s-kim', expectedRevision: 'any' as const, events: [e] },
       ];
-      expect((await store.append('acme', stream(legacy))).statuses).toEqual(['duplicate']);
       expect((await store.append('acme', stream(fresh))).statuses).toEqual(['duplicate']);
-      await expect(
-        store.append('acme', stream({ ...legacy, fingerprint: 'other' })),
-      ).rejects.toMatchObject({ indexes: [0] });
+      expect((await store.append('acme', stream(twin))).statuses).toEqual(['appended']);
       await expect(
         store.append('acme', stream({ ...fresh, fingerprint: 'other' })),
-      ).rejects.toMatchObject({
-        indexes: [0],
-      });
+      ).rejects.toMatchObject({ indexes: [0] });
     } finally {
       raw.close();
     }
+  });
+
+  it('migrates a file of schema 2 (event_ids) in place: the fingerprints it holds, digests or text, still decide', async () => {
+    const legacy = { digest: event(), text: event() };
+    const old = new Database(file);
+    try {
+      migrateSqliteEventStore(old, 2);
+      const insert = old.prepare(
+        "INSERT INTO events (tenant_id, stream_id, revision, event_id, type, occurred_at, recorded_at, data, hash) VALUES ('acme', 't-acme-mfa-s-lee', ?, ?, 'mfa.AuthenticationAttempted', 0, 0, x'00', 'h')",
+      );
+      const insertId = old.prepare(
+        "INSERT INTO event_ids (tenant_id, event_id, fingerprint, position) SELECT 'acme', event_id, ?, position FROM events WHERE event_id = ?",
+      );
+      insert.run(0, legacy.digest.eventId);
+      insertId.run(
+        createHash('sha256').update(legacy.digest.fingerprint).digest(),
+        legacy.digest.eventId,
+      );
+      // As releases before the digest wrote it: the fingerprint text itself.
+      insert.run(1, legacy.text.eventId);
+      insertId.run(legacy.text.fingerprint, legacy.text.eventId);
+      old.prepare("INSERT INTO streams (stream_id, revision) VALUES ('t-acme-mfa-s-lee', 1)").run();
+    } finally {
+      old.close();
+    }
+
+    const store = open();
+    const raw = new Database(file, { readonly: true });
+    try {
+      expect(raw.pragma('user_version', { simple: true })).toBe(SQLITE_EVENT_STORE_SCHEMA_VERSION);
+      expect(
+        raw.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'event_ids'").pluck().get(),
+      ).toBe(0);
+      expect(raw.prepare('SELECT count(*) FROM event_keys').pluck().get()).toBe(2);
+    } finally {
+      raw.close();
+    }
+    const stream = (e: NewEvent) => [
+      { streamId: 't-acme-mfa-s-lee', expectedRevision: 'any' as const, events: [e] },
+    ];
+    for (const e of [legacy.digest, legacy.text]) {
+      expect((await store.append('acme', stream(e))).statuses).toEqual(['duplicate']);
+      await expect(
+        store.append('acme', stream({ ...e, fingerprint: 'other' })),
+      ).rejects.toBeInstanceOf(IdempotencyConflictError);
+    }
+    const next = event();
+    expect((await store.append('acme', stream(next))).statuses).toEqual(['appended']);
+    expect(
+      (await store.readStream('t-acme-mfa-s-lee')).map((e) => [e.revision, e.eventId]),
+    ).toEqual([
+      [0, legacy.digest.eventId],
+      [1, legacy.text.eventId],
+      [2, next.eventId],
+    ]);
   });
 
   it('refuses UPDATE and DELETE issued directly in SQL, and changes nothing', async () => {
@@ -162,8 +213,9 @@ describe('SqliteEventStore', () => {
         "UPDATE events SET hash = 'forged'",
         'DELETE FROM events WHERE position = 2',
         'DELETE FROM events',
-        "UPDATE event_ids SET fingerprint = 'forged'",
-        'DELETE FROM event_ids',
+        "UPDATE events SET fingerprint = x'00'",
+        'UPDATE event_keys SET key = 0',
+        'DELETE FROM event_keys',
         "UPDATE event_subjects SET subject_id = 'someone-else'",
         'DELETE FROM event_subjects',
       ];
@@ -189,7 +241,7 @@ describe('SqliteEventStore', () => {
       // The future retention job's shape: guard, delete index rows then events, unguard, all in one transaction.
       raw.transaction(() => {
         raw.exec("INSERT INTO retention_guard (reason) VALUES ('retention')");
-        raw.exec('DELETE FROM event_subjects; DELETE FROM event_ids; DELETE FROM events');
+        raw.exec('DELETE FROM event_subjects; DELETE FROM event_keys; DELETE FROM events');
         raw.exec('DELETE FROM retention_guard');
       })();
       raw.exec(
