@@ -103,7 +103,11 @@ export class AlertDispatcher {
 
   /** One pass over the due deliveries; resolves with how many it handled. */
   async deliverDue(): Promise<number> {
-    const due = await this.deps.detections.due(this.deps.clock.now().getTime(), this.batchSize);
+    const due = await this.deps.detections.due(
+      this.deps.clock.now().getTime(),
+      this.batchSize,
+      this.destinations,
+    );
     if (due.length === 0) return 0;
     const kafka = due.filter((d) => d.destination === KAFKA_DESTINATION);
     const hooks = due.filter((d) => d.destination !== KAFKA_DESTINATION);
@@ -206,8 +210,7 @@ export class AlertDispatcher {
 
   private async toWebhook(d: Delivery): Promise<void> {
     const hook = this.hooks.get(d.destination);
-    // A webhook removed from the configuration: its deliveries wait, in case it comes back.
-    if (hook === undefined) return;
+    if (hook === undefined) return; // `due` returns configured destinations only
     const timestamp = Math.floor(this.deps.clock.now().getTime() / 1000);
     let failure: string;
     try {

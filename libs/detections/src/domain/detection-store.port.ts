@@ -43,8 +43,12 @@ export interface DetectionStore {
    * parked (an alert about a tenant that asked to be deleted is not sent afterwards).
    */
   forgetTenant(tenantId: string): Promise<void>;
-  /** Pending deliveries due at `nowMs`, oldest alert first. */
-  due(nowMs: number, limit: number): Promise<Delivery[]>;
+  /**
+   * Pending deliveries to these destinations due at `nowMs`, oldest alert first (those of a
+   * webhook no longer configured wait, in case it comes back, without taking the place of
+   * others).
+   */
+  due(nowMs: number, limit: number, destinations: readonly string[]): Promise<Delivery[]>;
   delivered(deliveries: readonly Pick<Delivery, 'alertId' | 'destination'>[]): Promise<void>;
   /** Counts a failed attempt; tried again from `nextMs`. */
   retryLater(

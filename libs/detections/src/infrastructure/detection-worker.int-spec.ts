@@ -122,7 +122,7 @@ describe.each(stores)('detection worker (%s store)', (_name, make) => {
     await w.runOnce();
     const kimId = (await h.keyring.findSubject(h.tenantId, kim.userPrincipalName))!.subjectId;
     const leeId = (await h.keyring.findSubject(h.tenantId, lee.userPrincipalName))!.subjectId;
-    const due = await detections.due(h.clock.now().getTime(), 100);
+    const due = await detections.due(h.clock.now().getTime(), 100, ['kafka', 'webhook:test']);
     const bodies = due.filter((d) => d.destination === 'kafka').map((d) => JSON.parse(d.body));
     expect(
       bodies.map((b) => [b.finding_info.analytic.name, b.evidences[0].user.uid]).sort(),
@@ -133,6 +133,8 @@ describe.each(stores)('detection worker (%s store)', (_name, make) => {
       ].sort(),
     );
     expect(due.filter((d) => d.destination === 'webhook:test')).toHaveLength(2);
+    // A destination no longer configured is not handed out (its deliveries wait).
+    expect(await detections.due(h.clock.now().getTime(), 100, ['kafka'])).toHaveLength(2);
     expect(w.detectedCount).toBe(2);
     const raw = due.map((d) => d.body).join('\n');
     for (const p of [kim, lee, helpdesk]) {

@@ -62,9 +62,11 @@ export class InMemoryDetectionStore implements DetectionStore {
     return Promise.resolve();
   }
 
-  due(nowMs: number, limit: number): Promise<Delivery[]> {
+  due(nowMs: number, limit: number, destinations: readonly string[]): Promise<Delivery[]> {
     const rows = [...this.rows.values()]
-      .filter((r) => r.state === 'pending' && r.nextMs <= nowMs)
+      .filter(
+        (r) => r.state === 'pending' && r.nextMs <= nowMs && destinations.includes(r.destination),
+      )
       .sort((a, b) => a.seq - b.seq)
       .slice(0, limit);
     return Promise.resolve(

@@ -90,14 +90,16 @@ CREATE INDEX IF NOT EXISTS alert_deliveries_due ON alert_deliveries (state, next
     return Promise.resolve();
   }
 
-  due(nowMs: number, limit: number): Promise<Delivery[]> {
+  due(nowMs: number, limit: number, destinations: readonly string[]): Promise<Delivery[]> {
     const rows = this.db
       .prepare(
         `SELECT d.alert_id, d.destination, d.attempts, a.body, a.tenant_id, a.position
 FROM alert_deliveries d JOIN alerts a ON a.id = d.alert_id
-WHERE d.state = 'pending' AND d.next_ms <= ? ORDER BY a.created_ms, a.position LIMIT ?`,
+WHERE d.state = 'pending' AND d.next_ms <= ?
+  AND d.destination IN (SELECT value FROM json_each(?))
+ORDER BY a.created_ms, a.position LIMIT ?`,
       )
-      .all(nowMs, limit) as {
+      .all(nowMs, JSON.stringify(destinations), limit) as {
       alert_id: string;
       destination: string;
       attempts: number;
