@@ -57,6 +57,60 @@ describe('loadConfig', () => {
     expect(JSON.stringify(redactConfig(c))).not.toContain('secret');
   });
 
+  describe('alerts', () => {
+    const secret = 'k'.repeat(32);
+    it('are on by default, without webhooks', () => {
+      expect(loadConfig({}).alerts).toEqual({
+        enabled: true,
+        webhooks: [],
+        webhookSecret: null,
+        webhookMaxAttempts: 10,
+      });
+    });
+
+    it('take webhooks with their secret, and never show either', () => {
+      const c = loadConfig({
+        AUTHTRAIL_ALERT_WEBHOOKS: 'https://siem.example/hooks/T0K3N, http://127.0.0.1:9000/a',
+        AUTHTRAIL_ALERT_WEBHOOK_SECRET: secret,
+        AUTHTRAIL_ALERT_WEBHOOK_MAX_ATTEMPTS: '5',
+        AUTHTRAIL_ALERTS: 'off',
+      });
+      expect(c.alerts).toEqual({
+        enabled: false,
+        webhooks: ['https://siem.example/hooks/T0K3N', 'http://127.0.0.1:9000/a'],
+        webhookSecret: secret,
+        webhookMaxAttempts: 5,
+      });
+      const shown = JSON.stringify(redactConfig(c));
+      expect(shown).not.toContain(secret);
+      expect(shown).not.toContain('T0K3N');
+      expect(shown).toContain('https://siem.example/***');
+    });
+
+    it.each([
+      [{ AUTHTRAIL_ALERT_WEBHOOKS: 'https://a.example/h' }, 'AUTHTRAIL_ALERT_WEBHOOK_SECRET'],
+      [
+        {
+          AUTHTRAIL_ALERT_WEBHOOKS: 'https://a.example/h',
+          AUTHTRAIL_ALERT_WEBHOOK_SECRET: 'short',
+        },
+        'AUTHTRAIL_ALERT_WEBHOOK_SECRET',
+      ],
+      [
+        { AUTHTRAIL_ALERT_WEBHOOKS: 'ftp://a.example/h', AUTHTRAIL_ALERT_WEBHOOK_SECRET: secret },
+        'AUTHTRAIL_ALERT_WEBHOOKS',
+      ],
+      [
+        { AUTHTRAIL_ALERT_WEBHOOKS: 'not a url', AUTHTRAIL_ALERT_WEBHOOK_SECRET: secret },
+        'AUTHTRAIL_ALERT_WEBHOOKS',
+      ],
+      [{ AUTHTRAIL_ALERT_WEBHOOK_MAX_ATTEMPTS: '0' }, 'AUTHTRAIL_ALERT_WEBHOOK_MAX_ATTEMPTS'],
+      [{ AUTHTRAIL_ALERTS: 'sometimes' }, 'AUTHTRAIL_ALERTS'],
+    ])('refuses %j naming %s', (env, name) => {
+      expect(() => loadConfig(env)).toThrow(expect.objectContaining({ variable: name }));
+    });
+  });
+
   describe('ClickHouse table engines', () => {
     const server = { AUTHTRAIL_CLICKHOUSE_URL: 'http://ch:8123' };
 

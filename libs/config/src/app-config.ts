@@ -647,6 +647,12 @@ export function redactConfig(config: AppConfig): Record<string, unknown> {
         ? { kind: 'postgres', url: hideUrlSecret(config.keyVault.url) }
         : config.keyVault,
     clickhouseUrl: config.clickhouseUrl === null ? null : hideUrlSecret(config.clickhouseUrl),
+    // A webhook URL may carry its receiver's token in the path or query: origins only.
+    alerts: {
+      ...config.alerts,
+      webhooks: config.alerts.webhooks.map((u) => `${new URL(u).origin}/***`),
+      webhookSecret: config.alerts.webhookSecret === null ? null : '***',
+    },
     entra: {
       ...config.entra,
       kafka:
