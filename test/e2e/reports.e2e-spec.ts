@@ -503,7 +503,14 @@ describe('reports and the audit query (whole app over HTTP)', () => {
     });
   });
 
-  it('CSV with ?format=csv: a header and one line per item', async () => {
+  /** The `#` heading, the header row and the data rows of a CSV answer. */
+  const csvParts = (text: string) => {
+    const lines = text.trimEnd().split('\r\n');
+    const heading = lines.filter((l) => l.startsWith('#'));
+    return { heading, header: lines[heading.length], rows: lines.slice(heading.length + 1) };
+  };
+
+  it('CSV with ?format=csv: the heading, a header and one line per item', async () => {
     const res = await server.request(
       'GET',
       `/v1/reports/sspr/registrations?format=csv&limit=1000`,
@@ -511,13 +518,18 @@ describe('reports and the audit query (whole app over HTTP)', () => {
     );
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toContain('text/csv');
-    const lines = res.text.trimEnd().split('\r\n');
-    expect(lines[0]).toBe('user,subjectId,erased,role,registeredAt,methods');
-    expect(lines).toHaveLength(latestRegistrations().length + 1);
+    const { heading, header, rows } = csvParts(res.text);
+    expect(heading.slice(0, 3)).toEqual([
+      '# authtrail sspr/registrations: Who has registered? (user, role, date and time, data registered)',
+      '# window: none (current state)',
+      '# filters: none',
+    ]);
+    expect(header).toBe('user,subjectId,erased,role,registeredAt,methods');
+    expect(rows).toHaveLength(latestRegistrations().length);
     const resets = await server.request('GET', '/v1/reports/sspr/resets?format=csv', {
       key: keys.reader,
     });
-    expect(resets.text.split('\r\n')[0]).toBe('users,resets,selfService,byAdmin');
+    expect(csvParts(resets.text).header).toBe('users,resets,selfService,byAdmin');
   });
 
   it('the registry lists every report; each answers at its path with its columns as the CSV header', async () => {
@@ -542,7 +554,7 @@ describe('reports and the audit query (whole app over HTTP)', () => {
       expect(r.title.length).toBeGreaterThan(10);
       const csv = await server.request('GET', `${r.path}?format=csv`, { key: keys.reader });
       expect([r.path, csv.status]).toEqual([r.path, 200]);
-      expect([r.path, csv.text.split('\r\n')[0]]).toEqual([r.path, r.columns.join(',')]);
+      expect([r.path, csvParts(csv.text).header]).toEqual([r.path, r.columns.join(',')]);
     }
     expect((await server.request('GET', '/v1/reports', { key: keys.producer })).status).toBe(403);
   });

@@ -22,6 +22,7 @@ interface ReportOptions extends ClientOptions {
   min?: string;
   limit?: string;
   cursor?: string;
+  bom?: boolean;
 }
 
 /** `resets` → `/v1/reports/sspr/resets`, `attempts` or `mfa/attempts` → `/v1/reports/mfa/attempts`, `audit` → `/v1/audit-events`. */
@@ -88,8 +89,12 @@ export function registerReportCommand(program: Command, deps: ReportCommandDeps)
     .option('--from <iso>', 'window start (ISO 8601)')
     .option('--to <iso>', 'window end (ISO 8601)')
     .option('--min <n>', 'admin-self-resets / suspicious: least number of resets')
-    .option('--limit <n>', 'lists: items per page; suspicious: most frequent items (default 1000)')
+    .option(
+      '--limit <n>',
+      'lists: items per page (csv is every page, read this many at a time); suspicious: most frequent items (default 1000)',
+    )
     .option('--cursor <cursor>', 'lists: the next page')
+    .option('--bom', 'csv: start with a UTF-8 byte-order mark, for spreadsheets')
     .action(async (first: string, second: string | undefined, o: ReportOptions) => {
       const name = second === undefined ? first : `${first}/${second}`;
       const path = reportPath(name);
@@ -103,6 +108,7 @@ export function registerReportCommand(program: Command, deps: ReportCommandDeps)
           if (v !== undefined) params.set(key, v);
         }
         if (o.format === 'csv') params.set('format', 'csv');
+        if (o.bom === true) params.set('bom', 'true');
         const query = params.toString();
         const body = deps.expectOk(await api('GET', query === '' ? path : `${path}?${query}`));
         if (o.format === 'csv') return String(body).trimEnd();
@@ -142,8 +148,9 @@ export function registerAuditCommand(program: Command, deps: ReportCommandDeps):
     .option('--days <n>', 'window: the last N days')
     .option('--from <iso>', 'window start (ISO 8601)')
     .option('--to <iso>', 'window end (ISO 8601)')
-    .option('--limit <n>', 'items per page')
+    .option('--limit <n>', 'items per page (csv is every page, read this many at a time)')
     .option('--cursor <cursor>', 'the next page')
+    .option('--bom', 'csv: start with a UTF-8 byte-order mark, for spreadsheets')
     .action(async (o: AuditOptions) => {
       const config = loadConfig();
       if (o.url === undefined && config.cli.url === null) await catchUpLocally(config);
@@ -168,6 +175,7 @@ export function registerAuditCommand(program: Command, deps: ReportCommandDeps):
           if (typeof v === 'string') params.set(param, v);
         }
         if (o.format === 'csv') params.set('format', 'csv');
+        if (o.bom === true) params.set('bom', 'true');
         const query = params.toString();
         const body = deps.expectOk(
           await api('GET', query === '' ? '/v1/audit-events' : `/v1/audit-events?${query}`),

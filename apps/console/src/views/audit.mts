@@ -98,7 +98,7 @@ export function auditView(w: TimeWindow, mayUseNames: boolean, userHeading: stri
   const csv = h(
     'button',
     { type: 'button', class: 'ghost', 'data-csv': 'audit' },
-    'CSV of this page',
+    'CSV of every match',
   );
   let cursors: (string | null)[] = [null];
   let page = 0;
@@ -248,10 +248,10 @@ export function auditView(w: TimeWindow, mayUseNames: boolean, userHeading: stri
     void load();
   });
   csv.addEventListener('click', () => {
-    void downloadReportCsv('audit-events', '/v1/audit-events', {
-      ...query,
-      cursor: cursors[page],
-    }).catch((e: unknown) => (status.textContent = errorText(e)));
+    // The API's CSV is the whole answer (every page), so no cursor.
+    void downloadReportCsv('audit-events', '/v1/audit-events', query).catch(
+      (e: unknown) => (status.textContent = errorText(e)),
+    );
   });
 
   query = { ...windowQuery(w), limit: PAGE };

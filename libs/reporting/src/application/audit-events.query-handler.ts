@@ -25,7 +25,6 @@ export class AuditEventsHandler implements IQueryHandler<AuditEventsQuery, Repor
       { tenantId: caller.tenantId, revealNames: mayReadNames(caller) },
       params,
     );
-    await auditNamedPeople(this.audit, caller, 'GET /v1/audit-events', result);
-    return result;
+    return auditNamedPeople(this.audit, caller, 'GET /v1/audit-events', result);
   }
 }

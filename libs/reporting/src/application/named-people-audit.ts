@@ -25,15 +25,37 @@ export function namedPeople(rows: readonly Record<string, unknown>[]): number {
 
 /**
  * Names shown to a privacy admin are themselves audited (`access.PersonalDataRead`:
- * caller, report, how many rows named someone — never the names).
+ * caller, report, how many rows named someone — never the names). A CSV export is
+ * audited once, when it ends (or is broken off), for the rows it handed out.
  */
 export async function auditNamedPeople(
   audit: AccessAuditService,
   caller: Caller,
   resource: string,
   result: ReportResult,
-): Promise<void> {
-  if (!mayReadNames(caller)) return;
-  const n = namedPeople(result.rows);
-  if (n > 0) await audit.personalDataRead(caller, resource, n);
+): Promise<ReportResult> {
+  if (!mayReadNames(caller)) return result;
+  const csv = result.csv;
+  if (csv === undefined) {
+    const n = namedPeople(result.rows);
+    if (n > 0) await audit.personalDataRead(caller, resource, n);
+    return result;
+  }
+  return {
+    ...result,
+    csv: {
+      ...csv,
+      async *pages() {
+        let n = 0;
+        try {
+          for await (const page of csv.pages()) {
+            n += namedPeople(page);
+            yield page;
+          }
+        } finally {
+          if (n > 0) await audit.personalDataRead(caller, resource, n);
+        }
+      },
+    },
+  };
 }

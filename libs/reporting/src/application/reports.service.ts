@@ -2,6 +2,7 @@ import { EventCatalog, RETENTION_DAYS } from '@authtrail/catalog';
 import { Keyring } from '@authtrail/key-vault';
 import { AppError, Clock } from '@authtrail/platform';
 import { ParamReader, RawQuery } from '../domain/report-params';
+import { type AnswerPage, csvExport, formatParams } from './csv-export';
 import type { ReportReader } from './read-model.port';
 import {
   AUDIT_EVENTS_COLUMNS,
@@ -10,7 +11,7 @@ import {
   auditEventsQuery,
 } from './reports/audit-events.report';
 import type { ReportCaller, ReportContext, ReportResult } from './reports/report-definition';
-import { findReport } from './reports/report-registry';
+import { type AnyReport, findReport } from './reports/report-registry';
 import { SubjectNames } from './subject-names';
 
 const DAY_MS = 86_400_000;
@@ -64,7 +65,7 @@ export class ReportsService {
     };
   }
 
-  /** `GET /v1/reports/{service}/{name}`. */
+  /** `GET /v1/reports/{service}/{name}`; with `format=csv`, every page of a list. */
   async run(
     service: string,
     name: string,
@@ -73,14 +74,40 @@ export class ReportsService {
   ): Promise<ReportResult> {
     const report = findReport(service, name);
     if (report === null) throw new UnknownReportError(name);
+    const { format, bom } = this.options(query);
+    const first = await this.reportPage(report, caller, query);
+    const result = { format, ...first, columns: report.columns };
+    if (format !== 'csv') return result;
+    return {
+      ...result,
+      csv: csvExport({
+        report: `${service}/${name}`,
+        title: report.title,
+        query,
+        bom,
+        first,
+        next: (q) => this.reportPage(report, caller, q),
+      }),
+    };
+  }
+
+  private async reportPage(
+    report: AnyReport,
+    caller: ReportCaller,
+    query: RawQuery,
+  ): Promise<AnswerPage> {
     const ctx = this.context(caller);
     const p = new ParamReader(query);
-    const format = p.oneOf('format', ['json', 'csv'] as const) ?? 'json';
+    formatParams(p);
     const params: unknown = report.params(p, ctx);
     p.done();
     const rows: unknown = await this.reader.run(report.query, params);
-    const answer = await report.present(rows, params, ctx);
-    return { format, ...answer, columns: report.columns };
+    return report.present(rows, params, ctx);
+  }
+
+  /** `format` and `bom` (each page reads them again, and names a bad one in its 422). */
+  private options(query: RawQuery): ReturnType<typeof formatParams> {
+    return formatParams(new ParamReader(query));
   }
 
   sspr(name: string, caller: ReportCaller, query: RawQuery): Promise<ReportResult> {
@@ -96,9 +123,27 @@ export class ReportsService {
    * neither ClickHouse nor a log.
    */
   async auditEvents(caller: ReportCaller, query: RawQuery): Promise<ReportResult> {
+    const { format, bom } = this.options(query);
+    const first = await this.auditPage(caller, query);
+    const result = { format, ...first, columns: AUDIT_EVENTS_COLUMNS };
+    if (format !== 'csv') return result;
+    return {
+      ...result,
+      csv: csvExport({
+        report: 'audit-events',
+        title: 'The audit log',
+        query,
+        bom,
+        first,
+        next: (q) => this.auditPage(caller, q),
+      }),
+    };
+  }
+
+  private async auditPage(caller: ReportCaller, query: RawQuery): Promise<AnswerPage> {
     const ctx = this.context(caller);
     const p = new ParamReader(query);
-    const format = p.oneOf('format', ['json', 'csv'] as const) ?? 'json';
+    formatParams(p);
     const params = auditEventsParams(p, ctx, this.catalog);
     p.done();
     if (!caller.revealNames) {
@@ -115,11 +160,7 @@ export class ReportsService {
             actorId: actor ?? params.filter.actorId,
             targetId: target ?? params.filter.targetId,
           });
-    return {
-      format,
-      ...(await auditEventsAnswer(rows, params, ctx)),
-      columns: AUDIT_EVENTS_COLUMNS,
-    };
+    return auditEventsAnswer(rows, params, ctx);
   }
 
   /** The subject of a name filter: undefined without one, null when nobody has that name. */

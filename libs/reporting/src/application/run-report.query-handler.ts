@@ -28,7 +28,6 @@ export class RunReportHandler implements IQueryHandler<RunReportQuery, ReportRes
       service === 'sspr'
         ? await this.reports.sspr(report, who, params)
         : await this.reports.mfa(report, who, params);
-    await auditNamedPeople(this.audit, caller, `GET /v1/reports/${service}/${report}`, result);
-    return result;
+    return auditNamedPeople(this.audit, caller, `GET /v1/reports/${service}/${report}`, result);
   }
 }

@@ -1,7 +1,7 @@
 import { ValidationError } from '@authtrail/platform';
 import { ParamReader } from './report-params';
 import { decodeCursor, encodeCursor } from './cursor';
-import { toCsv } from './csv';
+import { csvHeader, csvHeading, csvRows, filtersOf, toCsv } from './csv';
 
 const NOW = new Date('2026-11-20T12:00:00.000Z');
 const DAY = 86_400_000;
@@ -78,5 +78,42 @@ describe('CSV', () => {
     expect(csv).toBe(
       'user,methods,by.user,by.erased\r\n"Kim, ""K"" Akers",AlternateEmail+MobilePhone,,true\r\n"\'=HYPERLINK(""x"")",,,\r\n',
     );
+  });
+});
+
+describe('CSV export heading', () => {
+  it('names the report, the window and the filters; no filter value can break out of its line', () => {
+    const filters = filtersOf({
+      format: 'csv',
+      bom: 'true',
+      limit: '100',
+      cursor: 'abc',
+      days: '7',
+      status: 'Failure',
+      actorId: 's_1\r\n=cmd',
+    });
+    expect(filters).toEqual({ status: 'Failure', actorId: 's_1\r\n=cmd' });
+    const text = csvHeading({
+      report: 'audit-events',
+      title: 'The audit log',
+      window: { from: '2026-11-01T00:00:00.000Z', to: '2026-12-01T00:00:00.000Z' },
+      filters,
+    });
+    expect(text.split('\r\n')).toEqual([
+      '# authtrail audit-events: The audit log',
+      '# window: 2026-11-01T00:00:00.000Z to 2026-12-01T00:00:00.000Z',
+      '# filters: actorId=s_1%0D%0A%3Dcmd&status=Failure',
+      '',
+    ]);
+    expect(
+      csvHeading({ report: 'sspr/registrations', title: 'x', window: null, filters: {} }),
+    ).toBe(
+      '# authtrail sspr/registrations: x\r\n# window: none (current state)\r\n# filters: none\r\n',
+    );
+  });
+
+  it('page rows under fixed columns are the lines toCsv writes', () => {
+    const items = [{ a: 1, b: { c: 'x,y' } }, { a: 2 }];
+    expect(csvHeader(['a', 'b.c']) + csvRows(items, ['a', 'b.c'])).toBe(toCsv(items, ['a', 'b.c']));
   });
 });

@@ -1,3 +1,4 @@
+import type { CsvHeading } from '../../domain/csv';
 import type { ParamReader } from '../../domain/report-params';
 import type { ReportQuery } from '../read-model.port';
 import type { PersonView } from '../subject-names';
@@ -15,8 +16,23 @@ export interface ReportCaller {
 export interface ReportResult {
   readonly format: ReportFormat;
   readonly body: Record<string, unknown>;
+  /** The rows of this page (JSON) or of the first page (CSV). */
   readonly rows: readonly Record<string, unknown>[];
   readonly columns: readonly string[];
+  /** With `format=csv`: the whole answer, every page, and what it was asked for. */
+  readonly csv?: CsvExport;
+}
+
+/**
+ * A CSV export is the whole answer, not one page: `pages()` yields the first page's rows
+ * and then reads each next page (by its cursor, in the first page's window) only when
+ * the previous one has been taken, so a million rows stream without being held.
+ */
+export interface CsvExport {
+  /** Starts with a UTF-8 byte-order mark (`bom=true`, for spreadsheets). */
+  readonly bom: boolean;
+  readonly heading: CsvHeading;
+  pages(): AsyncIterable<readonly Record<string, unknown>[]>;
 }
 
 /** What a report knows of the request besides its parameters. */
