@@ -19,7 +19,7 @@ export function errorText(e: unknown): string {
 }
 
 /**
- * One report on a page: title (the seed's question), a CSV button, and a body filled by
+ * One report on a page: title (the report's question), a CSV button, and a body filled by
  * `load`. `data-state` tells when it is ready (loading, ready, error).
  */
 export function card(

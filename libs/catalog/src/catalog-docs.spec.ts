@@ -1,6 +1,7 @@
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { CATALOG_DOCS_PATH, writeCatalogDocs } from '../../../scripts/gen-catalog-docs';
 import { EventCatalog } from './domain/event-catalog';
 import { renderCatalogMarkdown } from './domain/catalog-markdown';
@@ -19,7 +20,7 @@ describe('docs/event-catalog.md', () => {
     const md = renderCatalogMarkdown(catalog);
     for (const d of catalog.list()) {
       expect(md).toContain(`### \`${d.type}\``);
-      expect(md).toContain(`- Seed name: ${d.seedName}`);
+      expect(md).toContain(`- Source name: ${d.seedName}`);
       expect(md).toContain(`retention ${d.retentionDays} days`);
       expect(md).toContain(`- Actor: ${d.actor}; target: ${d.target}`);
       const section = md.split(`### \`${d.type}\``)[1].split('\n### ')[0];
@@ -74,5 +75,33 @@ describe('published JSON Schemas', () => {
       ]);
       expect(validate({ ...exampleEvent(type), unknown: 1 })).toBe(false);
     }
+  });
+});
+
+describe('user-facing text', () => {
+  // "seed 000" is the project's name for a source document; users know them by their titles.
+  it('names sources by their titles, never as "seed 000"', () => {
+    const root = join(__dirname, '../../..');
+    const files = [
+      'README.md',
+      ...readdirSync(join(root, 'docs'), { recursive: true })
+        .map(String)
+        .filter((f) => f.endsWith('.md'))
+        .map((f) => join('docs', f)),
+      ...['apps/console/src', 'apps/cli/src'].flatMap((dir) =>
+        readdirSync(join(root, dir), { recursive: true })
+          .map(String)
+          .filter((f) => /\.m?ts$/.test(f) && !f.includes('.spec.'))
+          .map((f) => join(dir, f)),
+      ),
+    ];
+    const hits = files.flatMap((f) =>
+      readFileSync(join(root, f), 'utf8')
+        .split('\n')
+        .map((line, i) => ({ at: `${f}:${i + 1}`, line }))
+        .filter(({ line }) => /\bseeds? \d{3}\b|\bthe seeds?\b/i.test(line))
+        .map(({ at }) => at),
+    );
+    expect(hits).toEqual([]);
   });
 });

@@ -78,7 +78,7 @@ function listCard(spec: ListSpec, w: TimeWindow, userHeading: string): HTMLEleme
   );
 }
 
-/** The MFA reports of seed 000: attempts, blocks, bypasses, activations, changes. */
+/** The MFA reports: attempts, blocks, bypasses, activations, changes. */
 export function mfaView(w: TimeWindow, userHeading: string): HTMLElement[] {
   const q = windowQuery(w);
   return [

@@ -140,7 +140,7 @@ function policyChangesCard(q: Query, userHeading: string): HTMLElement {
   );
 }
 
-/** The nine SSPR questions (seed 002's eight and the policy changes), as cards and charts over one window. */
+/** The nine SSPR questions (the SSPR reports' eight and the policy changes), as cards and charts over one window. */
 export function ssprView(w: TimeWindow, userHeading: string): HTMLElement[] {
   const q = windowQuery(w);
   const registrations = allRegistrations();

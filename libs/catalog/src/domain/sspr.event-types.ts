@@ -105,7 +105,7 @@ export const SSPR_EVENT_TYPES: readonly EventTypeDefinition[] = [
     result: {
       statuses: ['Success'],
       statusSeed: 'Activity status',
-      statusDescription: 'Success: the user was throttled. The seed allows no other status.',
+      statusDescription: 'Success: the user was throttled. The SSPR reports allow no other status.',
       reasons: null,
     },
     details: ssprDetails({
@@ -215,7 +215,7 @@ export const SSPR_EVENT_TYPES: readonly EventTypeDefinition[] = [
       reasonStatuses: SUCCESS_FAILURE,
       reasonSeed: 'Activity status reasons',
       reasonDescription:
-        'Status reason of the step, free text (the seed refers to a list it does not include); allowed on Success and Failure.',
+        'Status reason of the step, free text (the SSPR reports refer to a list they do not include); allowed on Success and Failure.',
     },
     details: ssprDetails(
       {

@@ -27,7 +27,7 @@ export const TENANT_EVENTS = {
   optedIn: defineSystemEvent({
     type: 'tenant.TenantOptedIn',
     category: 'tenant',
-    description: 'A tenant opted in to data collection (seed 002: nothing is collected before).',
+    description: 'A tenant opted in to data collection (nothing is collected before).',
     data: { optedInAt: at('When the tenant opted in.'), actorKeyId: actorKeyId() },
     audit: { entity: 'Tenant', action: 'enable' },
   }),
