@@ -10,3 +10,4 @@ export * from './entra/graph-double';
 export * from './checkpoints/checkpoint-store.contract';
 export * from './app/application-harness';
 export * from './reporting/in-memory-read-model';
+export * from './detections/detection-store.contract';
