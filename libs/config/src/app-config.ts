@@ -66,6 +66,8 @@ export interface AppConfig {
   /** Close idle or slow client connections after this long. */
   readonly requestTimeoutMs: number;
   readonly shutdownTimeoutMs: number;
+  /** How long a worker may keep retrying before `/healthz` says `degraded`. */
+  readonly healthDegradedAfterMs: number;
   /** OIDC bearer tokens, when an issuer is configured (API keys keep working). */
   readonly oidc: {
     readonly issuer: string;
@@ -159,6 +161,7 @@ export const CONFIG_VARIABLES = [
   'AUTHTRAIL_RATE_LIMIT_BURST',
   'AUTHTRAIL_REQUEST_TIMEOUT',
   'AUTHTRAIL_SHUTDOWN_TIMEOUT',
+  'AUTHTRAIL_HEALTH_DEGRADED_AFTER',
   'AUTHTRAIL_OIDC_ISSUER',
   'AUTHTRAIL_OIDC_AUDIENCE',
   'AUTHTRAIL_OIDC_JWKS_URL',
@@ -402,6 +405,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     },
     requestTimeoutMs: duration(env, 'AUTHTRAIL_REQUEST_TIMEOUT', 30_000),
     shutdownTimeoutMs: duration(env, 'AUTHTRAIL_SHUTDOWN_TIMEOUT', 10_000),
+    healthDegradedAfterMs: duration(env, 'AUTHTRAIL_HEALTH_DEGRADED_AFTER', 60_000),
     oidc: oidcConfig(env),
     cli: {
       apiKey: str(env, 'AUTHTRAIL_API_KEY'),

@@ -4,7 +4,8 @@ import type { FastifyReply } from 'fastify';
 import { Public } from '@authtrail/auth';
 import { EVENT_STORE, EventStore } from '@authtrail/event-store';
 import { CREDENTIAL_STORE, CredentialStore } from '@authtrail/key-vault';
-import { Metrics } from '@authtrail/platform';
+import { APP_CONFIG, AppConfig } from '@authtrail/config';
+import { CLOCK, Clock, Metrics, WorkerStatusBoard, degradedWorkers } from '@authtrail/platform';
 
 /** Liveness/readiness and Prometheus metrics: no key, no tenant data. */
 @ApiExcludeController()
@@ -14,6 +15,9 @@ export class HealthController {
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(CREDENTIAL_STORE) private readonly credentials: CredentialStore,
     private readonly metrics: Metrics,
+    private readonly board: WorkerStatusBoard,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   @Get('healthz')
@@ -31,8 +35,20 @@ export class HealthController {
       ),
     ]);
     const ok = Object.values(checks).every((v) => v === 'ok');
+    // Workers failing longer than the bound (Kafka out of reach…) degrade the process but
+    // do not fail it: the API still takes and answers requests, and a restart would not help.
+    const degraded = degradedWorkers(
+      this.board.list(),
+      this.clock.now(),
+      this.config.healthDegradedAfterMs,
+    );
+    checks.workers = degraded.length === 0 ? 'ok' : 'degraded';
     void reply.status(ok ? 200 : 503);
-    return { status: ok ? 'ok' : 'failing', checks };
+    return {
+      status: !ok ? 'failing' : degraded.length > 0 ? 'degraded' : 'ok',
+      checks,
+      ...(degraded.length > 0 ? { degraded } : {}),
+    };
   }
 
   @Get('metrics')

@@ -3,13 +3,14 @@ import { INestApplicationContext } from '@nestjs/common';
 import { WorkerLeases } from '@authtrail/coordination';
 import { APP_CONFIG, AppConfig } from '@authtrail/config';
 import { EVENT_STORE, EventStore } from '@authtrail/event-store';
-import { WorkerStatusBoard } from '@authtrail/platform';
+import { WorkerStatusBoard, degradedWorkers } from '@authtrail/platform';
 
 const WORKERS = ['projector', 'forwarder', 'sealer', 'tenant-deletion'];
 
 /**
  * `GET /healthz` of the worker app, for container probes (deploy/k8s): 200 while the event
- * store answers, 503 otherwise. A standby replica (holding no lease) is healthy; the body
+ * store answers (status `degraded` when a worker is parked or has retried longer than
+ * AUTHTRAIL_HEALTH_DEGRADED_AFTER), 503 otherwise. A standby replica (holding no lease) is healthy; the body
  * says which leases this replica holds and names its workers that are retrying or parked
  * (a parked worker needs an operator, not a restart loop of the container).
  */
@@ -29,10 +30,11 @@ export async function startWorkerHealth(app: INestApplicationContext): Promise<S
     );
     function reply(status: number, eventStore: string): void {
       const held = WORKERS.filter((w) => leases.current(w) !== null);
+      const degraded = degradedWorkers(board.list(), new Date(), config.healthDegradedAfterMs);
       res.writeHead(status, { 'content-type': 'application/json' });
       res.end(
         JSON.stringify({
-          status: status === 200 ? 'ok' : 'failing',
+          status: status !== 200 ? 'failing' : degraded.length > 0 ? 'degraded' : 'ok',
           checks: { eventStore },
           leases: leases.coordinated ? held : 'embedded',
           workers: board.list().filter((w) => w.state !== 'running'),

@@ -45,3 +45,22 @@ export class WorkerStatusBoard {
     return [...this.byWorker.values()].sort((a, b) => a.worker.localeCompare(b.worker));
   }
 }
+
+/**
+ * The workers that make a process degraded: parked ones, and ones that have been retrying
+ * for longer than `afterMs` (a broker or database out of reach that long is not a blip).
+ * A degraded process still serves what it can: its health answers 200 with status
+ * `degraded` and these workers, so probes do not restart it for an outage a restart
+ * cannot fix, while monitoring sees it.
+ */
+export function degradedWorkers(
+  statuses: readonly WorkerStatus[],
+  now: Date,
+  afterMs: number,
+): WorkerStatus[] {
+  return statuses.filter(
+    (s) =>
+      s.state === 'parked' ||
+      (s.state === 'retrying' && now.getTime() - Date.parse(s.since) >= afterMs),
+  );
+}

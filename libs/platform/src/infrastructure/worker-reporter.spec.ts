@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { AppError } from '../domain/app-error';
-import { WorkerStatusBoard } from '../domain/worker-status';
+import { WorkerStatusBoard, degradedWorkers } from '../domain/worker-status';
 import { Metrics } from './metrics';
 import { createWorkerReporter } from './worker-reporter';
 
@@ -81,5 +81,43 @@ describe('createWorkerReporter', () => {
     expect(await value(metrics.workerErrors, { worker: 'projector', retriable: 'true' })).toBe(2);
     expect(await value(metrics.workerParked, { worker: 'projector' })).toBe(0);
     expect(board.get('projector')).toMatchObject({ state: 'running', position: 9, error: null });
+  });
+});
+
+describe('degraded workers', () => {
+  it('retrying since the first failure: degraded once that is longer ago than the bound, ok again when running', () => {
+    let at = Date.parse('2026-11-20T10:00:00.000Z');
+    const clock = () => new Date(at);
+    const board = new WorkerStatusBoard();
+    const { logger: log } = logger();
+    const r = createWorkerReporter('forwarder', { logger: log, board, now: clock });
+    const error = new AppError('SIEM.PUBLISH_FAILED', 'unavailable', 'broker down', {
+      retriable: true,
+    });
+    r.running?.(3);
+    at += 1_000;
+    r.retrying?.({ error, attempt: 1, position: 3, failedAt: 4, delayMs: 200 });
+    at += 20_000;
+    r.retrying?.({ error, attempt: 2, position: 3, failedAt: 4, delayMs: 400 });
+    expect(board.get('forwarder')?.since).toBe('2026-11-20T10:00:01.000Z');
+    expect(degradedWorkers(board.list(), clock(), 30_000)).toEqual([]);
+    at += 10_000;
+    expect(degradedWorkers(board.list(), clock(), 30_000).map((w) => w.worker)).toEqual([
+      'forwarder',
+    ]);
+    r.running?.(9);
+    expect(degradedWorkers(board.list(), clock(), 30_000)).toEqual([]);
+  });
+
+  it('a parked worker is degraded at once', () => {
+    const board = new WorkerStatusBoard();
+    const { logger: log } = logger();
+    createWorkerReporter('sealer', { logger: log, board }).parked?.({
+      error: new Error('x'),
+      attempt: 1,
+      position: 1,
+      failedAt: 2,
+    });
+    expect(degradedWorkers(board.list(), new Date(), 3_600_000)).toHaveLength(1);
   });
 });

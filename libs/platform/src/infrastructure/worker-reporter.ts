@@ -27,16 +27,20 @@ export function createWorkerReporter(worker: string, sinks: WorkerReporterSinks)
     state: 'running' | 'retrying' | 'parked',
     position: number,
     failure?: WorkerFailure,
-  ): void =>
+  ): void => {
+    // `since` is when the worker entered this state: a retry after a retry keeps the
+    // first failure's time, so the health check can tell an outage from a blip.
+    const before = board?.get(worker);
     board?.set({
       worker,
       state,
-      since: now().toISOString(),
+      since: before?.state === state ? before.since : now().toISOString(),
       position,
       attempts: failure?.attempt ?? 0,
       error: failure ? errorLabel(failure.error) : null,
       failedAt: failure?.failedAt ?? null,
     });
+  };
   return {
     lag: (events) => metrics?.workerLag.set({ worker }, events),
     running: (position) => {

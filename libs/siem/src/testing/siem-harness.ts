@@ -12,7 +12,7 @@ import { CHECKPOINT_STORE, CheckpointStore, EVENT_STORE, EventStore } from '@aut
 import { IngestEventsCommand } from '@authtrail/ingest';
 import { Keyring } from '@authtrail/key-vault';
 import { SEAL_KEY, SealSigningKey, Sealer, SealedEventProofs } from '@authtrail/ledger';
-import { Metrics, systemClock } from '@authtrail/platform';
+import { Metrics, WorkerStatusBoard, systemClock } from '@authtrail/platform';
 import { EraseSubjectCommand, ErasureResult } from '@authtrail/privacy';
 import { AdminService, BootstrapService, RuntimeModule } from '@authtrail/runtime';
 import { TenantsService } from '@authtrail/tenancy';
@@ -28,6 +28,10 @@ export class SiemHarness {
   readonly store: EventStore;
   readonly checkpoints: CheckpointStore;
   readonly metrics: Metrics;
+  /** The forwarders' diagnostics board (running, retrying since, parked). */
+  readonly board = new WorkerStatusBoard();
+  /** The forwarders' log lines (pino JSON), for tests that check what an operator is told. */
+  readonly logLines: string[] = [];
   private readonly forwarders: SiemForwarder[] = [];
 
   private constructor(
@@ -107,8 +111,9 @@ export class SiemHarness {
         checkpoints: this.checkpoints,
         catalog: this.app.get(EventCatalog),
         keyring: this.app.get(Keyring),
-        logger: pino({ level: 'silent' }),
+        logger: pino({ level: 'info' }, { write: (line: string) => this.logLines.push(line) }),
         metrics: this.metrics,
+        board: this.board,
         // As apps/worker wires it: events sealed before they are forwarded carry their proof.
         seals: new SealedEventProofs(this.store),
       },

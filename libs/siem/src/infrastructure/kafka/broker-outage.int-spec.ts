@@ -8,6 +8,8 @@ import {
   readTopic,
   startKmockBroker,
 } from '@authtrail/testing';
+import { degradedWorkers } from '@authtrail/platform';
+import { FORWARDER_WORKER } from '../../application/siem-forwarder';
 import { SIEM_TOPICS } from '../../domain/siem-topics';
 import { SiemHarness } from '../../testing/siem-harness';
 
@@ -141,5 +143,54 @@ describe('SIEM forwarder through broker outages', () => {
     // Resumed from the checkpoint, not from the start: at most the unacknowledged batch again.
     expect(Math.min(...delivered)).toBeGreaterThan(checkpointAtKill - 200);
     expectOrderedPerKey(records);
+  });
+
+  it('an outage is visible: a log line, authtrail_worker_errors_total, degraded after the bound; ok on recovery', async () => {
+    const bound = 3000;
+    const port = await freePort();
+    broker = await startKmockBroker(port, ['-A']);
+    const tenant = await h.tenant();
+    await h.ingest(tenant, events(200));
+    const forwarder = h.forwarder({
+      kafkaBrokers: broker.brokers,
+      batchSize: 100,
+      requestTimeoutMs: 1000,
+      kafkaRetries: 1,
+    });
+    await h.caughtUp(forwarder);
+    const degraded = () => degradedWorkers(h.board.list(), new Date(), bound);
+    const errors = async () =>
+      (await h.metrics.workerErrors.get()).values.find(
+        (v) => v.labels.worker === FORWARDER_WORKER && v.labels.retriable === 'true',
+      )?.value ?? 0;
+    const logged = (level: number, text: RegExp) =>
+      h.logLines
+        .map((l) => JSON.parse(l) as { level: number; worker?: string; msg: string })
+        .some((l) => l.level === level && l.worker === FORWARDER_WORKER && text.test(l.msg));
+    expect(h.board.get(FORWARDER_WORKER)?.state).toBe('running');
+    expect(degraded()).toEqual([]);
+    expect(await errors()).toBe(0);
+
+    await broker.stop();
+    await h.ingest(tenant, events(100));
+    await waitFor(
+      'the forwarder retrying',
+      () => h.board.get(FORWARDER_WORKER)?.state === 'retrying',
+    );
+    expect(logged(40, /retrying from its checkpoint/)).toBe(true);
+    expect(await errors()).toBeGreaterThan(0);
+    // Retries keep the time of the first failure, so the outage degrades health once it
+    // lasts longer than the bound, not before.
+    const failedSince = Date.parse(h.board.get(FORWARDER_WORKER)!.since);
+    await waitFor('degraded after the bound', () => degraded().length === 1, 30_000);
+    expect(Date.now() - failedSince).toBeGreaterThanOrEqual(bound);
+    expect(degraded()[0]).toMatchObject({ worker: FORWARDER_WORKER, state: 'retrying' });
+    expect(Date.parse(h.board.get(FORWARDER_WORKER)!.since)).toBe(failedSince);
+
+    broker = await startKmockBroker(port, ['-A']);
+    await h.caughtUp(forwarder, 60_000);
+    expect(h.board.get(FORWARDER_WORKER)?.state).toBe('running');
+    expect(degraded()).toEqual([]);
+    expect(logged(30, /running again after \d+ failed attempts/)).toBe(true);
   });
 });
