@@ -58,20 +58,28 @@ function reportTargetMs(events: number): number | null {
   return null;
 }
 
-/** `0.31× seal, 0.45× SQLite`: a throughput against each limit measured in the same run. */
-type Ratios = (eventsPerSecond: number) => string;
+/**
+ * `0.31× parse+validate+seal, 0.45× SQLite append`: a throughput against each limit
+ * measured in the same run; with the server's CPU per event, also that CPU against the
+ * limits' CPU per event added up (what one event costs at least, whatever the contention).
+ */
+type Ratios = (eventsPerSecond: number, serverCpuMicrosPerEvent?: number | null) => string;
 
 function ratiosTo(limits: LimitsResult | null): Ratios {
   if (limits === null) return () => '';
   const r = (x: number, limit: number) => `${(x / limit).toFixed(2)}×`;
-  return (x) =>
-    `; ${r(x, limits.pipeline.eventsPerSecond)} parse+validate+seal, ${r(x, limits.sqlite.eventsPerSecond)} SQLite append`;
+  const floor = limits.pipeline.cpuMicrosPerEvent + limits.sqlite.cpuMicrosPerEvent;
+  return (x, cpu) =>
+    `; ${r(x, limits.pipeline.eventsPerSecond)} parse+validate+seal, ${r(x, limits.sqlite.eventsPerSecond)} SQLite append` +
+    (cpu === undefined || cpu === null
+      ? ''
+      : `; ${n0(cpu)} µs server CPU/event = ${(cpu / floor).toFixed(1)}× the limits' ${n0(floor)} µs`);
 }
 
 function limitRows(l: LimitsResult): Row[] {
   const row = (measurement: string, run: LimitsResult['pipeline']): Row => ({
     measurement,
-    value: `${n0(run.eventsPerSecond)} events/s, ${run.microsPerEvent.toFixed(1)} µs/event`,
+    value: `${n0(run.eventsPerSecond)} events/s, ${run.microsPerEvent.toFixed(1)} µs/event, ${run.cpuMicrosPerEvent.toFixed(1)} µs CPU/event`,
     target: '—',
     result: '—',
   });
@@ -94,12 +102,16 @@ function ingestRows(
 ): Row[] {
   const l = w.load;
   const cpu = w.serverCpuCores === null ? '' : `, server ${w.serverCpuCores.toFixed(1)} cores`;
+  const cpuPerEvent =
+    w.serverCpuCores === null || l.eventsPerSecond === 0
+      ? null
+      : (w.serverCpuCores * 1e6) / l.eventsPerSecond;
   const lag = w.projectionLagMs;
   const lagOk = lag.timeouts === 0 && lag.n > 0 && lag.max < 2000;
   return [
     {
       measurement: `${label} (${l.clients} clients, ${l.seconds.toFixed(0)} s)`,
-      value: `${n0(l.eventsPerSecond)} events/s, p50 ${ms(l.p50)}, p95 ${ms(l.p95)}${cpu}${ratios(l.eventsPerSecond)}`,
+      value: `${n0(l.eventsPerSecond)} events/s, p50 ${ms(l.p50)}, p95 ${ms(l.p95)}${cpu}${ratios(l.eventsPerSecond, cpuPerEvent)}`,
       target: target === null ? '—' : `≥ ${n0(target)} events/s`,
       result: target === null ? '—' : check(l.eventsPerSecond >= target),
     },

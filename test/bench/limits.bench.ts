@@ -15,7 +15,7 @@ async function main(): Promise<void> {
     ['SQLite batched append, events table only', r.sqliteEventsOnly],
   ] as const)
     process.stdout.write(
-      `${name.padEnd(60)} ${Math.round(run.eventsPerSecond).toLocaleString('en-US').padStart(9)} events/s  ${run.microsPerEvent.toFixed(1).padStart(6)} µs/event\n`,
+      `${name.padEnd(60)} ${Math.round(run.eventsPerSecond).toLocaleString('en-US').padStart(9)} events/s  ${run.microsPerEvent.toFixed(1).padStart(6)} µs/event ${run.cpuMicrosPerEvent.toFixed(1).padStart(6)} µs CPU/event\n`,
     );
 }
 
