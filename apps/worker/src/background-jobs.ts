@@ -1,7 +1,7 @@
 import { INestApplicationContext } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { KEY_VAULT, KeyVault } from '@authtrail/key-vault';
-import { LOGGER, Metrics } from '@authtrail/platform';
+import { LOGGER, Metrics, WorkerStatusBoard } from '@authtrail/platform';
 import { ErasureRecovery } from '@authtrail/privacy';
 import { AdminService } from '@authtrail/runtime';
 import { WorkerLeases } from '@authtrail/coordination';
@@ -59,6 +59,7 @@ export async function startBackgroundJobs(app: INestApplicationContext): Promise
         },
         logger,
         () => metrics.workerErrors.inc({ worker: 'tenant-deletion', retriable: 'true' }),
+        app.get(WorkerStatusBoard),
       ).start(),
     ),
   );
@@ -83,6 +84,7 @@ export async function startBackgroundJobs(app: INestApplicationContext): Promise
         },
         logger,
         () => metrics.workerErrors.inc({ worker: 'erasure-recovery', retriable: 'true' }),
+        app.get(WorkerStatusBoard),
       ).start(),
     ),
   );

@@ -1,6 +1,6 @@
 import { INestApplicationContext } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { LOGGER, Metrics } from '@authtrail/platform';
+import { LOGGER, Metrics, WorkerStatusBoard } from '@authtrail/platform';
 import { RetentionService } from '@authtrail/runtime';
 import { PeriodicJob } from '../jobs/periodic-job';
 
@@ -17,6 +17,7 @@ export function startRetention(app: INestApplicationContext): { stop(): Promise<
     },
     app.get<Logger>(LOGGER),
     () => metrics.workerErrors.inc({ worker: 'retention', retriable: 'true' }),
+    app.get(WorkerStatusBoard),
   ).start();
   return { stop: () => job.stop() };
 }

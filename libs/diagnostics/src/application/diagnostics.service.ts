@@ -4,6 +4,7 @@ import {
   DiagnosticsBundle,
   StoreHealth,
   WorkerLag,
+  WorkerOverview,
   countByType,
   sortedCounts,
 } from '../domain/diagnostics-bundle';
@@ -23,6 +24,15 @@ export interface DiagnosticsSources {
   /** Workers that keep their place in the checkpoint store, and whether each one is on. */
   readonly checkpointWorkers: readonly { readonly worker: string; readonly enabled: boolean }[];
   readonly metrics: Metrics;
+  /**
+   * Every worker the deployment has, whether its configuration runs it, and whether it
+   * follows the log (has a position and a lag).
+   */
+  readonly knownWorkers?: readonly {
+    readonly worker: string;
+    readonly enabled: boolean;
+    readonly followsLog: boolean;
+  }[];
   /** What this process's workers report about themselves (running, retrying, parked). */
   readonly workers?: WorkerStatusBoard;
   readonly errors: RecentErrors;
@@ -33,6 +43,8 @@ export interface DiagnosticsSources {
 }
 
 const SCAN_PAGE = 5000;
+/** The projector keeps its checkpoint beside the read model, not in the checkpoint store. */
+const PROJECTOR = 'projector';
 
 /** Builds the support bundle of one tenant (`GET /v1/diagnostics`, `authtrail diagnostics`). */
 export class DiagnosticsService {
@@ -59,6 +71,7 @@ export class DiagnosticsService {
       stores: { eventStore, keyVault, readModel },
       log: { headPosition: head },
       workers: {
+        all: await this.overview(head, projector),
         lags: await this.lags(head, projector),
         statuses: this.s.workers?.list() ?? [],
         reportedLags: (await this.s.metrics.workerLag.get()).values.map((v) => ({
@@ -74,6 +87,31 @@ export class DiagnosticsService {
       eventCounts: eventStore.status === 'ok' ? await this.counts(tenantId) : this.noCounts(),
       recentErrors: this.s.errors.forTenant(tenantId),
     };
+  }
+
+  private async overview(head: number | null, projector: number | null): Promise<WorkerOverview[]> {
+    const errors = (await this.s.metrics.workerErrors.get()).values;
+    const out: WorkerOverview[] = [];
+    for (const { worker, enabled, followsLog } of this.s.knownWorkers ?? []) {
+      const status = enabled ? (this.s.workers?.get(worker) ?? null) : null;
+      let position: number | null = null;
+      if (enabled && followsLog)
+        position =
+          worker === PROJECTOR
+            ? projector
+            : (status?.position ?? (await this.s.checkpoints.load(worker).catch(() => null)));
+      out.push({
+        worker,
+        enabled,
+        state: !enabled ? 'off' : (status?.state ?? 'unknown'),
+        since: status?.since ?? null,
+        position,
+        lag: head === null || position === null ? null : Math.max(0, head - position),
+        lastError: status?.state === 'running' ? null : (status?.error ?? null),
+        errors: errors.filter((v) => v.labels.worker === worker).reduce((n, v) => n + v.value, 0),
+      });
+    }
+    return out;
   }
 
   private async lags(head: number | null, projector: number | null): Promise<WorkerLag[]> {

@@ -18,6 +18,28 @@ export interface WorkerLag {
   readonly lag: number | null;
 }
 
+/** One worker of the deployment as support sees it: every worker, on or off, in one list. */
+export interface WorkerOverview {
+  readonly worker: string;
+  /** Whether this deployment's configuration runs it at all. */
+  readonly enabled: boolean;
+  /**
+   * `off` (not configured), `unknown` (configured, but no report from it in this process:
+   * it runs on another replica, holds no lease here, or has not started), else its own
+   * report: `running`, `retrying` (since its first failure), `parked`.
+   */
+  readonly state: 'running' | 'retrying' | 'parked' | 'off' | 'unknown';
+  /** When it entered that state. */
+  readonly since: string | null;
+  /** Log followers: the last position they saved, and how far behind the log's head that is. */
+  readonly position: number | null;
+  readonly lag: number | null;
+  /** Its failure now (error class and code), while retrying or parked. */
+  readonly lastError: string | null;
+  /** Failures counted since this process started (`authtrail_worker_errors_total`). */
+  readonly errors: number;
+}
+
 /**
  * What `GET /v1/diagnostics` and `authtrail diagnostics` hand to support. Pseudonymous by
  * construction (seed 001: telemetry is pseudonymous, logs identify people): counts, codes,
@@ -37,6 +59,8 @@ export interface DiagnosticsBundle {
   readonly stores: Readonly<Record<'eventStore' | 'keyVault' | 'readModel', StoreHealth>>;
   readonly log: { readonly headPosition: number | null };
   readonly workers: {
+    /** Every worker of the deployment (projector, forwarder, sealer, retention, Entra…). */
+    readonly all: readonly WorkerOverview[];
     readonly lags: readonly WorkerLag[];
     /**
      * What each worker of this process last reported: running, retrying after a

@@ -5,9 +5,32 @@ import { CREDENTIAL_STORE, CredentialStore } from '@authtrail/key-vault';
 import { CLOCK, Clock, Metrics, WorkerStatusBoard } from '@authtrail/platform';
 import { PROJECTOR_CHECKPOINTS, PROJECTOR_WORKER, ReportingModule } from '@authtrail/reporting';
 import { FORWARDER_WORKER } from '@authtrail/siem';
+import { SEALER_WORKER } from '@authtrail/ledger';
+import { DETECTIONS_WORKER } from '@authtrail/detections';
 import { DiagnosticsService } from '../application/diagnostics.service';
 import { RecentErrors } from '../domain/recent-errors';
 import { readBuildInfo } from './build-info';
+
+/**
+ * Every worker `startBackgroundJobs` (apps/worker) may run, and whether this configuration
+ * runs it; a new worker is a line here.
+ */
+function knownWorkers(config: AppConfig) {
+  const siem = config.kafkaBrokers.length > 0 || config.siemFile !== null;
+  const alerts =
+    config.alerts.enabled && (config.kafkaBrokers.length > 0 || config.alerts.webhooks.length > 0);
+  return [
+    { worker: PROJECTOR_WORKER, enabled: true, followsLog: true },
+    { worker: FORWARDER_WORKER, enabled: siem, followsLog: true },
+    { worker: SEALER_WORKER, enabled: true, followsLog: true },
+    { worker: DETECTIONS_WORKER, enabled: alerts, followsLog: true },
+    { worker: 'retention', enabled: true, followsLog: false },
+    { worker: 'tenant-deletion', enabled: true, followsLog: false },
+    { worker: 'erasure-recovery', enabled: true, followsLog: false },
+    { worker: 'entra-graph', enabled: config.entra.graph !== null, followsLog: false },
+    { worker: 'entra-event-hubs', enabled: config.entra.kafka !== null, followsLog: false },
+  ];
+}
 
 /**
  * The diagnostics bundle over the runtime's stores. Needs the runtime's global providers
@@ -37,6 +60,7 @@ import { readBuildInfo } from './build-info';
           keyVaultProbe: () => credentials.findById('0000000000000000'),
           projectorCheckpoint: () => projectorCheckpoints.load(PROJECTOR_WORKER),
           checkpoints,
+          knownWorkers: knownWorkers(config),
           checkpointWorkers: [
             {
               worker: FORWARDER_WORKER,
