@@ -40,6 +40,21 @@ describe('credentials, roles and tenants', () => {
     ).toBe(403);
   });
 
+  it('names the missing role and the roles the key has in a 403', async () => {
+    const res = await server.request('POST', '/v1/events', {
+      key: keys.reader,
+      body: [exampleEvent('sspr.PasswordChanged')],
+    });
+    expect(res.status).toBe(403);
+    expect(res.json).toMatchObject({
+      code: 'AUTH.FORBIDDEN',
+      requiredRoles: ['producer'],
+      heldRoles: ['reader'],
+    });
+    expect(res.json.detail).toContain('needs the role producer');
+    expect(res.json.detail).toContain('this credential has reader');
+  });
+
   it('shows a created key once, lists it without secrets, and revoked keys stop working', async () => {
     const created = await server.request('POST', '/v1/keys', {
       body: { roles: ['reader'], name: 'ci' },

@@ -71,6 +71,42 @@ describe('the authtrail CLI', () => {
     }
   }, 120_000);
 
+  it('loads demo data with the bootstrap key into a running server, and names the role a key lacks', async () => {
+    const dir = fresh();
+    dirs.push(dir);
+    const server = await startServe(dir);
+    try {
+      // The README's first run: `authtrail demo --key <bootstrap key>` (operator, tenant-admin).
+      const demo = runCli(dir, ['demo', '--people', '3', '--days', '3', '--key', BOOTSTRAP_KEY]);
+      expect(demo.stderr).toBe('');
+      expect(demo.status).toBe(0);
+      expect(JSON.parse(demo.stdout).accepted).toBeGreaterThan(3);
+      // Its temporary producer key is revoked afterwards.
+      const keys = (await request(server.url, 'GET', '/v1/keys')).json.items as {
+        name: string;
+        revokedAt: string | null;
+      }[];
+      const temporary = keys.filter((k) => k.name === 'authtrail demo (temporary)');
+      expect(temporary).toHaveLength(1);
+      expect(temporary[0].revokedAt).not.toBeNull();
+
+      const reader = (
+        await request(server.url, 'POST', '/v1/keys', { body: { roles: ['reader'] } })
+      ).json.key as string;
+      const refused = runCli(dir, ['demo', '--people', '3', '--key', reader]);
+      expect(refused.status).toBe(1);
+      expect(refused.stderr).toContain('needs a key with the role tenant-admin');
+
+      // `/console` (no slash) is where people type: it leads to the console.
+      const bare = await fetch(`${server.url}/console?x=1`, { redirect: 'manual' });
+      expect(bare.status).toBe(301);
+      expect(bare.headers.get('location')).toBe('/console/?x=1');
+    } finally {
+      server.child.kill('SIGTERM');
+      await server.exited;
+    }
+  }, 120_000);
+
   it('rotates the master key without touching events; data still decrypts afterwards', async () => {
     const dir = fresh();
     dirs.push(dir);

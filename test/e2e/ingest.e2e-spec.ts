@@ -94,6 +94,24 @@ describe('POST /v1/events (over a real socket)', () => {
     expect(await head()).toBe(before);
   });
 
+  it('says an eventId is twice in this batch, naming both indexes, and stores nothing', async () => {
+    const e = exampleEvent('sspr.PasswordChanged', { eventId: randomUUID() });
+    const before = await head();
+    const other = { ...e, occurredAt: new Date(Date.parse(e.occurredAt) - 1000).toISOString() };
+    const fresh = exampleEvent('sspr.PasswordChanged', { eventId: randomUUID() });
+    const res = await post([e, fresh, other]);
+    expect(res.status).toBe(409);
+    expect(res.json.detail).toContain('twice in this batch');
+    expect(res.json.errors).toEqual([
+      expect.objectContaining({
+        index: 2,
+        path: '/eventId',
+        message: expect.stringContaining('also at index 0'),
+      }),
+    ]);
+    expect(await head()).toBe(before);
+  });
+
   it.each([
     ['unknown type', (e: any) => ({ ...e, type: 'sspr.Nope' }), '/type'],
     ['missing field', (e: any) => ({ ...e, result: undefined }), '/result'],
@@ -163,6 +181,8 @@ describe('POST /v1/events (over a real socket)', () => {
       contentType: 'text/plain',
     });
     expect(wrongType.status).toBe(415);
+    expect(wrongType.json.acceptedMediaTypes).toEqual(['application/json', 'application/x-ndjson']);
+    expect(wrongType.json.detail).toContain('application/json');
     const notArray = await post({ eventId: randomUUID() });
     expect(notArray.status).toBe(422);
     const empty = await post([]);
@@ -172,11 +192,14 @@ describe('POST /v1/events (over a real socket)', () => {
       raw: `["${'x'.repeat(6 * 1024 * 1024)}"]`,
     });
     expect(huge.status).toBe(413);
+    expect(huge.json.maxBodyBytes).toBe(5 * 1024 * 1024);
+    expect(huge.json.detail).toContain(`limit of ${5 * 1024 * 1024} bytes`);
     const many = Array.from({ length: 1001 }, () =>
       exampleEvent('sspr.PasswordChanged', { eventId: randomUUID() }),
     );
     const tooMany = await post(many);
     expect(tooMany.status).toBe(413);
+    expect(tooMany.json.detail).toContain('at most 1000 events');
     const badLine = await server.request('POST', '/v1/events', {
       key: keys.producer,
       raw: `${JSON.stringify(exampleEvent('sspr.PasswordChanged', { eventId: randomUUID() }))}\n{oops\n`,

@@ -12,6 +12,8 @@ export interface ApiCall {
     path: string,
     body?: unknown,
     contentType?: string,
+    /** Another key of the same server for this one call (e.g. a temporary producer key). */
+    asKey?: string,
   ): Promise<{ status: number; body: unknown }>;
 }
 
@@ -97,13 +99,13 @@ async function keyTarget(api: ApiCall, tenant: string | undefined): Promise<ApiT
 }
 
 function httpCall(base: string, key: string): ApiCall {
-  return async (method, path, body, contentType = 'application/json') => {
+  return async (method, path, body, contentType = 'application/json', asKey) => {
     let res: Response;
     try {
       res = await fetch(new URL(path, base), {
         method,
         headers: {
-          authorization: `Bearer ${key}`,
+          authorization: `Bearer ${asKey ?? key}`,
           ...(body === undefined ? {} : { 'content-type': contentType }),
         },
         body:

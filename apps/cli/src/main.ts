@@ -6,7 +6,6 @@ import { ApiCall, ApiTarget, CliError, ClientOptions, withApi } from './api-clie
 import { confirm } from './confirm';
 import { ingestFile } from './commands/ingest.command';
 import { serve } from './commands/serve.command';
-import { demoEvents } from './commands/demo-data';
 import { rotateMasterKey } from './commands/rotate-master-key.command';
 import { benchIngest } from './commands/bench-ingest';
 import { registerAuditCommand, registerReportCommand } from './commands/report.command';
@@ -14,6 +13,7 @@ import { registerReplayCommand } from './commands/replay.command';
 import { registerDiagnosticsCommand } from './commands/diagnostics.command';
 import { registerVerifyCommand } from './commands/verify.command';
 import { registerImportEntraCommand } from './commands/import-entra.command';
+import { registerDemoCommand } from './commands/demo.command';
 
 /**
  * `authtrail`: the admin CLI. Data commands go through the HTTP API (see api-client.ts),
@@ -211,32 +211,7 @@ client(
   );
 });
 
-client(
-  program
-    .command('demo')
-    .description('opt in and load realistic demo events (SSPR and MFA) into the tenant'),
-)
-  .option('--people <n>', 'number of people', '50')
-  .option('--days <n>', 'spread events over this many days', '30')
-  .action(async (o: ClientOptions & { people: string; days: string }) =>
-    call(o, async (api) => {
-      expectOk(await api('POST', '/v1/tenant/opt-in'));
-      const events = demoEvents({
-        people: Number(o.people),
-        days: Number(o.days),
-        now: new Date(),
-      });
-      let accepted = 0;
-      for (let i = 0; i < events.length; i += 1000) {
-        const r = expectOk(await api('POST', '/v1/events', events.slice(i, i + 1000))) as {
-          accepted: number;
-        };
-        accepted += r.accepted;
-      }
-      return { accepted };
-    }),
-  );
-
+registerDemoCommand(program, { client, call, expectOk });
 registerReportCommand(program, { client, call, expectOk });
 registerAuditCommand(program, { client, call, expectOk });
 registerReplayCommand(program);

@@ -48,6 +48,12 @@ export function registerConsole(app: NestFastifyApplication, root = findConsoleD
     fastify.get('/console/*', notBuilt);
     return;
   }
+  // `/console` without the slash is what people type: send them to the page (relative
+  // asset URLs need the slash), keeping any query.
+  fastify.get('/console', async (req: FastifyRequest, reply: FastifyReply) => {
+    const q = req.url.indexOf('?');
+    return reply.redirect(q === -1 ? '/console/' : `/console/${req.url.slice(q)}`, 301);
+  });
   app.useStaticAssets({
     root,
     prefix: '/console/',

@@ -98,7 +98,11 @@ export function registerReportCommand(program: Command, deps: ReportCommandDeps)
     .action(async (first: string, second: string | undefined, o: ReportOptions) => {
       const name = second === undefined ? first : `${first}/${second}`;
       const path = reportPath(name);
-      if (path === null) throw new CliError(`unknown report "${name}"`);
+      if (path === null) {
+        throw new CliError(
+          `unknown report "${name}"; the reports are: audit, ${[...SSPR_REPORTS.map((r) => `sspr/${r}`), ...MFA_REPORTS.map((r) => `mfa/${r}`)].join(', ')}`,
+        );
+      }
       const config = loadConfig();
       if (o.url === undefined && config.cli.url === null) await catchUpLocally(config);
       return deps.call(o, async (api) => {

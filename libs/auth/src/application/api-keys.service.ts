@@ -1,4 +1,4 @@
-import { AppError, Clock } from '@authtrail/platform';
+import { AppError, type AppErrorOptions, Clock } from '@authtrail/platform';
 import { CredentialRecord, CredentialStore, Role, ROLES } from '@authtrail/key-vault';
 import {
   Principal,
@@ -20,8 +20,22 @@ export class UnauthenticatedError extends AppError {
 }
 
 export class ForbiddenError extends AppError {
-  constructor(message = 'this credential lacks the role for this action') {
-    super('AUTH.FORBIDDEN', 'forbidden', message);
+  constructor(
+    message = 'this credential lacks the role for this action',
+    options: AppErrorOptions = {},
+  ) {
+    super('AUTH.FORBIDDEN', 'forbidden', message, options);
+  }
+
+  /** The route needs one of `required`; the credential holds `held`: both are named, so the fix is obvious. */
+  static missingRole(required: readonly Role[], held: readonly Role[]): ForbiddenError {
+    const need =
+      required.length === 1 ? `the role ${required[0]}` : `one of the roles ${required.join(', ')}`;
+    const has = held.length === 0 ? 'no role' : held.join(', ');
+    return new ForbiddenError(
+      `this action needs ${need}; this credential has ${has}. Create a key with ${need} (POST /v1/keys, tenant-admin) and use it`,
+      { extensions: { requiredRoles: [...required], heldRoles: [...held] } },
+    );
   }
 }
 

@@ -113,7 +113,7 @@ export class IngestEventsHandler implements ICommandHandler<IngestEventsCommand,
             { retriable: true },
           );
         }
-        throw ingestError(e);
+        throw ingestError(e, checked);
       }
     }
   }
@@ -151,20 +151,38 @@ export class IngestEventsHandler implements ICommandHandler<IngestEventsCommand,
   }
 }
 
-/** The store's idempotency conflict as the producer's 409, naming each index. */
-function ingestError(e: unknown): unknown {
+/**
+ * The store's idempotency conflict as the producer's 409, naming each index: an id used
+ * twice within this batch with different content is said to be so (with the other index),
+ * apart from an id already stored with other content.
+ */
+function ingestError(e: unknown, checked: readonly CheckedEvent[]): unknown {
   if (!(e instanceof IdempotencyConflictError)) return e;
+  const firstIndex = new Map<string, number>();
+  checked.forEach((c, i) => {
+    if (!firstIndex.has(c.event.eventId)) firstIndex.set(c.event.eventId, i);
+  });
+  const errors = e.indexes.map((index) => {
+    const first = firstIndex.get(checked[index]?.event.eventId ?? '');
+    return first !== undefined && first < index
+      ? {
+          index,
+          path: '/eventId',
+          message: `this eventId is twice in this batch (also at index ${first}) with different content: give one of them a new eventId`,
+        }
+      : {
+          index,
+          path: '/eventId',
+          message: 'this eventId is already stored with different content',
+        };
+  });
+  const inBatch = errors.some((x) => x.message.includes('twice in this batch'));
   return new AppError(
     'EVENT.ID_CONFLICT',
     'conflict',
-    'an eventId was reused with different content; nothing of this request was stored',
-    {
-      extensions: { indexes: e.indexes },
-      errors: e.indexes.map((index) => ({
-        index,
-        path: '/eventId',
-        message: 'this eventId is already stored with different content',
-      })),
-    },
+    inBatch
+      ? 'an eventId is twice in this batch with different content; nothing of this request was stored'
+      : 'an eventId was reused with different content; nothing of this request was stored',
+    { extensions: { indexes: e.indexes }, errors },
   );
 }

@@ -1,5 +1,11 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
+const DEFAULT_GAUGES_NAMED_LIKE_COUNTERS = [
+  'authtrail_nodejs_active_handles_total',
+  'authtrail_nodejs_active_requests_total',
+  'authtrail_nodejs_active_resources_total',
+] as const;
+
 /** One Prometheus registry per process, served at `/metrics` (no tenant data in labels). */
 export class Metrics {
   readonly registry = new Registry();
@@ -14,7 +20,13 @@ export class Metrics {
   readonly alertDeliveries: Counter<'destination' | 'outcome'>;
 
   constructor(withDefaults = true) {
-    if (withDefaults) collectDefaultMetrics({ register: this.registry, prefix: 'authtrail_' });
+    if (withDefaults) {
+      collectDefaultMetrics({ register: this.registry, prefix: 'authtrail_' });
+      // prom-client's `*_total` gauges break Prometheus' naming rule (`_total` is for
+      // counters; `promtool check metrics` warns): the per-type gauges without the
+      // suffix carry the same numbers (sum them for the total).
+      for (const name of DEFAULT_GAUGES_NAMED_LIKE_COUNTERS) this.registry.removeSingleMetric(name);
+    }
     const registers = [this.registry];
     this.httpRequests = new Counter({
       name: 'authtrail_http_requests_total',

@@ -47,18 +47,37 @@ export function problemFromAppError(error: AppError, instance?: string): Problem
  * Maps framework (Fastify/Nest) errors to problems. Only the status and a fixed text
  * are used: framework messages may echo input, and input may be personal.
  */
+/** The media types a request body may have (JSON everywhere; NDJSON where a route takes a batch of events). */
+export const ACCEPTED_MEDIA_TYPES = ['application/json', 'application/x-ndjson'] as const;
+
+/** What the request's route allows, so a 413 or 415 can say how to fix the request. */
+export interface FrameworkErrorHints {
+  /** The route's body size limit in bytes. */
+  readonly bodyLimit?: number;
+}
+
 export function problemFromFrameworkError(
   status: number,
   code: string | undefined,
   instance?: string,
+  hints: FrameworkErrorHints = {},
 ): ProblemDocument {
-  const known: Record<string, [number, string, string]> = {
+  const limit = hints.bodyLimit;
+  const known: Record<string, [number, string, string, Record<string, unknown>?]> = {
     FST_ERR_CTP_INVALID_MEDIA_TYPE: [
       415,
       'REQUEST.UNSUPPORTED_MEDIA_TYPE',
-      'unsupported content type',
+      `unsupported content type: send the body as ${ACCEPTED_MEDIA_TYPES.join(' or ')} (NDJSON on the event ingest routes only), with a matching content-type header`,
+      { acceptedMediaTypes: [...ACCEPTED_MEDIA_TYPES] },
     ],
-    FST_ERR_CTP_BODY_TOO_LARGE: [413, 'REQUEST.TOO_LARGE', 'request body is over the size limit'],
+    FST_ERR_CTP_BODY_TOO_LARGE: [
+      413,
+      'REQUEST.TOO_LARGE',
+      limit === undefined
+        ? 'request body is over the size limit'
+        : `request body is over the size limit of ${limit} bytes (${(limit / 1048576).toFixed(1)} MiB): split it into smaller requests`,
+      limit === undefined ? undefined : { maxBodyBytes: limit },
+    ],
     FST_ERR_CTP_EMPTY_JSON_BODY: [400, 'REQUEST.MALFORMED', 'the JSON body is empty'],
     FST_ERR_CTP_INVALID_CONTENT_LENGTH: [
       400,
@@ -67,9 +86,17 @@ export function problemFromFrameworkError(
     ],
     FST_ERR_CTP_INVALID_JSON_BODY: [400, 'REQUEST.MALFORMED', 'the body is not valid JSON'],
   };
-  const hit = code ? known[code] : undefined;
+  // A 413 or 415 may arrive without Fastify's code (wrapped by Nest): same answer.
+  const byStatus =
+    status === 415
+      ? known.FST_ERR_CTP_INVALID_MEDIA_TYPE
+      : status === 413
+        ? known.FST_ERR_CTP_BODY_TOO_LARGE
+        : undefined;
+  const hit = (code ? known[code] : undefined) ?? byStatus;
   if (hit) {
     return {
+      ...hit[3],
       type: problemType(hit[1]),
       title: TITLES[hit[0]],
       status: hit[0],

@@ -2,7 +2,12 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Inject } from '@n
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { AppError } from '../domain/app-error';
-import { ProblemDocument, problemFromAppError, problemFromFrameworkError } from './problem-details';
+import {
+  FrameworkErrorHints,
+  ProblemDocument,
+  problemFromAppError,
+  problemFromFrameworkError,
+} from './problem-details';
 import { LOGGER } from './logger';
 
 /** The one exception filter: every error leaves as `application/problem+json` (RFC 9457). */
@@ -14,7 +19,9 @@ export class ProblemFilter implements ExceptionFilter {
     const ctx = host.switchToHttp();
     const reply = ctx.getResponse<FastifyReply>();
     const request = ctx.getRequest<FastifyRequest>();
-    const problem = toProblem(exception, request.id);
+    const problem = toProblem(exception, request.id, {
+      bodyLimit: request.routeOptions?.bodyLimit,
+    });
     if (problem.status >= 500) {
       // Message and stack only: never the request, which may carry personal data.
       const err = exception instanceof Error ? exception : new Error(String(exception));
@@ -27,13 +34,17 @@ export class ProblemFilter implements ExceptionFilter {
   }
 }
 
-export function toProblem(exception: unknown, instance?: string): ProblemDocument {
+export function toProblem(
+  exception: unknown,
+  instance?: string,
+  hints: FrameworkErrorHints = {},
+): ProblemDocument {
   if (exception instanceof AppError) return problemFromAppError(exception, instance);
   if (exception instanceof HttpException) {
-    return problemFromFrameworkError(exception.getStatus(), undefined, instance);
+    return problemFromFrameworkError(exception.getStatus(), undefined, instance, hints);
   }
   const e = exception as { statusCode?: number; code?: string } | null;
-  return problemFromFrameworkError(e?.statusCode ?? 500, e?.code, instance);
+  return problemFromFrameworkError(e?.statusCode ?? 500, e?.code, instance, hints);
 }
 
 export function sendProblem(reply: FastifyReply, problem: ProblemDocument): void {

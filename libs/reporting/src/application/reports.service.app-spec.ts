@@ -84,7 +84,11 @@ describe('ReportsService over a fake reader (in memory)', () => {
     });
     await expect(
       reports.mfa('nothing', { tenantId: h.tenantId, revealNames: false }, {}),
-    ).rejects.toMatchObject({ code: 'REPORT.NOT_FOUND' });
+    ).rejects.toMatchObject({
+      code: 'REPORT.NOT_FOUND',
+      extensions: { validReports: expect.arrayContaining(['attempts', 'bypasses']) },
+      message: expect.stringContaining('the mfa reports are: '),
+    });
   });
 
   it('fails loudly for a query the fake reader has no answer for', async () => {

@@ -11,14 +11,24 @@ import {
   auditEventsQuery,
 } from './reports/audit-events.report';
 import type { ReportCaller, ReportContext, ReportResult } from './reports/report-definition';
-import { type AnyReport, findReport } from './reports/report-registry';
+import { type AnyReport, findReport, isReportService, reportNames } from './reports/report-registry';
 import { SubjectNames } from './subject-names';
 
 const DAY_MS = 86_400_000;
 
+/** An unknown report name: the answer lists the service's reports, so the fix is one look away. */
 export class UnknownReportError extends AppError {
-  constructor(name: string) {
-    super('REPORT.NOT_FOUND', 'not-found', `no report named "${name.slice(0, 60)}"`);
+  constructor(service: string, name: string) {
+    const valid = isReportService(service) ? reportNames(service) : [];
+    super(
+      'REPORT.NOT_FOUND',
+      'not-found',
+      `no ${service.slice(0, 20)} report named "${name.slice(0, 60)}"; the ${service.slice(0, 20)} reports are: ${valid.join(', ')} (GET /v1/reports lists them all)`,
+      {
+        extensions: { validReports: valid },
+        errors: [{ path: 'report', message: `one of: ${valid.join(', ')}` }],
+      },
+    );
   }
 }
 
@@ -73,7 +83,7 @@ export class ReportsService {
     query: RawQuery,
   ): Promise<ReportResult> {
     const report = findReport(service, name);
-    if (report === null) throw new UnknownReportError(name);
+    if (report === null) throw new UnknownReportError(service, name);
     const { format, bom } = this.options(query);
     const first = await this.reportPage(report, caller, query);
     const result = { format, ...first, columns: report.columns };

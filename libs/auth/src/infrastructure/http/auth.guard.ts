@@ -72,7 +72,9 @@ export class AuthGuard implements CanActivate {
     const wait = this.limiter?.take(principal.keyId, Date.now()) ?? 0;
     if (wait > 0) throw new RateLimitedError(wait);
     if (!rule) throw new ForbiddenError('this route declares no access rule');
-    if (!hasAnyRole(principal, rule.roles)) throw new ForbiddenError();
+    if (!hasAnyRole(principal, rule.roles)) {
+      throw ForbiddenError.missingRole(rule.roles, principal.roles);
+    }
     return true;
   }
 }

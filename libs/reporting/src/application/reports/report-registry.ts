@@ -48,6 +48,9 @@ export function findReport(service: string, name: string): AnyReport | null {
   );
 }
 
+export const isReportService = (service: string): service is ReportService =>
+  (REPORTS as readonly AnyReport[]).some((r) => r.service === service);
+
 /** Names of the reports of one service, in registry order. */
 export function reportNames(service: ReportService): string[] {
   return (REPORTS as readonly AnyReport[]).filter((r) => r.service === service).map((r) => r.name);
