@@ -11,7 +11,12 @@ import {
   auditEventsQuery,
 } from './reports/audit-events.report';
 import type { ReportCaller, ReportContext, ReportResult } from './reports/report-definition';
-import { type AnyReport, findReport, isReportService, reportNames } from './reports/report-registry';
+import {
+  type AnyReport,
+  findReport,
+  isReportService,
+  reportNames,
+} from './reports/report-registry';
 import { SubjectNames } from './subject-names';
 
 const DAY_MS = 86_400_000;
