@@ -20,6 +20,7 @@ import { ConsoleController } from './http/console.controller';
 import { WhoamiController } from './http/whoami.controller';
 import { DiagnosticsController } from './http/diagnostics.controller';
 import { ErasuresController } from './http/erasures.controller';
+import { HoldsController } from './http/holds.controller';
 import { EntraRecordsController } from './http/entra-records.controller';
 
 /** HTTP transport only: controllers over the runtime's use cases. */
@@ -44,6 +45,7 @@ export class ApiModule {
         WhoamiController,
         DiagnosticsController,
         ErasuresController,
+        HoldsController,
         EntraRecordsController,
       ],
       providers: [

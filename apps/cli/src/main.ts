@@ -14,6 +14,7 @@ import { registerDiagnosticsCommand } from './commands/diagnostics.command';
 import { registerVerifyCommand } from './commands/verify.command';
 import { registerImportEntraCommand } from './commands/import-entra.command';
 import { registerDemoCommand } from './commands/demo.command';
+import { registerHoldsCommand } from './commands/holds.command';
 
 /**
  * `authtrail`: the admin CLI. Data commands go through the HTTP API (see api-client.ts),
@@ -218,6 +219,7 @@ registerReplayCommand(program);
 registerDiagnosticsCommand(program, { client, call, expectOk });
 registerVerifyCommand(program);
 registerImportEntraCommand(program, { client, call, expectOk });
+registerHoldsCommand(program, { client, call, expectOk });
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   // Our own errors, and the system's (a file, a port): one line, no stack trace.

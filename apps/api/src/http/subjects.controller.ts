@@ -1,6 +1,7 @@
-import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Res } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
 import { Access, CurrentPrincipal, Principal } from '@authtrail/auth';
 import {
   EraseSubjectCommand,
@@ -26,10 +27,17 @@ export class SubjectsController {
   @HttpCode(200)
   @Access('privacy-admin')
   @ApiEraseSubject()
-  async erase(@Body() body: unknown, @CurrentPrincipal() p: Principal): Promise<ErasureResult> {
-    return this.commands.execute(
+  async erase(
+    @Body() body: unknown,
+    @CurrentPrincipal() p: Principal,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<ErasureResult> {
+    const result: ErasureResult = await this.commands.execute(
       new EraseSubjectCommand(p.tenantId, subjectRequestOf(body), p.keyId),
     );
+    // A legal hold defers it: recorded, run at the hold's release.
+    if (result.status === 'deferred') void reply.status(202);
+    return result;
   }
 
   @Post('export')

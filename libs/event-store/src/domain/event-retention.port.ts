@@ -11,12 +11,21 @@ export interface PrunedEvent {
   readonly hash: string;
 }
 
+/** What pruning must leave alone (legal holds): whole tenants, and events about given people. */
+export interface RetentionExemptions {
+  readonly tenants: readonly string[];
+  readonly subjects: readonly { readonly tenantId: string; readonly subjectId: string }[];
+}
+
+export const NO_EXEMPTIONS: RetentionExemptions = { tenants: [], subjects: [] };
+
 export interface EventRetention {
   /**
    * Deletes the events whose type starts with `typePrefix` (e.g. `mfa.`) and whose
-   * `occurredAt` is before `before`, keeping their hashes. Returns how many were deleted.
+   * `occurredAt` is before `before`, keeping their hashes, except the events of an exempt
+   * tenant and those naming an exempt person in any role. Returns how many were deleted.
    */
-  prune(typePrefix: string, before: Date): Promise<number>;
+  prune(typePrefix: string, before: Date, except?: RetentionExemptions): Promise<number>;
   /** Kept hashes of pruned events in position order; same paging as `readAll`. */
   readPruned(options: { after: number; limit: number; tenantId?: string }): Promise<PrunedEvent[]>;
 }

@@ -12,6 +12,8 @@ import {
 import { Keyring } from '@authtrail/key-vault';
 import { CLOCK, Clock, ID_SOURCE, IdSource } from '@authtrail/platform';
 import { decideErasure, isPersonEventType } from '../domain/erasure';
+import { DeferredErasure, holdsCovering, holdsOf } from '../domain/legal-hold';
+import { PRIVACY_APPEND_ATTEMPTS, readPrivacyLog } from './privacy-log';
 import { privacyStream } from './privacy-streams';
 
 export class EraseSubjectCommand {
@@ -26,6 +28,10 @@ export interface ErasureResult {
   readonly subjectId: string | null;
   readonly erasedAt: string | null;
   readonly events: number;
+  /** Only when a legal hold deferred the erasure (answered 202): it runs at the hold's release. */
+  readonly status?: 'deferred';
+  readonly deferredBy?: string;
+  readonly detail?: string;
 }
 
 /**
@@ -36,6 +42,10 @@ export interface ErasureResult {
  *   1. `privacy.SubjectErasureRequested` on the tenant's privacy stream (subject id only),
  *   2. shred (vault delete + scrub, local key cache dropped),
  *   3. `privacy.SubjectErased` on the subject's lifecycle stream (expected: no stream).
+ * While a legal hold covers the person, step 1 is `privacy.ErasureDeferred` instead and
+ * nothing is shredded: the release of the last covering hold runs it (`runDeferred`).
+ * Step 1 expects the privacy stream's revision read with the holds, so a hold placed
+ * meanwhile is never missed.
  */
 @CommandHandler(EraseSubjectCommand)
 export class EraseSubjectHandler implements ICommandHandler<EraseSubjectCommand, ErasureResult> {
@@ -51,6 +61,54 @@ export class EraseSubjectHandler implements ICommandHandler<EraseSubjectCommand,
     const subject = await this.keyring.findSubject(tenantId, command.userPrincipalName);
     // Unknown or already erased (the lookup row went with the key): nothing to do.
     if (!subject) return { subjectId: null, erasedAt: null, events: 0 };
+    for (let attempt = 1; ; attempt++) {
+      const log = await readPrivacyLog(this.store, tenantId);
+      const [hold] = holdsCovering(holdsOf(log.records), subject.subjectId);
+      const requestId = this.ids.uuid();
+      const now = this.clock.now();
+      const event = hold
+        ? systemEvent(PRIVACY_EVENTS.erasureDeferred, {
+            eventId: requestId,
+            tenantId,
+            now,
+            data: { subjectId: subject.subjectId, holdId: hold.holdId, actorKeyId },
+          })
+        : systemEvent(PRIVACY_EVENTS.erasureRequested, {
+            eventId: requestId,
+            tenantId,
+            now,
+            data: { subjectId: subject.subjectId, actorKeyId },
+          });
+      try {
+        await this.store.append(tenantId, [
+          {
+            streamId: privacyStream(tenantId),
+            expectedRevision: log.revision ?? 'no_stream',
+            events: [event],
+          },
+        ]);
+      } catch (e) {
+        if (!(e instanceof ConcurrencyError) || attempt >= PRIVACY_APPEND_ATTEMPTS) throw e;
+        continue;
+      }
+      if (hold)
+        return {
+          subjectId: subject.subjectId,
+          erasedAt: null,
+          events: 0,
+          status: 'deferred',
+          deferredBy: hold.holdId,
+          detail: `deferred by hold ${hold.holdId}`,
+        };
+      return this.finish(tenantId, subject.subjectId, requestId, actorKeyId);
+    }
+  }
+
+  /**
+   * Runs an erasure a hold deferred, once no hold covers the person: the request is
+   * recorded as caused by the deferral (so it is not run twice), then steps 2 and 3.
+   */
+  async runDeferred(tenantId: string, deferred: DeferredErasure): Promise<ErasureResult> {
     const requestId = this.ids.uuid();
     await this.store.append(tenantId, [
       {
@@ -61,12 +119,13 @@ export class EraseSubjectHandler implements ICommandHandler<EraseSubjectCommand,
             eventId: requestId,
             tenantId,
             now: this.clock.now(),
-            data: { subjectId: subject.subjectId, actorKeyId },
+            data: { subjectId: deferred.subjectId, actorKeyId: deferred.actorKeyId },
+            causationId: deferred.deferralId,
           }),
         ],
       },
     ]);
-    return this.finish(tenantId, subject.subjectId, requestId, actorKeyId);
+    return this.finish(tenantId, deferred.subjectId, requestId, deferred.actorKeyId);
   }
 
   /** Steps 2 and 3; idempotent, also used by recovery. */

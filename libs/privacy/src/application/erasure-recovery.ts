@@ -3,8 +3,12 @@ import { KeyVault } from '@authtrail/key-vault';
 import { PRIVACY_EVENT, pendingErasures } from '../domain/erasure';
 import { EraseSubjectHandler } from './erase-subject.command-handler';
 import { privacyStream } from './privacy-streams';
+import { runReleasedErasures } from './release-legal-hold.command-handler';
 
-/** Finishes erasures a crash cut off (requested, not recorded as done). Run at start. */
+/**
+ * Finishes erasures a crash cut off (requested, not recorded as done), and runs deferred
+ * erasures whose holds were released before a crash let them run. Run at start.
+ */
 export class ErasureRecovery {
   constructor(
     private readonly store: EventStore,
@@ -28,6 +32,7 @@ export class ErasureRecovery {
         await this.eraser.finish(tenantId, p.subjectId, p.requestId, 'system:recovery');
         finished++;
       }
+      finished += (await runReleasedErasures(this.store, this.eraser, tenantId)).length;
     }
     return finished;
   }

@@ -6,7 +6,9 @@ import { Keyring } from '@authtrail/key-vault';
 import { InclusionProof, LedgerService } from '@authtrail/ledger';
 import { CLOCK, Clock, ID_SOURCE, IdSource } from '@authtrail/platform';
 import { isPersonEventType } from '../domain/erasure';
+import { LegalHold, holdsOf } from '../domain/legal-hold';
 import { EventReader } from './event-reader';
+import { readPrivacyLog } from './privacy-log';
 import { privacyStream } from './privacy-streams';
 
 export class ExportSubjectQuery {
@@ -22,6 +24,11 @@ export interface SubjectExport {
   readonly tenantId: string;
   readonly subjectId: string | null;
   readonly exportedAt: string;
+  /**
+   * Legal holds on the person: their own and the tenant's, in force (`releasedAt` null)
+   * or released, oldest first. While one is in force their erasure is deferred.
+   */
+  readonly holds: readonly LegalHold[];
   readonly events: readonly {
     readonly position: number;
     readonly eventId: string;
@@ -67,6 +74,11 @@ export class ExportSubjectHandler implements IQueryHandler<ExportSubjectQuery, S
     const views = subject
       ? await this.reader.views(tenantId, records, { kind: 'only', subjectId: subject.subjectId })
       : [];
+    const holds = subject
+      ? holdsOf((await readPrivacyLog(this.store, tenantId)).records).filter(
+          (h) => h.scope === 'tenant' || h.subjectId === subject.subjectId,
+        )
+      : [];
     const proofs = await this.ledger.proveInclusion(
       tenantId,
       records.map((r) => r.position),
@@ -94,6 +106,7 @@ export class ExportSubjectHandler implements IQueryHandler<ExportSubjectQuery, S
       tenantId,
       subjectId: subject?.subjectId ?? null,
       exportedAt: now.toISOString(),
+      holds,
       events: views.map((v, i) => ({
         position: v.position,
         eventId: v.eventId,

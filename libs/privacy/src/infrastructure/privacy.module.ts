@@ -10,10 +10,15 @@ import { EventReader } from '../application/event-reader';
 import { ExportSubjectHandler } from '../application/export-subject.query-handler';
 import { ListErasuresHandler } from '../application/list-erasures.query-handler';
 import { SubjectEventsHandler } from '../application/subject-events.query-handler';
+import { LegalHoldScope } from '../application/legal-hold-scope.service';
+import { ListLegalHoldsHandler } from '../application/list-legal-holds.query-handler';
+import { PlaceLegalHoldHandler } from '../application/place-legal-hold.command-handler';
+import { ReleaseLegalHoldHandler } from '../application/release-legal-hold.command-handler';
 
 /**
  * Data subjects' rights and who read their data: erasure (and its crash recovery),
- * export with inclusion proofs, a person's events, the erasures list, the access audit.
+ * export with inclusion proofs, a person's events, the erasures list, the access audit,
+ * legal holds (place, release, list, and what they keep from retention).
  * Uses the runtime's event store, key vault, keyring, catalog, clock and ids.
  */
 @Module({
@@ -29,6 +34,10 @@ import { SubjectEventsHandler } from '../application/subject-events.query-handle
     ExportSubjectHandler,
     ListErasuresHandler,
     SubjectEventsHandler,
+    PlaceLegalHoldHandler,
+    ReleaseLegalHoldHandler,
+    ListLegalHoldsHandler,
+    LegalHoldScope,
     {
       provide: ErasureRecovery,
       useFactory: (store: EventStore, vault: KeyVault, erase: EraseSubjectHandler) =>
@@ -36,6 +45,6 @@ import { SubjectEventsHandler } from '../application/subject-events.query-handle
       inject: [EVENT_STORE, KEY_VAULT, EraseSubjectHandler],
     },
   ],
-  exports: [EventReader, AccessAuditService, ErasureRecovery],
+  exports: [EventReader, AccessAuditService, ErasureRecovery, LegalHoldScope],
 })
 export class PrivacyModule {}

@@ -6,11 +6,16 @@ import { join } from 'node:path';
 import { NewEvent } from '../../domain/event-store.port';
 import { SqliteEventStore } from './sqlite-event-store.adapter';
 
-const event = (id: number, type: string, occurredAt: Date): NewEvent => ({
+const event = (
+  id: number,
+  type: string,
+  occurredAt: Date,
+  subjectIds: readonly string[] = ['s_subject'],
+): NewEvent => ({
   eventId: `00000000-0000-4000-8000-${String(id).padStart(12, '0')}`,
   type,
   fingerprint: `f${id}`,
-  subjectIds: ['s_subject'],
+  subjectIds,
   occurredAt,
   data: Buffer.from(JSON.stringify({ id, type })),
 });
@@ -83,5 +88,40 @@ describe('SqliteEventStore retention', () => {
     expect(() => db.prepare("UPDATE pruned_hashes SET hash = 'x'").run()).toThrow(/append-only/);
     expect(db.prepare('SELECT count(*) AS n FROM retention_guard').get()).toEqual({ n: 0 });
     db.close();
+  });
+
+  it('leaves exempt tenants and the events naming an exempt person (any role) alone (legal hold)', async () => {
+    const store = SqliteEventStore.open(join(dir, 'held.db'));
+    const old = new Date('2026-01-01T00:00:00Z');
+    const mfa = 'mfa.AuthenticationAttempted';
+    await store.append('t1', [
+      {
+        streamId: 't-t1-mfa',
+        expectedRevision: 'any',
+        events: [
+          event(11, mfa, old, ['s_held']),
+          event(12, mfa, old, ['s_admin', 's_held']),
+          event(13, mfa, old, ['s_other']),
+        ],
+      },
+    ]);
+    await store.append('t2', [
+      { streamId: 't-t2-mfa', expectedRevision: 'any', events: [event(14, mfa, old, ['s_held'])] },
+    ]);
+    await store.append('t3', [
+      { streamId: 't-t3-mfa', expectedRevision: 'any', events: [event(15, mfa, old, ['s_x'])] },
+    ]);
+    const cutoff = new Date('2026-06-01T00:00:00Z');
+    const held = { tenants: ['t3'], subjects: [{ tenantId: 't1', subjectId: 's_held' }] };
+
+    // Only t1's s_other event and t2's (same subject id, another tenant) go.
+    expect(await store.prune('mfa.', cutoff, held)).toBe(2);
+    const left = async () =>
+      (await store.readAll({ after: 0, limit: 100 })).map((e) => e.eventId.slice(-2));
+    expect(await left()).toEqual(['11', '12', '15']);
+    // Released: the next run prunes them.
+    expect(await store.prune('mfa.', cutoff)).toBe(3);
+    expect(await left()).toEqual([]);
+    await store.close();
   });
 });

@@ -25,7 +25,12 @@ import { type ConnectionSettings, configureConnection } from './sqlite-connectio
 import type { JobOutcome, RefusedAppend } from './sqlite-appender';
 import { InThreadSqliteWriter, type SqliteWriter, ThreadSqliteWriter } from './sqlite-writer';
 import { validateAppend } from '../../domain/append-validation';
-import type { EventRetention, PrunedEvent } from '../../domain/event-retention.port';
+import {
+  NO_EXEMPTIONS,
+  type EventRetention,
+  type PrunedEvent,
+  type RetentionExemptions,
+} from '../../domain/event-retention.port';
 
 /** Options of {@link SqliteEventStore.open}. */
 export interface SqliteEventStoreOptions {
@@ -194,13 +199,25 @@ export class SqliteEventStore implements EventStore, EventRetention {
    * Retention: deletes, in transactions of at most 5000 events so appends keep flowing,
    * the events of a type prefix that occurred before `before`. The append-only triggers
    * let these deletes through only while this transaction holds a `retention_guard` row;
-   * each deleted event's hash is kept in `pruned_hashes` in the same transaction.
+   * each deleted event's hash is kept in `pruned_hashes` in the same transaction. Exempt
+   * tenants and people (legal holds) are passed as JSON and matched through the subject
+   * index's primary key (tenant, subject, position).
    */
-  async prune(typePrefix: string, before: Date): Promise<number> {
+  async prune(
+    typePrefix: string,
+    before: Date,
+    except: RetentionExemptions = NO_EXEMPTIONS,
+  ): Promise<number> {
     if (this.closing) throw new EventStoreUnavailableError('event store is closed');
+    const exemptTenants = JSON.stringify(except.tenants);
+    const exemptSubjects = JSON.stringify(except.subjects.map((s) => [s.tenantId, s.subjectId]));
     const selectBatch = this.db
-      .prepare<[number, number, string, number], number>(
-        'SELECT position FROM events WHERE occurred_at < ? AND substr(type, 1, ?) = ? ORDER BY position LIMIT ?',
+      .prepare<[number, number, string, string, string, number], number>(
+        `SELECT position FROM events e WHERE occurred_at < ? AND substr(type, 1, ?) = ?
+           AND tenant_id NOT IN (SELECT value FROM json_each(?))
+           AND NOT EXISTS (SELECT 1 FROM json_each(?) h JOIN event_subjects s
+             ON s.tenant_id = h.value ->> 0 AND s.subject_id = h.value ->> 1 AND s.position = e.position)
+         ORDER BY position LIMIT ?`,
       )
       .pluck();
     const pruneBatch = this.db.transaction((positions: readonly number[]) => {
@@ -229,7 +246,14 @@ export class SqliteEventStore implements EventStore, EventRetention {
     });
     let total = 0;
     for (;;) {
-      const positions = selectBatch.all(before.getTime(), typePrefix.length, typePrefix, 5000);
+      const positions = selectBatch.all(
+        before.getTime(),
+        typePrefix.length,
+        typePrefix,
+        exemptTenants,
+        exemptSubjects,
+        5000,
+      );
       if (positions.length === 0) return total;
       pruneBatch.immediate(positions);
       total += positions.length;
