@@ -20,7 +20,8 @@ export class AuditEventsController {
     description:
       'Filters: service (sspr|mfa|privacy|tenant|access), type (comma-separated), status (Success|Failure), actorId, targetId, from/to or days; ' +
       'privacy-admin may also filter by actor/target user principal name (resolved to a subject id first, never logged). ' +
-      'limit (default 100, at most 1000), cursor (nextCursor of the previous page), format=csv.',
+      'hideOwnAccess=true leaves out the access records of your own key. ' +
+      'limit (default 100, at most 1000), cursor (nextCursor of the previous page), format=csv (every page, streamed; bom=true for spreadsheets).',
   })
   async list(
     @Query() query: Record<string, unknown>,

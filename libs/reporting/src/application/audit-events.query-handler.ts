@@ -22,7 +22,7 @@ export class AuditEventsHandler implements IQueryHandler<AuditEventsQuery, Repor
 
   async execute({ caller, params }: AuditEventsQuery): Promise<ReportResult> {
     const result = await this.reports.auditEvents(
-      { tenantId: caller.tenantId, revealNames: mayReadNames(caller) },
+      { tenantId: caller.tenantId, revealNames: mayReadNames(caller), keyId: caller.keyId },
       params,
     );
     return auditNamedPeople(this.audit, caller, 'GET /v1/audit-events', result);

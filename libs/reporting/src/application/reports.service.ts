@@ -159,7 +159,7 @@ export class ReportsService {
     const ctx = this.context(caller);
     const p = new ParamReader(query);
     formatParams(p);
-    const params = auditEventsParams(p, ctx, this.catalog);
+    const params = auditEventsParams(p, ctx, this.catalog, caller.keyId ?? null);
     p.done();
     if (!caller.revealNames) {
       if (params.actorName !== undefined) throw new NameFilterForbiddenError('actor');

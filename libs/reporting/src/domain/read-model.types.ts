@@ -228,4 +228,6 @@ export interface AuditFilter extends PageQuery {
   readonly status: string | null;
   readonly actorId: string | null;
   readonly targetId: string | null;
+  /** Leaves out the access records (`access.*`) of this API key: a privacy admin hiding their own reads. */
+  readonly hideAccessOfKey?: string | null;
 }

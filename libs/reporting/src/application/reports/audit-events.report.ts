@@ -58,6 +58,7 @@ export function auditEventsParams(
   p: ParamReader,
   ctx: ReportContext,
   catalog: EventCatalog,
+  callerKeyId: string | null = null,
 ): AuditEventsParams {
   const service = p.oneOf('service', AUDIT_SERVICES);
   const types = typesParam(p, catalog, service);
@@ -66,6 +67,10 @@ export function auditEventsParams(
   const targetId = p.string('targetId', 128) ?? null;
   const actorName = p.string('actor', 320);
   const targetName = p.string('target', 320);
+  // A privacy admin's own reads of names are audited too; this hides them from their view.
+  const hideOwnAccess = p.oneOf('hideOwnAccess', ['true', 'false'] as const) === 'true';
+  if (hideOwnAccess && callerKeyId === null)
+    p.fail('hideOwnAccess', 'needs an API key caller (access records name the key)');
   const limit = p.int('limit', 1, MAX_LIMIT) ?? DEFAULT_LIMIT;
   const after = cursorParam(p);
   const window = p.window(ctx.now, Math.max(ctx.retentionDays.sspr, ctx.retentionDays.mfa));
@@ -83,6 +88,7 @@ export function auditEventsParams(
       status,
       actorId,
       targetId,
+      hideAccessOfKey: hideOwnAccess ? callerKeyId : null,
       limit: limit + 1,
       after,
     },
@@ -102,6 +108,10 @@ export const auditEventsQuery: ReportQuery<AuditFilter, AuditRow[]> = async (sql
   if (q.status !== null) where.push('status = {status:String}');
   if (q.actorId !== null) where.push('actor_id = {actorId:String}');
   if (q.targetId !== null) where.push('target_id = {targetId:String}');
+  if (q.hideAccessOfKey)
+    where.push(
+      `NOT (service = 'access' AND JSONExtractString(details, 'actorKeyId') = {hideKey:String})`,
+    );
   const rows = await sql.newestFirst(TABLES.audit, where.join(' AND '), q.limit, q.after, {
     ...windowParams(q),
     services: q.services,
@@ -111,6 +121,7 @@ export const auditEventsQuery: ReportQuery<AuditFilter, AuditRow[]> = async (sql
     status: q.status,
     actorId: q.actorId,
     targetId: q.targetId,
+    hideKey: q.hideAccessOfKey ?? null,
   });
   return rows.map((r) => ({
     ...baseRow(r),

@@ -10,6 +10,8 @@ export type ReportFormat = 'json' | 'csv';
 export interface ReportCaller {
   readonly tenantId: string;
   readonly revealNames: boolean;
+  /** The caller's API key id (their own access records carry it as `actorKeyId`). */
+  readonly keyId?: string;
 }
 
 /** A report's answer: the JSON body, and the flat rows and columns of its CSV. */
