@@ -9,7 +9,8 @@ const here = fileURLToPath(new URL('.', import.meta.url));
 export default defineConfig({
   root: here,
   base: '/console/',
-  publicDir: false,
+  // Copied as they are (no hash): the favicon, which /favicon.ico also leads to.
+  publicDir: 'public',
   build: {
     outDir: fileURLToPath(new URL('../../dist/console', import.meta.url)),
     emptyOutDir: true,

@@ -180,7 +180,10 @@ describe('compliance console in a real browser', () => {
   };
   const int = (s: string) => Number(s.replace(/,/g, ''));
   /** An instant as the console shows it. */
-  const shownTime = (iso: string) => `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
+  const shownTime = (iso: string) => new Date(iso).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  /** Every request the page made, and every answer that was a 404 (none may be). */
+  const requested: string[] = [];
+  const notFound: string[] = [];
 
   beforeAll(async () => {
     if (!existsSync(CHROMIUM))
@@ -209,6 +212,10 @@ describe('compliance console in a real browser', () => {
       acceptDownloads: true,
     });
     page = context.pages()[0] ?? (await context.newPage());
+    page.on('request', (r) => requested.push(r.url()));
+    page.on('response', (r) => {
+      if (r.status() === 404) notFound.push(r.url());
+    });
   }, 180_000);
 
   afterAll(async () => {
@@ -235,6 +242,17 @@ describe('compliance console in a real browser', () => {
     await page.waitForSelector('form[data-form="signin"] .error:not(:empty)');
     expect(await page.textContent('form[data-form="signin"] .error')).toContain('not valid');
     await shot('01-sign-in');
+    // The favicon: linked from the page, served, and /favicon.ico leads to it.
+    const icon = await page.getAttribute('link[rel="icon"]', 'href');
+    expect(icon).toBe('/console/favicon.svg');
+    const svg = await fetch(`${server.url}${icon}`);
+    expect([svg.status, svg.headers.get('content-type')]).toEqual([200, 'image/svg+xml']);
+    expect(await svg.text()).toContain('<svg');
+    const ico = await fetch(`${server.url}/favicon.ico`, { redirect: 'manual' });
+    expect([ico.status, ico.headers.get('location')]).toEqual([301, '/console/favicon.svg']);
+    expect((await fetch(`${server.url}/favicon.ico`)).status).toBe(200);
+    expect(requested.some((u) => u.endsWith('/console/favicon.svg'))).toBe(true);
+    expect(notFound).toEqual([]);
   });
 
   it('shows a reader the reports with subject ids, never names, and no privacy or diagnostics pages', async () => {
@@ -263,6 +281,7 @@ describe('compliance console in a real browser', () => {
   });
 
   it("shows each SSPR question with the API's numbers for the same window", async () => {
+    requested.length = 0;
     await signIn(keys.privacyAdmin);
     expect(
       await page.$$eval('nav a', (as: El[]) => as.map((a) => a.getAttribute('data-nav'))),
@@ -294,6 +313,14 @@ describe('compliance console in a real browser', () => {
       })),
     );
     expect(perDay.length).toBeGreaterThanOrEqual(30);
+    // The chart came from one request for the whole series, not one per day.
+    const paths = requested.map((u) => new URL(u).pathname);
+    expect(paths.filter((p) => p === `${R}/resets-over-time`)).toHaveLength(1);
+    expect(paths.filter((p) => p === `${R}/resets`)).toHaveLength(1);
+    const resetsSeries = await api(`${R}/resets-over-time?${win}`);
+    expect(perDay.map((d) => [d.from, d.to])).toEqual(
+      resetsSeries.items.map((b: any) => [b.from, b.to]),
+    );
     let self = 0;
     let admin = 0;
     for (const d of perDay) {
@@ -409,10 +436,7 @@ describe('compliance console in a real browser', () => {
       const items = (await api(`/v1/reports/mfa/${report}?${win}&limit=25`)).items;
       const shown = await rows(`[data-table="${report}"]`);
       expect(shown.map((r) => [r[0], r[1]])).toEqual(
-        items.map((i: any) => [
-          `${i[at].slice(0, 10)} ${i[at].slice(11, 16)} UTC`,
-          i.erased ? 'erased' : i.user,
-        ]),
+        items.map((i: any) => [shownTime(i[at]), i.erased ? 'erased' : i.user]),
       );
     }
     await shot('04-mfa');
@@ -544,12 +568,13 @@ describe('compliance console in a real browser', () => {
     expect(await page.textContent('main')).not.toContain(victim.name);
   }, 90_000);
 
-  it('offers a tenant admin the diagnostics only, with the counts of the log', async () => {
+  it('offers a tenant admin the tenant page and the diagnostics, with the counts of the log', async () => {
     await page.click('[data-action="sign-out"]');
     await signIn(BOOTSTRAP_KEY);
     expect(
       await page.$$eval('nav a', (as: El[]) => as.map((a) => a.getAttribute('data-nav'))),
-    ).toEqual(['diagnostics']);
+    ).toEqual(['tenant', 'diagnostics']);
+    await go('diagnostics');
     await allReady();
     const bundle = await api('/v1/diagnostics', BOOTSTRAP_KEY);
     const shown = Object.fromEntries(
@@ -561,4 +586,154 @@ describe('compliance console in a real browser', () => {
     expect(shown).toEqual(bundle.eventCounts.byType);
     await shot('09-diagnostics');
   }, 60_000);
+
+  it('lets a tenant admin opt in, make and revoke keys, and schedule and cancel the deletion, each confirmed', async () => {
+    const made = await server.request('POST', '/v1/tenants', {
+      key: BOOTSTRAP_KEY,
+      body: { tenantId: 'console_admin' },
+    });
+    expect(made.status).toBe(201);
+    const admin = made.json.adminKey as string;
+    const tenant = async () => (await api('/v1/tenant', admin)) as Record<string, unknown>;
+    await page.click('[data-action="sign-out"]');
+    await signIn(admin);
+    await allReady();
+    expect(await page.textContent('[data-card="tenant"] [data-field="tenantId"]')).toBe(
+      'console_admin',
+    );
+    expect(await page.textContent('[data-field="optedIn"]')).toBe('no');
+
+    await page.click('[data-action="opt-in"]');
+    await page.waitForSelector(
+      '[data-card="tenant"][data-state="ready"] [data-field="optedIn"]:not(:text-is("no"))',
+    );
+    const optedIn = await tenant();
+    expect(optedIn.optedIn).toBe(true);
+    expect(await page.textContent('[data-field="optedIn"]')).toBe(
+      `yes, ${shownTime(optedIn.optedInAt as string)}`,
+    );
+
+    // A key: shown once, it works with the roles chosen, and the list is the API's.
+    await page.fill('form[data-form="create-key"] input[name="name"]', 'idp');
+    await page.check('form[data-form="create-key"] input[value="producer"]');
+    await page.check('form[data-form="create-key"] input[value="reader"]');
+    await page.click('form[data-form="create-key"] button[type="submit"]');
+    await page.waitForSelector('[data-result="create-key"][data-state="done"]');
+    const key = (await page.textContent('[data-new-key]'))!;
+    expect(key).toMatch(/^atk_/);
+    const keyId = (await page.getAttribute('[data-new-key]', 'data-new-key'))!;
+    const whoami = (k: string) => server.request('GET', '/v1/whoami', { key: k });
+    expect((await whoami(key)).json.roles).toEqual(['producer', 'reader']);
+    const listed = (await api('/v1/keys', admin)).items;
+    const ownId = (await whoami(admin)).json.keyId;
+    expect(listed.map((k: any) => k.id)).toContain(keyId);
+    expect((await rows('[data-table="keys"]')).map((r) => [r[0], r[1], r[2], r[3]])).toEqual(
+      listed.map((k: any) => [
+        `${k.name || '—'}${k.id === ownId ? ' this key' : ''}`,
+        k.id,
+        k.roles.join(', '),
+        k.revokedAt ? 'revoked' : 'active',
+      ]),
+    );
+    // The form is cleared after use; a key without a role is refused with the API's reason, and nothing is made.
+    expect(await page.inputValue('form[data-form="create-key"] input[name="name"]')).toBe('');
+    await page.click('form[data-form="create-key"] button[type="submit"]');
+    await page.waitForSelector('[data-result="create-key"][data-state="error"]');
+    expect(await page.textContent('[data-result="create-key"]')).toContain('/roles');
+    expect((await api('/v1/keys', admin)).items).toHaveLength(listed.length);
+
+    // Revoking asks first; only the confirmation revokes.
+    await page.click(`[data-action="revoke"][data-key-id="${keyId}"]`);
+    await page.waitForSelector(`[data-confirm="revoke-${keyId}"]:not([hidden])`);
+    expect((await whoami(key)).status).toBe(200);
+    await shot('10-tenant-keys');
+    await page.click(`[data-confirm-yes="revoke-${keyId}"]`);
+    await page.waitForFunction(
+      (id) =>
+        document
+          .querySelector(`[data-table="keys"] tr[data-key-id="${id}"]`)
+          ?.textContent?.includes('revoked') ?? false,
+      keyId,
+    );
+    expect((await whoami(key)).status).toBe(401);
+
+    // Deletion: the tenant id typed again, then a confirmation; and it can be cancelled.
+    await page.fill('form[data-form="delete-tenant"] input[name="tenantId"]', 'default');
+    await page.click('form[data-form="delete-tenant"] button[type="submit"]');
+    await page.waitForSelector('[data-result="tenant"][data-state="error"]');
+    expect(await page.isHidden('[data-confirm="delete-tenant"]')).toBe(true);
+    await page.fill('form[data-form="delete-tenant"] input[name="tenantId"]', 'console_admin');
+    await page.click('form[data-form="delete-tenant"] button[type="submit"]');
+    await page.waitForSelector('[data-confirm="delete-tenant"]:not([hidden])');
+    expect(await page.textContent('[data-confirm="delete-tenant"]')).toContain('console_admin');
+    expect((await tenant()).deletionDueAt).toBeNull();
+    await shot('11-tenant-delete-confirm');
+    await page.click('[data-confirm-yes="delete-tenant"]');
+    await page.waitForSelector('[data-action="cancel-deletion"]');
+    const due = (await tenant()).deletionDueAt as string;
+    expect(Date.parse(due)).toBeGreaterThan(Date.now() + 6 * 86_400_000);
+    expect(await page.textContent('[data-field="deletionDueAt"]')).toBe(`due ${shownTime(due)}`);
+    await page.click('[data-action="cancel-deletion"]');
+    await page.waitForSelector('[data-confirm="cancel-deletion"]:not([hidden])');
+    expect((await tenant()).deletionDueAt).toBe(due);
+    await page.click('[data-confirm-yes="cancel-deletion"]');
+    await page.waitForSelector('form[data-form="delete-tenant"]');
+    expect((await tenant()).deletionDueAt).toBeNull();
+    expect(await page.textContent('[data-field="deletionDueAt"]')).toBe('none scheduled');
+    expect(notFound).toEqual([]);
+  }, 90_000);
+
+  it('fits a 390 px phone on every page: no sideways scrolling, header and tables inside the screen, ISO 8601 dates only', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    const check = async (name: string) => {
+      if (name === 'audit')
+        await page.waitForSelector('[data-results="audit"][data-state="ready"]');
+      else await allReady();
+      const fit = await page.evaluate(() => {
+        const d = document as unknown as {
+          documentElement: { scrollWidth: number; clientWidth: number };
+          querySelectorAll(
+            s: string,
+          ): ArrayLike<{ getBoundingClientRect(): { left: number; right: number } }>;
+        };
+        const outside = (s: string) =>
+          Array.from(d.querySelectorAll(s)).filter((e) => {
+            const r = e.getBoundingClientRect();
+            return r.left < -1 || r.right > d.documentElement.clientWidth + 1;
+          }).length;
+        return {
+          scroll: d.documentElement.scrollWidth,
+          width: d.documentElement.clientWidth,
+          header: outside('header.top, header.top .who, header.top .brand, .card'),
+        };
+      });
+      expect([name, fit.scroll <= fit.width, fit.header]).toEqual([name, true, 0]);
+      const text = (await page.textContent('main')) ?? '';
+      // No "2026-11-29 19:56 UTC" or locale dates; no date pickers that show the locale's form.
+      expect([
+        name,
+        /\d{4}-\d{2}-\d{2} \d{2}:\d{2}|\d{1,2}\/\d{1,2}\/\d{4}/.exec(text)?.[0],
+      ]).toEqual([name, undefined]);
+      expect(
+        await page.$$eval(
+          'input[type="date"], input[type="datetime-local"]',
+          (i: El[]) => i.length,
+        ),
+      ).toBe(0);
+      await shot(`12-phone-${name}`);
+    };
+    await check('tenant');
+    await go('diagnostics');
+    await check('diagnostics');
+    await page.click('[data-action="sign-out"]');
+    await signIn(keys.privacyAdmin);
+    for (const id of ['sspr', 'mfa', 'audit', 'privacy']) {
+      if (id !== 'sspr') await go(id);
+      await check(id);
+    }
+    // The menu scrolls on its own row: every page can be reached.
+    for (const id of ['sspr', 'mfa', 'audit', 'privacy']) await go(id);
+    expect(notFound).toEqual([]);
+    await page.setViewportSize({ width: 1400, height: 1000 });
+  }, 120_000);
 });

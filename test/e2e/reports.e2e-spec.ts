@@ -540,6 +540,7 @@ describe('reports and the audit query (whole app over HTTP)', () => {
         'registrations',
         'registered-methods',
         'resets',
+        'resets-over-time',
         'reset-methods',
         'problems',
         'admin-self-resets',

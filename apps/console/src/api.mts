@@ -99,17 +99,8 @@ export async function whoami(token: string): Promise<Me> {
   return (await (await call('GET', '/v1/whoami', undefined, token)).json()) as Me;
 }
 
-/** Runs tasks with at most `n` at a time (the per-day series asks the API once per day). */
-export async function limited<T>(n: number, tasks: (() => Promise<T>)[]): Promise<T[]> {
-  const out: T[] = new Array<T>(tasks.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(n, tasks.length) }, async () => {
-      while (next < tasks.length) {
-        const i = next++;
-        out[i] = await tasks[i]();
-      }
-    }),
-  );
-  return out;
+/** A request with any method; the JSON answer, or null for 204 No Content. */
+export async function sendJson<T>(method: string, path: string, body?: unknown): Promise<T | null> {
+  const res = await call(method, path, body);
+  return res.status === 204 ? null : ((await res.json()) as T);
 }

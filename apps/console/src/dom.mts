@@ -41,9 +41,24 @@ export function asText(v: unknown): string {
 export const fmtInt = (n: unknown): string =>
   typeof n === 'number' ? n.toLocaleString('en-US') : asText(n);
 
-/** ISO instant shown as `YYYY-MM-DD hh:mm` UTC (the reports' time base). */
-export const fmtTime = (iso: unknown): string =>
-  typeof iso === 'string' && iso.length >= 16 ? `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC` : '';
+/** An instant in ISO 8601, UTC, to the second (`2026-11-29T19:56:04Z`): the reports' time base, one form on every page. */
+export function fmtTime(iso: unknown): string {
+  const ms = typeof iso === 'string' ? Date.parse(iso) : NaN;
+  return Number.isNaN(ms) ? '' : new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/** An API value that is an ISO instant (`…T…Z`), as `fmtTime` shows it; anything else as text. */
+export const asShown = (v: unknown): string =>
+  typeof v === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/.test(v)
+    ? fmtTime(v)
+    : asText(v);
+
+/** Text inputs that take ISO 8601 (a browser's date pickers show the user's locale instead). */
+export const ISO_DAY = { pattern: '\\d{4}-\\d{2}-\\d{2}', placeholder: 'YYYY-MM-DD' } as const;
+export const ISO_MINUTE = {
+  pattern: '\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}',
+  placeholder: 'YYYY-MM-DDThh:mm',
+} as const;
 
 /** A person as the API gives them: the name for privacy-admin, the subject id for reader, or erased. */
 export interface PersonRef {

@@ -1,12 +1,13 @@
 import './style.css';
 import { ApiError, session, whenSignedOut, whoami, type Me } from './api.mts';
 import { errorText } from './card.mts';
-import { clear, h } from './dom.mts';
+import { ISO_DAY, clear, fmtTime, h } from './dom.mts';
 import { auditView } from './views/audit.mts';
 import { diagnosticsView } from './views/diagnostics.mts';
 import { mfaView } from './views/mfa.mts';
 import { privacyView } from './views/privacy.mts';
 import { ssprView } from './views/sspr.mts';
+import { tenantAdminView } from './views/tenant-admin.mts';
 import { lastDays, type TimeWindow } from './window.mts';
 
 const root = document.getElementById('app')!;
@@ -15,7 +16,7 @@ interface Page {
   readonly id: string;
   readonly label: string;
   readonly windowed: boolean;
-  readonly render: (me: Me, w: TimeWindow) => HTMLElement[];
+  readonly render: (me: Me, w: TimeWindow, rerender: () => void) => HTMLElement[];
 }
 
 const has = (me: Me, ...roles: string[]) => me.roles.some((r) => roles.includes(r));
@@ -48,6 +49,13 @@ function pagesFor(me: Me): Page[] {
       label: 'Privacy requests',
       windowed: false,
       render: () => privacyView(),
+    });
+  if (has(me, 'tenant-admin'))
+    pages.push({
+      id: 'tenant',
+      label: 'Tenant admin',
+      windowed: false,
+      render: (m, _w, rerender) => tenantAdminView(m, rerender),
     });
   if (has(me, 'tenant-admin'))
     pages.push({
@@ -169,12 +177,21 @@ function start(me: Me): void {
     );
     const day = (d: Date) => d.toISOString().slice(0, 10);
     const from = h('input', {
-      type: 'date',
+      type: 'text',
+      ...ISO_DAY,
       name: 'from',
       value: day(w.from),
-      'aria-label': 'From (UTC)',
+      'aria-label': 'From (UTC, YYYY-MM-DD)',
+      size: 10,
     });
-    const to = h('input', { type: 'date', name: 'to', value: day(w.to), 'aria-label': 'To (UTC)' });
+    const to = h('input', {
+      type: 'text',
+      ...ISO_DAY,
+      name: 'to',
+      value: day(w.to),
+      'aria-label': 'To (UTC, YYYY-MM-DD)',
+      size: 10,
+    });
     const custom = h(
       'span',
       { class: 'custom', hidden: w.days !== null },
@@ -198,7 +215,7 @@ function start(me: Me): void {
       h(
         'span',
         { class: 'muted small' },
-        `${w.from.toISOString().slice(0, 16)} – ${w.to.toISOString().slice(0, 16)} UTC`,
+        `${fmtTime(w.from.toISOString())} – ${fmtTime(w.to.toISOString())}`,
       ),
     );
     form.addEventListener('submit', (e) => {
@@ -236,7 +253,7 @@ function start(me: Me): void {
     if (page.windowed) toolbar.append(windowBar(render));
     clear(main);
     main.dataset.page = page.id;
-    main.append(...page.render(me, w));
+    main.append(...page.render(me, w, render));
   };
   window.onhashchange = render;
   render();

@@ -71,4 +71,8 @@ export function registerConsole(app: NestFastifyApplication, root = findConsoleD
       );
     },
   });
+  // Browsers ask every site for /favicon.ico (the /docs page too): the console's icon.
+  fastify.get('/favicon.ico', (_req: FastifyRequest, reply: FastifyReply) =>
+    reply.redirect('/console/favicon.svg', 301),
+  );
 }

@@ -1,7 +1,7 @@
 import { getJson, type Query } from '../api.mts';
 import { errorText } from '../card.mts';
 import { downloadReportCsv } from '../csv.mts';
-import { clear, fmtTime, h, person, table, type PersonRef } from '../dom.mts';
+import { ISO_MINUTE, clear, fmtTime, h, person, table, type PersonRef } from '../dom.mts';
 import { windowQuery, type TimeWindow } from '../window.mts';
 
 interface AuditItem {
@@ -66,8 +66,8 @@ export function auditView(w: TimeWindow, mayUseNames: boolean, userHeading: stri
     mayUseNames ? input('target', 'Target (user principal name)', { type: 'email' }) : null,
     input('actorId', 'Actor subject id'),
     input('targetId', 'Target subject id'),
-    input('from', 'From (UTC)', { type: 'datetime-local', value: toLocal(w.from) }),
-    input('to', 'To (UTC)', { type: 'datetime-local', value: toLocal(w.to) }),
+    input('from', 'From (UTC, ISO 8601)', { type: 'text', ...ISO_MINUTE, value: toLocal(w.from) }),
+    input('to', 'To (UTC, ISO 8601)', { type: 'text', ...ISO_MINUTE, value: toLocal(w.to) }),
     h('div', { class: 'actions' }, h('button', { type: 'submit' }, 'Search')),
   );
 

@@ -1,7 +1,7 @@
 import { getJson } from '../api.mts';
 import { card } from '../card.mts';
 import { downloadReportCsv } from '../csv.mts';
-import { asText, h, table, type Child } from '../dom.mts';
+import { asShown, h, table, type Child } from '../dom.mts';
 import { windowQuery, type TimeWindow } from '../window.mts';
 
 /** A report as the registry lists it (`GET /v1/reports`). */
@@ -48,7 +48,7 @@ function genericCard(r: ReportInfo, w: TimeWindow): HTMLElement {
         : [answer];
       const rows: Child[][] = items.map((i) => {
         const f = flat(i);
-        return r.columns.map((c) => asText(f[c]));
+        return r.columns.map((c) => asShown(f[c]));
       });
       body.append(table(r.columns, rows));
     },

@@ -16,6 +16,7 @@ import { registeredMethods } from './sspr/registered-methods.report';
 import { registrations } from './sspr/registrations.report';
 import { resetMethods } from './sspr/reset-methods.report';
 import { resets } from './sspr/resets.report';
+import { resetsOverTime } from './sspr/resets-over-time.report';
 import { suspicious } from './sspr/suspicious.report';
 
 /**
@@ -27,6 +28,7 @@ export const REPORTS = [
   registrations,
   registeredMethods,
   resets,
+  resetsOverTime,
   resetMethods,
   problems,
   adminSelfResets,

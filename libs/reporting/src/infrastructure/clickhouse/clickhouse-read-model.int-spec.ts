@@ -23,6 +23,7 @@ import { registeredCount } from '../../application/reports/sspr/registered-count
 import { registrations } from '../../application/reports/sspr/registrations.report';
 import { registeredMethods } from '../../application/reports/sspr/registered-methods.report';
 import { resets } from '../../application/reports/sspr/resets.report';
+import { resetsOverTime } from '../../application/reports/sspr/resets-over-time.report';
 import { resetMethods } from '../../application/reports/sspr/reset-methods.report';
 import { problems } from '../../application/reports/sspr/problems.report';
 import { adminSelfResets } from '../../application/reports/sspr/admin-self-resets.report';
@@ -51,6 +52,8 @@ class ReportQueries {
   registeredMethods = (tenantId: string, since: Date) =>
     this.reader.run(registeredMethods.query, { tenantId, since });
   resets = (q: WindowQuery) => this.reader.run(resets.query, q);
+  resetsOverTime = (q: WindowQuery, interval: 'day' | 'week') =>
+    this.reader.run(resetsOverTime.query, { ...q, interval });
   resetMethods = (q: WindowQuery) => this.reader.run(resetMethods.query, q);
   problems = (q: WindowQuery) => this.reader.run(problems.query, q);
   adminSelfResets = (q: WindowQuery, min: number) =>
@@ -163,6 +166,7 @@ describe('ClickHouse read model on chdb, fed by the projector', () => {
   let client: ClickHouseClient;
   let projector: Projector;
   const window = () => ({ tenantId: 'acme', from: ago(30 * DAY), to: new Date(Date.now() + 1000) });
+  const fixedWindow = { tenantId: 'acme', from: ago(30 * DAY), to: new Date(NOW.getTime() + HOUR) };
 
   beforeAll(async () => {
     store = SqliteEventStore.open(join(dir, 'events.db'));
@@ -332,6 +336,14 @@ describe('ClickHouse read model on chdb, fed by the projector', () => {
       }),
       methods: await m.registeredMethods('acme', ago(365 * DAY)),
       resets: await m.resets(w),
+      // A fixed window: the buckets stay the same from one call to the next.
+      resetsPerDay: (await m.resetsOverTime(fixedWindow, 'day')).map((b) => [
+        b.from.getTime(),
+        b.users,
+        b.resets,
+        b.selfService,
+        b.byAdmin,
+      ]),
       resetMethods: await m.resetMethods(w),
       problems: await m.problems({ ...w, from: ago(365 * DAY) }),
       adminSelfResets: await m.adminSelfResets(w, 3),
@@ -446,6 +458,28 @@ describe('ClickHouse read model on chdb, fed by the projector', () => {
     expect(a.methods).toEqual([{ methods: ['OfficePhone', 'SecurityQuestions'], users: 2 }]);
     expect(a.resets).toEqual({ users: 2, resets: 5, selfService: 4, byAdmin: 1 });
     expect(a.resetMethods).toEqual([{ method: 'OfficePhone', count: 4 }]);
+    // The series in one query: each bucket as the resets report counts its [from, to),
+    // together the whole window, by day and by week.
+    for (const interval of ['day', 'week'] as const) {
+      const series = await model.resetsOverTime(fixedWindow, interval);
+      expect(series.length).toBeGreaterThanOrEqual(interval === 'day' ? 31 : 5);
+      expect([series[0].from, series[series.length - 1].to]).toEqual([
+        fixedWindow.from,
+        fixedWindow.to,
+      ]);
+      for (const b of series)
+        expect({
+          users: b.users,
+          resets: b.resets,
+          selfService: b.selfService,
+          byAdmin: b.byAdmin,
+        }).toEqual(await model.resets({ tenantId: 'acme', from: b.from, to: b.to }));
+      expect(series.reduce((n, b) => n + b.resets, 0)).toBe(5);
+    }
+    expect(a.resetsPerDay.filter((b) => b[2] !== 0).map((b) => b.slice(2))).toEqual([
+      [4, 4, 0],
+      [1, 0, 1],
+    ]);
     expect(a.problems).toEqual([
       { type: 'sspr.PasswordChanged', reason: 'FuzzyPolicyViolationInvalidPassword', count: 1 },
       { type: 'sspr.PolicyChanged', reason: 'Permission failure?', count: 1 },
@@ -627,7 +661,8 @@ FROM ${db}.sspr_activity WHERE type = 'sspr.Registered' GROUP BY tenant_id, subj
     expect(await checkpoints.load('projector')).toBe(all[4].position);
     await projectorOn().catchUp();
     expect(await answers()).toEqual(before);
-  });
+    // Many report runs on three dedupe modes: seconds on a shared 2-core machine.
+  }, 30_000);
 
   it('keeps values out of the SQL text: a hostile tenant id matches nothing', async () => {
     expect(await model.registeredCount("acme' OR 1=1 --", ago(365 * DAY))).toBe(0);
