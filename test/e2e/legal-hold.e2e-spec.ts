@@ -1,6 +1,8 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { exampleEvent } from '@authtrail/catalog';
 import { EVENT_STORE, EventStore } from '@authtrail/event-store';
 import { RetentionService } from '@authtrail/runtime';
@@ -12,6 +14,7 @@ import { TestServer, prepareTenant, startTestServer } from '../support/test-serv
 
 const DAY = 86_400_000;
 const CLI_MAIN = process.env.AUTHTRAIL_TEST_CLI ?? CLI;
+const VERIFIER = join(__dirname, '../../tools/verify-export/verify.js');
 
 /**
  * Legal hold over a real socket: a hold (placed with `authtrail holds place`) defers an
@@ -150,5 +153,63 @@ describeIf(
     const verify = await server.request('GET', '/v1/ledger/verify', { key: keys.reader });
     expect(verify.json).toMatchObject({ ok: true, firstDisagreement: null });
     expect(await verifyLog(server.config)).toMatchObject({ ok: true, firstDisagreement: null });
+
+    // The erasure's signed receipt, fetched by the CLI, verifies offline with the public
+    // seal key alone, and fails when any member or the signature is altered.
+    const dir = mkdtempSync(join(tmpdir(), 'authtrail-receipt-'));
+    try {
+      const file = join(dir, 'receipt.json');
+      const fetched = await cli('erasures', 'receipt', kimId, '--out', file);
+      expect(fetched.err).toBe('');
+      expect(fetched.status).toBe(0);
+      const receipt = JSON.parse(readFileSync(file, 'utf8'));
+      expect(receipt).toMatchObject({
+        format: 'authtrail.erasure-receipt.v1',
+        tenantId: 'default',
+        subjectId: kimId,
+        keyDestroyedAt: new Date(now).toISOString(),
+        logVerified: true,
+        sealHead: { sequence: 0 },
+      });
+      const pem = await server.request('GET', '/v1/ledger/public-key?format=pem', {
+        key: keys.reader,
+      });
+      writeFileSync(join(dir, 'key.pem'), pem.text);
+      const check = (doc: unknown) => {
+        writeFileSync(join(dir, 'r.json'), JSON.stringify(doc));
+        return spawnSync(
+          process.execPath,
+          [VERIFIER, '--receipt', join(dir, 'r.json'), join(dir, 'key.pem')],
+          { encoding: 'utf8' },
+        );
+      };
+      const good = check(receipt);
+      expect(good.stdout).toContain('OK');
+      expect(good.status).toBe(0);
+      for (const altered of [
+        { ...receipt, subjectId: `${kimId}x` },
+        { ...receipt, sealHead: { ...receipt.sealHead, sequence: 1 } },
+        { ...receipt, keyDestroyedAt: new Date(now + 1).toISOString() },
+        {
+          ...receipt,
+          signature: Buffer.from(
+            Buffer.from(receipt.signature, 'base64').map((b, i) => (i === 0 ? b ^ 1 : b)),
+          ).toString('base64'),
+        },
+      ]) {
+        const bad = check(altered);
+        expect(bad.stdout).toContain('FAILED');
+        expect(bad.status).toBe(1);
+      }
+      const notErased = await server.request(
+        'GET',
+        `/v1/privacy/erasures/${(await mfaOf(lee.userPrincipalName)).subjectId}/receipt`,
+        { key: keys.privacyAdmin },
+      );
+      expect(notErased.status).toBe(404);
+      expect(notErased.json.code).toBe('ERASURE.NOT_FOUND');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   }, 90_000);
 });

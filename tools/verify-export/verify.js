@@ -5,6 +5,11 @@
  * (>= 16), no dependencies, no database access:
  *
  *   node verify.js export.json seals.json public-key.pem [--require-sealed] [--json]
+ *   node verify.js --receipt receipt.json public-key.pem [--json]
+ *
+ * receipt.json GET /v1/privacy/erasures/{subjectId}/receipt (authtrail.erasure-receipt.v1):
+ *              its Ed25519 signature over the canonical JSON of every other member, so
+ *              any altered byte of any member fails.
  *
  * export.json  POST /v1/subjects/export (format authtrail.subject-export.v1)
  * seals.json   GET /v1/ledger/seals (format authtrail.seals.v1), or an array of seals
@@ -125,8 +130,58 @@ function readPublicKey(file) {
   return { key, keyId };
 }
 
+/** An erasure receipt: signed by the seal key over every member but `signature`. */
+function verifyReceipt(receiptFile, keyFile, flags) {
+  const { key, keyId } = readPublicKey(keyFile);
+  const receipt = JSON.parse(fs.readFileSync(receiptFile, 'utf8'));
+  const problems = [];
+  if (receipt === null || typeof receipt !== 'object' || Array.isArray(receipt))
+    throw new Error('the receipt must be a JSON object');
+  if (receipt.format !== 'authtrail.erasure-receipt.v1')
+    problems.push('receipt: not an authtrail.erasure-receipt.v1 document');
+  if (receipt.keyId !== keyId)
+    problems.push(`receipt: signed by key ${receipt.keyId}, not by the given key ${keyId}`);
+  const { signature, ...payload } = receipt;
+  let valid = false;
+  try {
+    valid =
+      typeof signature === 'string' &&
+      crypto.verify(
+        null,
+        Buffer.from(canonicalJson(payload), 'utf8'),
+        key,
+        Buffer.from(signature, 'base64'),
+      );
+  } catch {
+    valid = false;
+  }
+  if (!valid) problems.push('receipt: signature does not match its contents');
+  if (receipt.logVerified !== true) problems.push('receipt: the log did not verify when issued');
+  const ok = problems.length === 0;
+  if (flags.has('--json')) process.stdout.write(`${JSON.stringify({ ok, problems }, null, 2)}\n`);
+  else {
+    if (ok)
+      process.stdout.write(
+        `erasure receipt of subject ${receipt.subjectId} (tenant ${receipt.tenantId}) verified with key ${keyId}: key destroyed at ${receipt.keyDestroyedAt}, seal head ${receipt.sealHead ? `#${receipt.sealHead.sequence} ${receipt.sealHead.sealHash}` : 'none'}\n`,
+      );
+    for (const p of problems) process.stdout.write(`FAIL ${p}\n`);
+    process.stdout.write(ok ? 'OK\n' : 'FAILED\n');
+  }
+  return ok ? 0 : 1;
+}
+
 function main(argv) {
   const flags = new Set(argv.filter((a) => a.startsWith('--')));
+  if (flags.has('--receipt')) {
+    const [receiptFile, keyFile] = argv.filter((a) => !a.startsWith('--'));
+    if (!receiptFile || !keyFile) {
+      process.stderr.write(
+        'usage: node verify.js --receipt receipt.json public-key.pem [--json]\n',
+      );
+      return 2;
+    }
+    return verifyReceipt(receiptFile, keyFile, flags);
+  }
   const [exportFile, sealsFile, keyFile] = argv.filter((a) => !a.startsWith('--'));
   if (!exportFile || !sealsFile || !keyFile) {
     process.stderr.write(

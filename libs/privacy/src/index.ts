@@ -16,3 +16,5 @@ export * from './application/legal-hold-scope.service';
 export * from './application/list-legal-holds.query-handler';
 export * from './application/place-legal-hold.command-handler';
 export * from './application/release-legal-hold.command-handler';
+export * from './domain/erasure-receipt';
+export * from './application/erasure-receipt.query-handler';

@@ -1,8 +1,13 @@
-import { Controller, Get } from '@nestjs/common';
+import { Controller, Get, Param } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Access, CurrentPrincipal, Principal } from '@authtrail/auth';
-import { ErasureView, ListErasuresQuery } from '@authtrail/privacy';
+import {
+  ErasureReceipt,
+  ErasureReceiptQuery,
+  ErasureView,
+  ListErasuresQuery,
+} from '@authtrail/privacy';
 
 /** The erasures done in the tenant (subject ids only: the name went with the key). */
 @ApiTags('privacy')
@@ -18,5 +23,15 @@ export class ErasuresController {
   })
   list(@CurrentPrincipal() p: Principal): Promise<{ items: ErasureView[] }> {
     return this.queries.execute(new ListErasuresQuery(p.tenantId));
+  }
+
+  @Get(':id/receipt')
+  @Access('privacy-admin')
+  @ApiOperation({
+    summary:
+      'Signed receipt of a finished erasure (id: the subject id): key destroyed at, seal chain head then, log verified; checked offline by tools/verify-export',
+  })
+  receipt(@Param('id') id: string, @CurrentPrincipal() p: Principal): Promise<ErasureReceipt> {
+    return this.queries.execute(new ErasureReceiptQuery(p.tenantId, id));
   }
 }

@@ -10,6 +10,7 @@ import { EventReader } from '../application/event-reader';
 import { ExportSubjectHandler } from '../application/export-subject.query-handler';
 import { ListErasuresHandler } from '../application/list-erasures.query-handler';
 import { SubjectEventsHandler } from '../application/subject-events.query-handler';
+import { ErasureReceiptHandler } from '../application/erasure-receipt.query-handler';
 import { LegalHoldScope } from '../application/legal-hold-scope.service';
 import { ListLegalHoldsHandler } from '../application/list-legal-holds.query-handler';
 import { PlaceLegalHoldHandler } from '../application/place-legal-hold.command-handler';
@@ -38,6 +39,7 @@ import { ReleaseLegalHoldHandler } from '../application/release-legal-hold.comma
     ReleaseLegalHoldHandler,
     ListLegalHoldsHandler,
     LegalHoldScope,
+    ErasureReceiptHandler,
     {
       provide: ErasureRecovery,
       useFactory: (store: EventStore, vault: KeyVault, erase: EraseSubjectHandler) =>
