@@ -20,6 +20,7 @@ export class AuditEventsController {
     description:
       'Filters: service (sspr|mfa|privacy|tenant|access), type (comma-separated), status (Success|Failure), actorId, targetId, from/to or days; ' +
       'privacy-admin may also filter by actor/target user principal name (resolved to a subject id first, never logged). ' +
+      'privacy-admin may also filter by actorDisplayName/targetDisplayName (resolved the same way; 409 when two people share it). ' +
       'hideOwnAccess=true leaves out the access records of your own key. ' +
       'limit (default 100, at most 1000), cursor (nextCursor of the previous page), format=csv (every page, streamed; bom=true for spreadsheets).',
   })

@@ -17,7 +17,7 @@ import {
   isReportService,
   reportNames,
 } from './reports/report-registry';
-import { SubjectNames } from './subject-names';
+import { SubjectNames, subjectsShownAs } from './subject-names';
 
 const DAY_MS = 86_400_000;
 
@@ -34,6 +34,20 @@ export class UnknownReportError extends AppError {
         errors: [{ path: 'report', message: `one of: ${valid.join(', ')}` }],
       },
     );
+  }
+}
+
+/** Two or more people share the display name: the filter cannot tell which one is meant. */
+export class AmbiguousDisplayNameError extends AppError {
+  constructor(parameter: string, people: number) {
+    super('REPORT.DISPLAY_NAME_AMBIGUOUS', 'conflict', `${people} people have that display name`, {
+      errors: [
+        {
+          path: parameter,
+          message: `${people} people have that display name; filter by their user principal name (actor/target) or subject id instead`,
+        },
+      ],
+    });
   }
 }
 
@@ -164,9 +178,20 @@ export class ReportsService {
     if (!caller.revealNames) {
       if (params.actorName !== undefined) throw new NameFilterForbiddenError('actor');
       if (params.targetName !== undefined) throw new NameFilterForbiddenError('target');
+      if (params.actorDisplayName !== undefined)
+        throw new NameFilterForbiddenError('actorDisplayName');
+      if (params.targetDisplayName !== undefined)
+        throw new NameFilterForbiddenError('targetDisplayName');
     }
-    const actor = await this.subjectOf(caller.tenantId, params.actorName);
-    const target = await this.subjectOf(caller.tenantId, params.targetName);
+    // Either name filter, never both (the parameters say so): null finds nobody.
+    const actor =
+      params.actorName !== undefined
+        ? await this.subjectOf(caller.tenantId, params.actorName)
+        : await this.shownAs(caller.tenantId, 'actorDisplayName', params.actorDisplayName);
+    const target =
+      params.targetName !== undefined
+        ? await this.subjectOf(caller.tenantId, params.targetName)
+        : await this.shownAs(caller.tenantId, 'targetDisplayName', params.targetDisplayName);
     const rows =
       actor === null || target === null
         ? []
@@ -176,6 +201,18 @@ export class ReportsService {
             targetId: target ?? params.filter.targetId,
           });
     return auditEventsAnswer(rows, params, ctx);
+  }
+
+  /** The one person shown as this display name: undefined without a filter, null when nobody is. */
+  private async shownAs(
+    tenantId: string,
+    parameter: string,
+    displayName: string | undefined,
+  ): Promise<string | null | undefined> {
+    if (displayName === undefined) return undefined;
+    const ids = await subjectsShownAs(this.reader, this.names, tenantId, displayName);
+    if (ids.length > 1) throw new AmbiguousDisplayNameError(parameter, ids.length);
+    return ids[0] ?? null;
   }
 
   /** The subject of a name filter: undefined without one, null when nobody has that name. */

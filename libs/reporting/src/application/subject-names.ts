@@ -118,3 +118,34 @@ export class SubjectNames {
     return out;
   }
 }
+
+/** Every person of the tenant the read model holds a sealed name for. */
+export const subjectsWithNames: ReportQuery<{ tenantId: string }, string[]> = async (sql, q) =>
+  (
+    await sql.select<{ subject_id: string }>(
+      `SELECT DISTINCT subject_id FROM ${sql.table(TABLES.sealed)} WHERE tenant_id = {tenant:String}`,
+      { tenant: q.tenantId },
+    )
+  ).map((r) => String(r.subject_id));
+
+/**
+ * The people shown as `displayName` (case-insensitive), for a privacy admin's name filter.
+ * Display names are sealed per person, with no index: each person's name is opened and
+ * compared here, in memory, and the name goes nowhere else (no query, no log).
+ */
+export async function subjectsShownAs(
+  reader: ReportReader,
+  names: SubjectNames,
+  tenantId: string,
+  displayName: string,
+): Promise<string[]> {
+  const wanted = displayName.trim().toLowerCase();
+  const ids = await reader.run(subjectsWithNames, { tenantId });
+  const out: string[] = [];
+  for (let i = 0; i < ids.length; i += 1000) {
+    const views = await names.resolve(tenantId, ids.slice(i, i + 1000), true);
+    for (const [id, v] of views)
+      if (!v.erased && v.user !== null && v.user.toLowerCase() === wanted) out.push(id);
+  }
+  return out;
+}

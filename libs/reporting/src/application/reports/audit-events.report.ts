@@ -28,6 +28,9 @@ export interface AuditEventsParams {
   readonly filter: AuditFilter;
   readonly actorName: string | undefined;
   readonly targetName: string | undefined;
+  /** By the display name a privacy admin sees (resolved like the user principal name). */
+  readonly actorDisplayName: string | undefined;
+  readonly targetDisplayName: string | undefined;
   /** Items per page (the filter reads one more). */
   readonly limit: number;
 }
@@ -67,6 +70,12 @@ export function auditEventsParams(
   const targetId = p.string('targetId', 128) ?? null;
   const actorName = p.string('actor', 320);
   const targetName = p.string('target', 320);
+  const actorDisplayName = p.string('actorDisplayName', 256);
+  const targetDisplayName = p.string('targetDisplayName', 256);
+  if (actorDisplayName !== undefined && (actorName !== undefined || actorId !== null))
+    p.fail('actorDisplayName', 'give one of actor, actorId or actorDisplayName');
+  if (targetDisplayName !== undefined && (targetName !== undefined || targetId !== null))
+    p.fail('targetDisplayName', 'give one of target, targetId or targetDisplayName');
   // A privacy admin's own reads of names are audited too; this hides them from their view.
   const hideOwnAccess = p.oneOf('hideOwnAccess', ['true', 'false'] as const) === 'true';
   if (hideOwnAccess && callerKeyId === null)
@@ -94,6 +103,8 @@ export function auditEventsParams(
     },
     actorName,
     targetName,
+    actorDisplayName,
+    targetDisplayName,
     limit,
   };
 }

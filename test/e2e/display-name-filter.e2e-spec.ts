@@ -1,0 +1,72 @@
+import { randomUUID } from 'node:crypto';
+import { patchedExample } from '@authtrail/catalog';
+import { RunningProjector, startProjector } from '../../apps/worker/src/projector/start-projector';
+import { TestServer, prepareTenant, startTestServer } from '../support/test-server';
+
+/**
+ * Privacy admins see display names, so they can filter the audit log by the name they
+ * see, resolved to the person first like a user principal name; a name two people share
+ * is refused, naming the parameter, rather than mixing them up.
+ */
+describe('audit query by display name (whole app over HTTP)', () => {
+  const ada = {
+    userPrincipalName: 'ada@contoso.example',
+    displayName: 'Ada Lovelace',
+    role: 'User',
+  };
+  const kims = ['kim1@contoso.example', 'kim2@contoso.example'].map((upn) => ({
+    userPrincipalName: upn,
+    displayName: 'Kim Akers',
+    role: 'User',
+  }));
+  const events = [ada, ada, ...kims].map((p) =>
+    patchedExample('sspr.PasswordChanged', { eventId: randomUUID(), actor: p, target: p }),
+  );
+  let server: TestServer;
+  let keys: { producer: string; reader: string; privacyAdmin: string };
+  let running: RunningProjector;
+
+  beforeAll(async () => {
+    server = await startTestServer();
+    keys = await prepareTenant(server);
+    const res = await server.request('POST', '/v1/events', { key: keys.producer, body: events });
+    if (res.status !== 202) throw new Error(`ingest: ${res.status} ${res.text}`);
+    running = await startProjector(server.app);
+    await running.projector.waitForHead(60_000);
+  }, 120_000);
+
+  afterAll(async () => {
+    await running?.stop();
+    await server?.close();
+  });
+
+  const query = (q: string, key = keys.privacyAdmin) =>
+    server.request('GET', `/v1/audit-events?service=sspr&${q}`, { key });
+
+  it('finds the person shown by that name (any case), and only them', async () => {
+    const res = await query('targetDisplayName=ada%20lovelace');
+    expect(res.status).toBe(200);
+    expect(res.json.items.map((i: { eventId: string }) => i.eventId).sort()).toEqual(
+      events
+        .slice(0, 2)
+        .map((e) => e.eventId)
+        .sort(),
+    );
+    expect(
+      res.json.items.every((i: { target: { user: string } }) => i.target.user === 'Ada Lovelace'),
+    ).toBe(true);
+    expect((await query('actorDisplayName=Ada%20Lovelace')).json.items).toHaveLength(2);
+    expect((await query('targetDisplayName=Nobody%20Here')).json.items).toEqual([]);
+  });
+
+  it('refuses a name two people share (409 naming the parameter), readers (403) and two filters for one person (422)', async () => {
+    const shared = await query('targetDisplayName=Kim%20Akers');
+    expect(shared.status).toBe(409);
+    expect(shared.json.errors[0].path).toBe('targetDisplayName');
+    expect(shared.json.errors[0].message).toContain('2 people');
+    expect((await query('targetDisplayName=Ada%20Lovelace', keys.reader)).status).toBe(403);
+    const both = await query(`targetDisplayName=Ada%20Lovelace&target=${ada.userPrincipalName}`);
+    expect(both.status).toBe(422);
+    expect(both.json.errors.map((e: { path: string }) => e.path)).toContain('targetDisplayName');
+  });
+});
