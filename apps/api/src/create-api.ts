@@ -1,6 +1,6 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
@@ -10,6 +10,7 @@ import { RuntimeOptions } from '@authtrail/runtime';
 import { RecentErrors, recordRecentErrors } from '@authtrail/diagnostics';
 import { ApiModule } from './api.module';
 import { registerConsole } from './http/console-assets';
+import { createOpenApiDocument } from './openapi/openapi-document';
 
 const SECURITY_HEADERS: Record<string, string> = {
   'x-content-type-options': 'nosniff',
@@ -94,18 +95,7 @@ export async function createApi(options: RuntimeOptions): Promise<NestFastifyApp
     },
   );
 
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('authtrail')
-      .setDescription(
-        'Event-sourced audit log for SSPR and MFA events with crypto-shredding erasure. ' +
-          'Authenticate with `Authorization: Bearer <api key>`. Errors are RFC 9457 application/problem+json.',
-      )
-      .setVersion('1')
-      .addBearerAuth()
-      .build(),
-  );
+  const document = createOpenApiDocument(app);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
   registerConsole(app);
   return app;

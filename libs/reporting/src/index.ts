@@ -30,3 +30,5 @@ export {
   type ClickHouseTarget,
 } from './infrastructure/clickhouse/clickhouse-connection';
 export * from './infrastructure/reporting.module';
+export { AUDIT_EVENTS_COLUMNS, auditEventsParams } from './application/reports/audit-events.report';
+export { formatParams } from './application/csv-export';

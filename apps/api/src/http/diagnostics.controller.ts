@@ -1,7 +1,8 @@
 import { Controller, Get } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { Access, CurrentPrincipal, Principal } from '@authtrail/auth';
 import { DiagnosticsBundle, DiagnosticsService } from '@authtrail/diagnostics';
+import { ApiDiagnostics } from './diagnostics.openapi';
 
 @ApiTags('diagnostics')
 @ApiBearerAuth()
@@ -11,12 +12,7 @@ export class DiagnosticsController {
 
   @Get()
   @Access('tenant-admin')
-  @ApiOperation({
-    summary:
-      'Support bundle: version, redacted configuration, store health, worker lags, event counts, recent errors',
-    description:
-      "Pseudonymous only (seed 001): counts, codes, positions and ids; no person's data. The tenant's own counts and errors.",
-  })
+  @ApiDiagnostics()
   async bundle(@CurrentPrincipal() p: Principal): Promise<DiagnosticsBundle> {
     const bundle = await this.diagnostics.bundle(p.tenantId);
     // The deployment's configuration (hosts, paths, brokers) is the operator's business,

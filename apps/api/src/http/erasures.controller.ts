@@ -1,6 +1,6 @@
 import { Controller, Get, Param } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { Access, CurrentPrincipal, Principal } from '@authtrail/auth';
 import {
   ErasureReceipt,
@@ -8,6 +8,7 @@ import {
   ErasureView,
   ListErasuresQuery,
 } from '@authtrail/privacy';
+import { ApiErasures, ApiErasureReceipt } from './erasures.openapi';
 
 /** The erasures done in the tenant (subject ids only: the name went with the key). */
 @ApiTags('privacy')
@@ -18,19 +19,14 @@ export class ErasuresController {
 
   @Get()
   @Access('privacy-admin')
-  @ApiOperation({
-    summary: 'Erasures done in the tenant (from the privacy.* events), newest first',
-  })
+  @ApiErasures()
   list(@CurrentPrincipal() p: Principal): Promise<{ items: ErasureView[] }> {
     return this.queries.execute(new ListErasuresQuery(p.tenantId));
   }
 
   @Get(':id/receipt')
   @Access('privacy-admin')
-  @ApiOperation({
-    summary:
-      'Signed receipt of a finished erasure (id: the subject id): key destroyed at, seal chain head then, log verified; checked offline by tools/verify-export',
-  })
+  @ApiErasureReceipt()
   receipt(@Param('id') id: string, @CurrentPrincipal() p: Principal): Promise<ErasureReceipt> {
     return this.queries.execute(new ErasureReceiptQuery(p.tenantId, id));
   }

@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import {
   Access,
   CreatedKey,
@@ -9,6 +9,7 @@ import {
   createKeyRequestOf,
 } from '@authtrail/auth';
 import { AdminService } from '@authtrail/runtime';
+import { ApiCreateKey, ApiListKeys, ApiRevokeKey } from './keys.openapi';
 
 @ApiTags('keys')
 @ApiBearerAuth()
@@ -19,9 +20,7 @@ export class KeysController {
   @Post()
   @HttpCode(201)
   @Access('tenant-admin')
-  @ApiOperation({
-    summary: 'Create an API key of this tenant; the key is shown only in this response',
-  })
+  @ApiCreateKey()
   async create(@Body() body: unknown, @CurrentPrincipal() p: Principal): Promise<CreatedKey> {
     const request = createKeyRequestOf(body);
     return this.admin.createKey(p.tenantId, request, p.keyId, p.roles);
@@ -29,7 +28,7 @@ export class KeysController {
 
   @Get()
   @Access('tenant-admin')
-  @ApiOperation({ summary: "List this tenant's API keys (never their secrets)" })
+  @ApiListKeys()
   async list(@CurrentPrincipal() p: Principal): Promise<{ items: KeyView[] }> {
     return { items: await this.admin.listKeys(p.tenantId) };
   }
@@ -37,7 +36,7 @@ export class KeysController {
   @Delete(':id')
   @HttpCode(204)
   @Access('tenant-admin')
-  @ApiOperation({ summary: 'Revoke an API key of this tenant' })
+  @ApiRevokeKey()
   async revoke(@Param('id') id: string, @CurrentPrincipal() p: Principal): Promise<void> {
     await this.admin.revokeKey(p.tenantId, id, p.keyId);
   }

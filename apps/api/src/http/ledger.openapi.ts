@@ -1,5 +1,6 @@
 import { applyDecorators } from '@nestjs/common';
-import { ApiOperation, ApiQuery } from '@nestjs/swagger';
+import { ApiOperation, ApiProduces, ApiQuery } from '@nestjs/swagger';
+import { AUTHENTICATED, ApiJson, ApiProblems, ref } from './openapi.common';
 
 /** `GET /v1/ledger/verify`. */
 export const ApiLedgerVerify = () =>
@@ -10,6 +11,8 @@ export const ApiLedgerVerify = () =>
       description:
         'ok: false names the first position where log and seals disagree (changed, deleted, inserted, reordered, forged-seal, broken-chain). Events after the last seal are reported as unsealed.',
     }),
+    ApiJson(200, 'The verification report', ref('LedgerVerification')),
+    ApiProblems(...AUTHENTICATED, 503),
   );
 
 /** `GET /v1/ledger/seals`. */
@@ -19,12 +22,20 @@ export const ApiLedgerSeals = () =>
       summary:
         "The tenant's signed seals in chain order (format authtrail.seals.v1), for third parties",
     }),
-    ApiQuery({ name: 'limit', required: false, description: 'at most this many (default 1000)' }),
+    ApiQuery({
+      name: 'limit',
+      required: false,
+      description: 'at most this many (default 1000)',
+      schema: { type: 'integer', minimum: 1 },
+    }),
     ApiQuery({
       name: 'after',
       required: false,
       description: 'sequence of the last seal already held',
+      schema: { type: 'integer', minimum: 0 },
     }),
+    ApiJson(200, 'Seals in chain order', ref('SealList')),
+    ApiProblems(...AUTHENTICATED, 422, 503),
   );
 
 /** `GET /v1/ledger/public-key`. */
@@ -33,5 +44,12 @@ export const ApiLedgerPublicKey = () =>
     ApiOperation({
       summary: 'The Ed25519 public key that signs seals: JSON, or PEM with ?format=pem',
     }),
-    ApiQuery({ name: 'format', required: false, enum: ['json', 'pem'] }),
+    ApiQuery({
+      name: 'format',
+      required: false,
+      schema: { type: 'string', enum: ['json', 'pem'] },
+    }),
+    ApiProduces('application/json', 'application/x-pem-file'),
+    ApiJson(200, 'The public key (PEM text with format=pem)', ref('SealKey')),
+    ApiProblems(...AUTHENTICATED),
   );

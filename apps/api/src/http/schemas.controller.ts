@@ -1,9 +1,10 @@
 import { Controller, Get, Param } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { Access } from '@authtrail/auth';
 import { EventCatalog } from '@authtrail/catalog';
 import { ROLES } from '@authtrail/key-vault';
 import { NotFoundError } from '@authtrail/platform';
+import { ApiCatalog, ApiEventSchema } from './schemas.openapi';
 
 @ApiTags('schemas')
 @ApiBearerAuth()
@@ -13,10 +14,7 @@ export class SchemasController {
 
   @Get()
   @Access(...ROLES)
-  @ApiOperation({
-    summary:
-      'The event catalog: every type with its fields (JSON path, type, personal, whose, secret) and JSON Schema',
-  })
+  @ApiCatalog()
   list() {
     const schemas = this.catalog.jsonSchemas();
     return {
@@ -39,7 +37,7 @@ export class SchemasController {
 
   @Get(':type')
   @Access(...ROLES)
-  @ApiOperation({ summary: 'The JSON Schema of one event type' })
+  @ApiEventSchema()
   one(@Param('type') type: string) {
     const schema = this.catalog.jsonSchemas()[type];
     if (!schema) throw new NotFoundError('no such event type', 'SCHEMA.NOT_FOUND');

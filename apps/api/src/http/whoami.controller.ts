@@ -1,7 +1,8 @@
 import { Controller, Get } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { Access, CurrentPrincipal, Principal } from '@authtrail/auth';
 import { ROLES } from '@authtrail/key-vault';
+import { ApiWhoAmI } from './whoami.openapi';
 
 @ApiTags('keys')
 @ApiBearerAuth()
@@ -9,10 +10,7 @@ import { ROLES } from '@authtrail/key-vault';
 export class WhoamiController {
   @Get()
   @Access(...ROLES)
-  @ApiOperation({
-    summary:
-      "The caller's tenant, key id and roles (the console shows only what these roles may do)",
-  })
+  @ApiWhoAmI()
   whoami(@CurrentPrincipal() p: Principal): {
     tenantId: string;
     keyId: string;

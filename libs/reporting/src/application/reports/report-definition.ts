@@ -73,6 +73,12 @@ export interface ReportDefinition<P = unknown, R = unknown> {
   readonly params: (p: ParamReader, ctx: ReportContext) => P;
   readonly query: ReportQuery<P, R>;
   readonly columns: readonly string[];
+  /**
+   * The JSON answer's shape (for the OpenAPI description): `figures`, the columns beside
+   * the window (`single`); `list` (the default), `items` of the columns with the window,
+   * `nextCursor` or `total` beside them (`list`).
+   */
+  readonly answer?: 'figures' | 'list';
   readonly present: (
     rows: R,
     params: P,

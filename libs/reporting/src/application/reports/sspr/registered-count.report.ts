@@ -19,5 +19,6 @@ export const registeredCount = defineReport<RegistrationScope, number>({
     return Number(rows[0]?.n ?? 0);
   },
   columns: ['count'],
+  answer: 'figures',
   present: (count) => single({ count }),
 });

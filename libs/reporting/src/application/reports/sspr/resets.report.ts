@@ -26,5 +26,6 @@ FROM ${sql.rows(TABLES.sspr, 'type, target_id', `${WINDOW} AND type IN ('${SELF_
     };
   },
   columns: ['users', 'resets', 'selfService', 'byAdmin'],
+  answer: 'figures',
   present: (summary, q) => single({ ...summary }, windowOf(q)),
 });
