@@ -114,6 +114,69 @@ export const COMPONENT_SCHEMAS: Record<string, object> = {
     description: 'Events about a subject id; names only for privacy-admin, erased people marked',
     additionalProperties: true,
   },
+  LegalHoldRequest: {
+    oneOf: [
+      {
+        type: 'object',
+        properties: {
+          scope: { type: 'string', enum: ['person'] },
+          userPrincipalName: { type: 'string', minLength: 1, maxLength: 320 },
+          caseReference: {
+            type: 'string',
+            maxLength: 128,
+            pattern: '^[A-Za-z0-9][A-Za-z0-9 ._:/#-]*$',
+          },
+        },
+        required: ['scope', 'userPrincipalName', 'caseReference'],
+        additionalProperties: false,
+      },
+      {
+        type: 'object',
+        properties: {
+          scope: { type: 'string', enum: ['tenant'] },
+          caseReference: {
+            type: 'string',
+            maxLength: 128,
+            pattern: '^[A-Za-z0-9][A-Za-z0-9 ._:/#-]*$',
+          },
+        },
+        required: ['scope', 'caseReference'],
+        additionalProperties: false,
+      },
+    ],
+  },
+  LegalHold: obj({
+    holdId: str,
+    scope: { type: 'string', enum: ['person', 'tenant'] },
+    subjectId: { type: ['string', 'null'], description: 'null for a tenant hold' },
+    caseReference: str,
+    placedAt: time,
+    placedBy: str,
+    releasedAt: nullableTime,
+    releasedBy: { type: ['string', 'null'] },
+  }),
+  LegalHoldList: obj({
+    items: {
+      type: 'array',
+      items: {
+        allOf: [
+          ref('LegalHold'),
+          {
+            type: 'object',
+            properties: {
+              status: { type: 'string', enum: ['active', 'released'] },
+              deferredErasures: { type: 'array', items: str },
+            },
+            required: ['status', 'deferredErasures'],
+          },
+        ],
+      },
+    },
+  }),
+  LegalHoldRelease: obj({
+    hold: ref('LegalHold'),
+    erasures: { type: 'array', items: ref('ErasureResult') },
+  }),
   CreateTenantRequest: obj({ tenantId: str }),
   CreatedTenant: obj({ tenantId: str, adminKey: { type: 'string', description: 'shown once' } }),
   Tenant: obj({
