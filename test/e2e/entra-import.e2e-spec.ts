@@ -250,7 +250,12 @@ describe('authtrail import-entra: a mixed portal download, then the reports', ()
     const csv = await server.request('GET', `/v1/reports/sspr/policy-changes?${win}&format=csv`, {
       key: keys.privacyAdmin,
     });
-    const lines = csv.text.trimEnd().split('\r\n');
+    // The `#` lines above the header record the report, window and filters.
+    const lines = csv.text
+      .trimEnd()
+      .split(/\r?\n/)
+      .filter((l) => !l.startsWith('#'));
+    expect(csv.text).toMatch(/^# authtrail sspr\/policy-changes/);
     expect(lines[0]).toBe(
       'eventId,changedAt,user,subjectId,erased,role,status,reason,policy,changes',
     );

@@ -5,7 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exampleEvent } from '@authtrail/catalog';
 import { EVENT_STORE, EventStore } from '@authtrail/event-store';
-import { RetentionService } from '@authtrail/runtime';
+import { LegalHoldScope } from '@authtrail/privacy';
+import { AdminService, RetentionService } from '@authtrail/runtime';
+import { TenantsService } from '@authtrail/tenancy';
 import { verifyLog } from '../../apps/cli/src/commands/verify.command';
 import { startSealer } from '../../apps/worker/src/sealer/sealer.job';
 import { ON_ESDB, describeIf } from '../support/event-store-under-test';
@@ -212,4 +214,59 @@ describeIf(
       rmSync(dir, { recursive: true, force: true });
     }
   }, 90_000);
+});
+
+/**
+ * A tenant deletion shreds everything the tenant holds: under a legal hold (on the tenant
+ * or on one of its people) a due deletion waits, still scheduled, and runs at the first
+ * deletion run after the last hold is released. Runs on both event stores.
+ */
+describe('legal hold and tenant deletion', () => {
+  let server: TestServer;
+  afterAll(async () => server?.close());
+
+  it('a due tenant deletion is deferred by a hold and runs after its release', async () => {
+    server = await startTestServer({ AUTHTRAIL_TENANT_DELETION_GRACE: '0' });
+    const keys = await prepareTenant(server);
+    const ada = { userPrincipalName: 'ada.hold@contoso.example', displayName: 'Ada Hold' };
+    const event = exampleEvent('sspr.PasswordChanged', {
+      eventId: randomUUID(),
+      actor: ada,
+      target: ada,
+    });
+    expect(
+      (await server.request('POST', '/v1/events', { key: keys.producer, body: [event] })).status,
+    ).toBe(202);
+    const placed = await server.request('POST', '/v1/holds', {
+      key: keys.privacyAdmin,
+      body: { scope: 'tenant', caseReference: 'AUDIT-2026-7' },
+    });
+    expect(placed.status).toBe(201);
+    const holdId = placed.json.holdId as string;
+
+    const scheduled = await server.request('DELETE', '/v1/tenant');
+    expect(scheduled.status).toBe(202);
+    expect(scheduled.json).toMatchObject({ deleted: false, deferredBy: [holdId] });
+    // Nothing was shredded: the held data is still readable.
+    const exported = await server.request('POST', '/v1/subjects/export', {
+      key: keys.privacyAdmin,
+      body: { userPrincipalName: ada.userPrincipalName },
+    });
+    expect(exported.json.events).toHaveLength(1);
+
+    const tenants = server.app.get(TenantsService);
+    const run = () =>
+      tenants.runDeletionIfDue(
+        'default',
+        server.app.get(AdminService),
+        server.app.get(LegalHoldScope),
+      );
+    expect(await run()).toEqual({ deleted: false, deferredBy: [holdId] });
+
+    expect(
+      (await server.request('DELETE', `/v1/holds/${holdId}`, { key: keys.privacyAdmin })).status,
+    ).toBe(200);
+    expect(await run()).toEqual({ deleted: true });
+    expect((await server.request('GET', '/v1/whoami', { key: keys.reader })).status).toBe(401);
+  }, 60_000);
 });

@@ -2,7 +2,7 @@ import { INestApplicationContext } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { KEY_VAULT, KeyVault } from '@authtrail/key-vault';
 import { LOGGER, Metrics, WorkerStatusBoard } from '@authtrail/platform';
-import { ErasureRecovery } from '@authtrail/privacy';
+import { ErasureRecovery, LegalHoldScope } from '@authtrail/privacy';
 import { AdminService } from '@authtrail/runtime';
 import { WorkerLeases } from '@authtrail/coordination';
 import { FORWARDER_WORKER } from '@authtrail/siem';
@@ -52,9 +52,16 @@ export async function startBackgroundJobs(app: INestApplicationContext): Promise
         'tenant-deletion',
         60_000,
         async () => {
+          const holds = app.get(LegalHoldScope);
           for (const t of await vault.listTenantKeys()) {
-            if (await tenants.completeDeletionIfDue(t.tenantId, admin))
+            const outcome = await tenants.runDeletionIfDue(t.tenantId, admin, holds);
+            if (outcome.deleted)
               logger.info({ tenantId: t.tenantId }, 'tenant deleted: key shredded');
+            else if (outcome.deferredBy.length > 0)
+              logger.info(
+                { tenantId: t.tenantId, deferredBy: outcome.deferredBy },
+                'tenant deletion due, deferred by legal hold',
+              );
           }
         },
         logger,

@@ -15,6 +15,14 @@ export class LegalHoldScope {
     @Inject(KEY_VAULT) private readonly vault: KeyVault,
   ) {}
 
+  /** Ids of the holds in force in the tenant, of either scope (a tenant deletion waits for them). */
+  async holdsInForce(tenantId: string): Promise<string[]> {
+    const { records } = await readPrivacyLog(this.store, tenantId);
+    return holdsOf(records)
+      .filter((h) => h.releasedAt === null)
+      .map((h) => h.holdId);
+  }
+
   async exemptions(): Promise<RetentionExemptions> {
     const tenants: string[] = [];
     const subjects: { tenantId: string; subjectId: string }[] = [];

@@ -2,6 +2,7 @@ import { Inject } from '@nestjs/common';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import type { Logger } from 'pino';
 import { LOGGER } from '@authtrail/platform';
+import { LegalHoldScope } from '@authtrail/privacy';
 import { TenantView, TenantsService, tenantView } from '@authtrail/tenancy';
 import { AdminService } from './admin.service';
 
@@ -16,6 +17,8 @@ export class ScheduleTenantDeletionCommand {
 export interface TenantDeletionScheduled extends TenantView {
   /** True when the grace period is 0: the tenant's key is already shredded. */
   readonly deleted: boolean;
+  /** Legal holds in force that defer a due deletion until they are released (empty: none). */
+  readonly deferredBy: readonly string[];
 }
 
 /** Schedules the deletion and, with a grace period of 0, deletes at once (key shredded). */
@@ -27,6 +30,7 @@ export class ScheduleTenantDeletionHandler implements ICommandHandler<
   constructor(
     private readonly tenants: TenantsService,
     private readonly admin: AdminService,
+    private readonly holds: LegalHoldScope,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
@@ -35,11 +39,16 @@ export class ScheduleTenantDeletionHandler implements ICommandHandler<
     actorKeyId,
   }: ScheduleTenantDeletionCommand): Promise<TenantDeletionScheduled> {
     const state = await this.tenants.scheduleDeletion(tenantId, { keyId: actorKeyId });
-    const deleted = await this.tenants.completeDeletionIfDue(tenantId, this.admin);
+    const outcome = await this.tenants.runDeletionIfDue(tenantId, this.admin, this.holds);
+    const deferredBy = outcome.deleted ? [] : outcome.deferredBy;
     this.logger.info(
-      { tenantId, keyId: actorKeyId, dueAt: state.deletionDueAt },
-      deleted ? 'tenant deleted: key shredded' : 'tenant deletion scheduled',
+      { tenantId, keyId: actorKeyId, dueAt: state.deletionDueAt, deferredBy },
+      outcome.deleted
+        ? 'tenant deleted: key shredded'
+        : deferredBy.length > 0
+          ? 'tenant deletion deferred by legal hold'
+          : 'tenant deletion scheduled',
     );
-    return { ...tenantView(state), deleted };
+    return { ...tenantView(state), deleted: outcome.deleted, deferredBy };
   }
 }

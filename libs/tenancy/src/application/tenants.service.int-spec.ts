@@ -34,6 +34,26 @@ describe('TenantsService deletion (on a real SQLite log)', () => {
     await store.close();
   });
 
+  it('a due deletion of a tenant under legal hold is deferred, stays scheduled, and runs once the holds are released', async () => {
+    const { store, svc } = await setup();
+    const shredded: string[] = [];
+    const shredder = { shredTenant: async (t: string) => void shredded.push(t) };
+    let inForce = ['hold-1', 'hold-2'];
+    const holds = { holdsInForce: async () => inForce };
+    expect(await svc.runDeletionIfDue('acme', shredder, holds)).toEqual({
+      deleted: false,
+      deferredBy: ['hold-1', 'hold-2'],
+    });
+    expect(shredded).toEqual([]);
+    const waiting = await svc.load('acme');
+    expect(waiting.deleted).toBe(false);
+    expect(waiting.deletionDueAt).not.toBeNull();
+    inForce = [];
+    expect(await svc.runDeletionIfDue('acme', shredder, holds)).toEqual({ deleted: true });
+    expect(shredded).toEqual(['acme']);
+    await store.close();
+  });
+
   it('a crash between recording and shredding is finished by the next run', async () => {
     const { store, svc } = await setup();
     await expect(

@@ -40,6 +40,19 @@ export interface TenantShredder {
   shredTenant(tenantId: string): Promise<void>;
 }
 
+/**
+ * The legal holds in force on a tenant (a tenant-wide hold, or a hold on any of its
+ * people): a due deletion waits while there is one, since it would shred what they hold.
+ * Privacy owns holds; tenancy only asks.
+ */
+export interface TenantHolds {
+  holdsInForce(tenantId: string): Promise<readonly string[]>;
+}
+
+/** What a deletion run did: deleted, not due yet, or due but deferred by these holds. */
+export type DeletionOutcome =
+  { readonly deleted: true } | { readonly deleted: false; readonly deferredBy: readonly string[] };
+
 export interface TenantActor {
   readonly keyId: string;
 }
@@ -117,13 +130,32 @@ export class TenantsService {
    * then shreds. A crash in between leaves a deleted tenant whose key still exists; the
    * next run finds it (its key is still listed) and shreds again.
    */
-  async completeDeletionIfDue(tenantId: string, shredder: TenantShredder): Promise<boolean> {
+  async completeDeletionIfDue(
+    tenantId: string,
+    shredder: TenantShredder,
+    holds?: TenantHolds,
+  ): Promise<boolean> {
+    return (await this.runDeletionIfDue(tenantId, shredder, holds)).deleted;
+  }
+
+  /**
+   * As `completeDeletionIfDue`, saying why nothing happened: a due deletion of a tenant
+   * under legal hold is deferred (not cancelled): it stays scheduled and runs at the first
+   * run after the last hold is released.
+   */
+  async runDeletionIfDue(
+    tenantId: string,
+    shredder: TenantShredder,
+    holds?: TenantHolds,
+  ): Promise<DeletionOutcome> {
     const s = await this.load(tenantId);
     if (s.deleted) {
       await shredder.shredTenant(tenantId);
-      return false;
+      return { deleted: false, deferredBy: [] };
     }
-    if (!isDeletionDue(s, this.clock.now())) return false;
+    if (!isDeletionDue(s, this.clock.now())) return { deleted: false, deferredBy: [] };
+    const held = (await holds?.holdsInForce(tenantId)) ?? [];
+    if (held.length > 0) return { deleted: false, deferredBy: held };
     await this.appendDecision(
       s,
       { keyId: 'system' },
@@ -135,7 +167,7 @@ export class TenantsService {
       },
     );
     await shredder.shredTenant(tenantId);
-    return true;
+    return { deleted: true };
   }
 
   private async apply(
