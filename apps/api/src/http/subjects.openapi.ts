@@ -35,5 +35,5 @@ export const ApiSubjectEvents = () =>
     }),
     ApiParam({ name: 'subjectId', schema: { type: 'string' } }),
     ApiJson(200, 'The events', ref('SubjectEvents')),
-    ApiProblems(...AUTHENTICATED, 503),
+    ApiProblems(...AUTHENTICATED, 404, 503),
   );

@@ -55,6 +55,7 @@ export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
   };
   expandReportPaths(document);
   addNdjsonBody(document.paths['/v1/events']?.post);
+  addBodyProblems(document);
   const audit = document.paths['/v1/audit-events']?.get;
   if (audit) audit.parameters = auditParameters(catalog) as unknown as Operation['parameters'];
   return document;
@@ -97,4 +98,29 @@ function addNdjsonBody(operation: Operation | undefined): void {
   body.content['application/x-ndjson'] = {
     schema: { type: 'string', description: 'one ProducerEvent JSON object per line' },
   };
+}
+
+/**
+ * Fastify reads the body of every POST before the route runs, also on routes that take
+ * none (opt-in, cancel-deletion): each may answer 400 (unreadable JSON), 413 (over the
+ * size limit) and 415 (another media type), and the document says so.
+ */
+function addBodyProblems(document: OpenAPIObject): void {
+  const problems: Record<number, string> = {
+    400: 'The request cannot be read (malformed JSON, empty body, bad content-length)',
+    413: 'The body is over the size limit (`maxBodyBytes`)',
+    415: 'The content type is not accepted (`acceptedMediaTypes`)',
+  };
+  for (const item of Object.values(document.paths)) {
+    const op = item.post;
+    if (!op) continue;
+    for (const [status, description] of Object.entries(problems)) {
+      op.responses[status] ??= {
+        description,
+        content: {
+          'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } },
+        },
+      };
+    }
+  }
 }
