@@ -69,4 +69,36 @@ describe('audit query by display name (whole app over HTTP)', () => {
     expect(both.status).toBe(422);
     expect(both.json.errors.map((e: { path: string }) => e.path)).toContain('targetDisplayName');
   });
+
+  it('erases by the display name a privacy admin sees: the one person (any case); a shared name is a 409, nobody erased', async () => {
+    const erase = (body: unknown, key = keys.privacyAdmin) =>
+      server.request('POST', '/v1/subjects/erase', { key, body });
+    const shared = await erase({ displayName: 'Kim Akers' });
+    expect(shared.status).toBe(409);
+    expect(shared.json.errors[0].path).toBe('/displayName');
+    expect((await erase({ displayName: 'Nobody Here' })).json).toEqual({
+      subjectId: null,
+      erasedAt: null,
+      events: 0,
+    });
+    expect((await erase({ displayName: 'Ada', userPrincipalName: 'x@y' })).status).toBe(422);
+    expect((await erase({ displayName: '' })).status).toBe(422);
+    expect((await erase({ displayName: 'ada lovelace' }, keys.reader)).status).toBe(403);
+
+    const erased = await erase({ displayName: 'ada lovelace' });
+    expect(erased.status).toBe(200);
+    expect(erased.json).toMatchObject({ events: 2 });
+    expect(erased.json.subjectId).toEqual(expect.any(String));
+    // Gone: her name no longer opens, and the Kims are untouched.
+    const exported = await server.request('POST', '/v1/subjects/export', {
+      key: keys.privacyAdmin,
+      body: { userPrincipalName: ada.userPrincipalName },
+    });
+    expect(exported.json.events).toEqual([]);
+    const kim = await server.request('POST', '/v1/subjects/export', {
+      key: keys.privacyAdmin,
+      body: { userPrincipalName: kims[0].userPrincipalName },
+    });
+    expect(kim.json.events).toHaveLength(1);
+  });
 });

@@ -32,3 +32,4 @@ export {
 export * from './infrastructure/reporting.module';
 export { AUDIT_EVENTS_COLUMNS, auditEventsParams } from './application/reports/audit-events.report';
 export { formatParams } from './application/csv-export';
+export * from './application/person-shown-as.query-handler';

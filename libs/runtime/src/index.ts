@@ -5,3 +5,4 @@ export * from './application/admin.service';
 export * from './infrastructure/master-key-rotation';
 export * from './application/retention.service';
 export * from './application/schedule-tenant-deletion.command-handler';
+export * from './application/erase-person.command-handler';

@@ -3,13 +3,14 @@ import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Access, CurrentPrincipal, Principal } from '@authtrail/auth';
+import { ErasePersonCommand } from '@authtrail/runtime';
 import {
-  EraseSubjectCommand,
   ErasureResult,
   ExportSubjectQuery,
   SubjectEvents,
   SubjectEventsQuery,
   SubjectExport,
+  personRequestOf,
   subjectRequestOf,
 } from '@authtrail/privacy';
 import { ApiEraseSubject, ApiExportSubject, ApiSubjectEvents } from './subjects.openapi';
@@ -33,7 +34,7 @@ export class SubjectsController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<ErasureResult> {
     const result: ErasureResult = await this.commands.execute(
-      new EraseSubjectCommand(p.tenantId, subjectRequestOf(body), p.keyId),
+      new ErasePersonCommand(p.tenantId, personRequestOf(body), p.keyId),
     );
     // A legal hold defers it: recorded, run at the hold's release.
     if (result.status === 'deferred') void reply.status(202);

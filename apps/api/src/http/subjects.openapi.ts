@@ -9,7 +9,7 @@ export const ApiEraseSubject = () =>
       summary:
         'Erase a person: shred their key so every copy of their personal data is unreadable; the log stays intact',
     }),
-    ApiJsonBody(ref('SubjectRequest')),
+    ApiJsonBody(ref('ErasureRequest')),
     ApiJson(200, 'Erased (subjectId null: nobody of that name is known)', ref('ErasureResult')),
     ApiProblems(400, ...AUTHENTICATED, 409, 415, 422, 503),
   );

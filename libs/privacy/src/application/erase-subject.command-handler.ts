@@ -21,6 +21,8 @@ export class EraseSubjectCommand {
     readonly tenantId: string,
     readonly userPrincipalName: string,
     readonly actorKeyId: string,
+    /** The person already resolved (e.g. from the display name a privacy admin sees); the name is then not read. */
+    readonly subjectId?: string,
   ) {}
 }
 
@@ -58,7 +60,12 @@ export class EraseSubjectHandler implements ICommandHandler<EraseSubjectCommand,
 
   async execute(command: EraseSubjectCommand): Promise<ErasureResult> {
     const { tenantId, actorKeyId } = command;
-    const subject = await this.keyring.findSubject(tenantId, command.userPrincipalName);
+    const subject =
+      command.subjectId === undefined
+        ? await this.keyring.findSubject(tenantId, command.userPrincipalName)
+        : (await this.keyring.dataKeys(tenantId, [command.subjectId])).has(command.subjectId)
+          ? { subjectId: command.subjectId }
+          : null;
     // Unknown or already erased (the lookup row went with the key): nothing to do.
     if (!subject) return { subjectId: null, erasedAt: null, events: 0 };
     for (let attempt = 1; ; attempt++) {

@@ -203,6 +203,15 @@ export class ReportsService {
     return auditEventsAnswer(rows, params, ctx);
   }
 
+  /** The one person shown as this display name (privacy admins' view): null when nobody is; a 409 when several are. */
+  async personShownAs(
+    tenantId: string,
+    parameter: string,
+    displayName: string,
+  ): Promise<string | null> {
+    return (await this.shownAs(tenantId, parameter, displayName)) ?? null;
+  }
+
   /** The one person shown as this display name: undefined without a filter, null when nobody is. */
   private async shownAs(
     tenantId: string,

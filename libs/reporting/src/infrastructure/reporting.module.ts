@@ -25,6 +25,7 @@ import { ReportSql } from '../application/reports/report-sql';
 import { ReportsService } from '../application/reports.service';
 import { RunReportHandler } from '../application/run-report.query-handler';
 import { AuditEventsHandler } from '../application/audit-events.query-handler';
+import { PersonShownAsHandler } from '../application/person-shown-as.query-handler';
 import type { ClickHouseExecutor } from './clickhouse/clickhouse-executor';
 import {
   ClickHouseReadModelOptions,
@@ -91,6 +92,7 @@ export function readModelOptions(config: AppConfig): ClickHouseReadModelOptions 
     },
     RunReportHandler,
     AuditEventsHandler,
+    PersonShownAsHandler,
     {
       provide: ReportsService,
       useFactory: (

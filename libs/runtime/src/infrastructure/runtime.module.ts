@@ -41,6 +41,7 @@ import { BootstrapService } from '../application/bootstrap.service';
 import { AdminService } from '../application/admin.service';
 import { RetentionService } from '../application/retention.service';
 import { ScheduleTenantDeletionHandler } from '../application/schedule-tenant-deletion.command-handler';
+import { ErasePersonHandler } from '../application/erase-person.command-handler';
 import { Stores, openStores } from './open-stores';
 import { OPENED_STORES, OpenedStores } from './tokens';
 
@@ -123,6 +124,7 @@ export class RuntimeModule implements OnApplicationShutdown {
         AdminService,
         RetentionService,
         ScheduleTenantDeletionHandler,
+        ErasePersonHandler,
       ],
       exports: [
         APP_CONFIG,
