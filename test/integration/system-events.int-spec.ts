@@ -23,6 +23,11 @@ import {
   ErasureRecovery,
   ExportSubjectHandler,
   ExportSubjectQuery,
+  PlaceLegalHoldCommand,
+  PlaceLegalHoldHandler,
+  ReleaseLegalHoldCommand,
+  ReleaseLegalHoldHandler,
+  legalHoldRequestOf,
 } from '@authtrail/privacy';
 import { AdminService, BootstrapService, RuntimeModule } from '@authtrail/runtime';
 import { TenantsService } from '@authtrail/tenancy';
@@ -120,6 +125,25 @@ describe('system events as stored by every handler', () => {
       eraser.execute(new EraseSubjectCommand('acme', 'lee@contoso.com', 'k-privacy')),
     ).rejects.toThrow('crash');
     expect(await app.get(ErasureRecovery).run()).toBe(1);
+
+    // A legal hold on a person defers their erasure; its release runs it.
+    const hold = await app.get(PlaceLegalHoldHandler).execute(
+      new PlaceLegalHoldCommand(
+        'acme',
+        legalHoldRequestOf({
+          scope: 'person',
+          userPrincipalName: 'ann@contoso.com',
+          caseReference: 'LIT-2026-1',
+        }),
+        'k-privacy',
+      ),
+    );
+    expect(
+      await eraser.execute(new EraseSubjectCommand('acme', 'ann@contoso.com', 'k-privacy')),
+    ).toMatchObject({ status: 'deferred' });
+    await app
+      .get(ReleaseLegalHoldHandler)
+      .execute(new ReleaseLegalHoldCommand('acme', hold.holdId, 'k-privacy'));
 
     // Audited reads of personal data: by subject ids, and by a count of names.
     const principal = { tenantId: 'acme', keyId: 'k-privacy', roles: ['privacy-admin' as const] };

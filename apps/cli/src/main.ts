@@ -14,6 +14,7 @@ import { registerDiagnosticsCommand } from './commands/diagnostics.command';
 import { registerVerifyCommand } from './commands/verify.command';
 import { registerImportEntraCommand } from './commands/import-entra.command';
 import { registerDemoCommand } from './commands/demo.command';
+import { registerExamplesCommand } from './commands/examples.command';
 import { registerHoldsCommand } from './commands/holds.command';
 
 /**
@@ -218,6 +219,7 @@ registerAuditCommand(program, { client, call, expectOk });
 registerReplayCommand(program);
 registerDiagnosticsCommand(program, { client, call, expectOk });
 registerVerifyCommand(program);
+registerExamplesCommand(program);
 registerImportEntraCommand(program, { client, call, expectOk });
 registerHoldsCommand(program, { client, call, expectOk });
 
