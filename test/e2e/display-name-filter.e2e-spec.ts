@@ -70,7 +70,7 @@ describe('audit query by display name (whole app over HTTP)', () => {
     expect(both.json.errors.map((e: { path: string }) => e.path)).toContain('targetDisplayName');
   });
 
-  it('erases by the display name a privacy admin sees: the one person (any case); a shared name is a 409, nobody erased', async () => {
+  it('exports and erases by the display name a privacy admin sees: the one person (any case); a shared name is a 409, nobody erased', async () => {
     const erase = (body: unknown, key = keys.privacyAdmin) =>
       server.request('POST', '/v1/subjects/erase', { key, body });
     const shared = await erase({ displayName: 'Kim Akers' });
@@ -85,7 +85,21 @@ describe('audit query by display name (whole app over HTTP)', () => {
     expect((await erase({ displayName: '' })).status).toBe(422);
     expect((await erase({ displayName: 'ada lovelace' }, keys.reader)).status).toBe(403);
 
+    // Export by the name on screen too: the same person, all her events.
+    const byName = await server.request('POST', '/v1/subjects/export', {
+      key: keys.privacyAdmin,
+      body: { displayName: 'ADA LOVELACE' },
+    });
+    expect(byName.status).toBe(200);
+    expect(byName.json.events).toHaveLength(2);
+    const sharedExport = await server.request('POST', '/v1/subjects/export', {
+      key: keys.privacyAdmin,
+      body: { displayName: 'Kim Akers' },
+    });
+    expect(sharedExport.status).toBe(409);
+
     const erased = await erase({ displayName: 'ada lovelace' });
+    expect(erased.json.subjectId).toBe(byName.json.subjectId);
     expect(erased.status).toBe(200);
     expect(erased.json).toMatchObject({ events: 2 });
     expect(erased.json.subjectId).toEqual(expect.any(String));

@@ -6,3 +6,4 @@ export * from './infrastructure/master-key-rotation';
 export * from './application/retention.service';
 export * from './application/schedule-tenant-deletion.command-handler';
 export * from './application/erase-person.command-handler';
+export * from './application/export-person.query-handler';

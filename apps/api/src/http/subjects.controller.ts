@@ -3,15 +3,13 @@ import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Access, CurrentPrincipal, Principal } from '@authtrail/auth';
-import { ErasePersonCommand } from '@authtrail/runtime';
+import { ErasePersonCommand, ExportPersonQuery } from '@authtrail/runtime';
 import {
   ErasureResult,
-  ExportSubjectQuery,
   SubjectEvents,
   SubjectEventsQuery,
   SubjectExport,
   personRequestOf,
-  subjectRequestOf,
 } from '@authtrail/privacy';
 import { ApiEraseSubject, ApiExportSubject, ApiSubjectEvents } from './subjects.openapi';
 
@@ -46,9 +44,7 @@ export class SubjectsController {
   @Access('privacy-admin')
   @ApiExportSubject()
   async export(@Body() body: unknown, @CurrentPrincipal() p: Principal): Promise<SubjectExport> {
-    return this.queries.execute(
-      new ExportSubjectQuery(p.tenantId, subjectRequestOf(body), p.keyId),
-    );
+    return this.queries.execute(new ExportPersonQuery(p.tenantId, personRequestOf(body), p.keyId));
   }
 
   @Get(':subjectId/events')

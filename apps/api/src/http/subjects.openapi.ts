@@ -9,7 +9,7 @@ export const ApiEraseSubject = () =>
       summary:
         'Erase a person: shred their key so every copy of their personal data is unreadable; the log stays intact',
     }),
-    ApiJsonBody(ref('ErasureRequest')),
+    ApiJsonBody(ref('PersonRequest')),
     ApiJson(200, 'Erased (subjectId null: nobody of that name is known)', ref('ErasureResult')),
     ApiProblems(400, ...AUTHENTICATED, 409, 415, 422, 503),
   );
@@ -21,7 +21,7 @@ export const ApiExportSubject = () =>
       summary:
         'Export every stored event about a person: their own fields decrypted, others as subject ids',
     }),
-    ApiJsonBody(ref('SubjectRequest')),
+    ApiJsonBody(ref('PersonRequest')),
     ApiJson(200, 'The export', ref('SubjectExport')),
     ApiProblems(400, ...AUTHENTICATED, 415, 422, 503),
   );

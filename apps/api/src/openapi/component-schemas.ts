@@ -64,9 +64,9 @@ export const COMPONENT_SCHEMAS: Record<string, object> = {
     { userPrincipalName: { type: 'string', minLength: 1, maxLength: 320 } },
     { additionalProperties: false },
   ),
-  ErasureRequest: {
+  PersonRequest: {
     description:
-      'The person to erase: by user principal name, or by the display name a privacy admin sees (the one person shown under it; a name two people share is a 409)',
+      'The person to erase or export: by user principal name, or by the display name a privacy admin sees (the one person shown under it; a name two people share is a 409)',
     oneOf: [
       { $ref: '#/components/schemas/SubjectRequest' },
       obj(

@@ -16,6 +16,8 @@ export class ExportSubjectQuery {
     readonly tenantId: string,
     readonly userPrincipalName: string,
     readonly actorKeyId: string,
+    /** The person already resolved (e.g. from the display name a privacy admin sees); the name is then not read. */
+    readonly subjectId?: string,
   ) {}
 }
 
@@ -65,7 +67,12 @@ export class ExportSubjectHandler implements IQueryHandler<ExportSubjectQuery, S
   async execute(query: ExportSubjectQuery): Promise<SubjectExport> {
     const { tenantId } = query;
     const now = this.clock.now();
-    const subject = await this.keyring.findSubject(tenantId, query.userPrincipalName);
+    const subject =
+      query.subjectId === undefined
+        ? await this.keyring.findSubject(tenantId, query.userPrincipalName)
+        : (await this.keyring.dataKeys(tenantId, [query.subjectId])).has(query.subjectId)
+          ? { subjectId: query.subjectId }
+          : null;
     const records = subject
       ? (await this.store.readBySubject(tenantId, subject.subjectId)).filter((r) =>
           isPersonEventType(r.type),

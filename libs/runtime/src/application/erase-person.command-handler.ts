@@ -1,6 +1,6 @@
 import { CommandBus, CommandHandler, ICommandHandler, QueryBus } from '@nestjs/cqrs';
 import { EraseSubjectCommand, type ErasureResult, type PersonRequest } from '@authtrail/privacy';
-import { PersonShownAsQuery } from '@authtrail/reporting';
+import { resolvePerson } from './person-subject';
 
 /** `POST /v1/subjects/erase`: by user principal name, or by the display name a privacy admin sees. */
 export class ErasePersonCommand {
@@ -24,15 +24,15 @@ export class ErasePersonHandler implements ICommandHandler<ErasePersonCommand, E
   ) {}
 
   async execute({ tenantId, person, actorKeyId }: ErasePersonCommand): Promise<ErasureResult> {
-    if ('userPrincipalName' in person) {
+    const resolved = await resolvePerson(this.queries, tenantId, person);
+    if ('userPrincipalName' in resolved) {
       return this.commands.execute(
-        new EraseSubjectCommand(tenantId, person.userPrincipalName, actorKeyId),
+        new EraseSubjectCommand(tenantId, resolved.userPrincipalName, actorKeyId),
       );
     }
-    const subjectId = await this.queries.execute<PersonShownAsQuery, string | null>(
-      new PersonShownAsQuery(tenantId, person.displayName),
+    if (resolved.subjectId === null) return { subjectId: null, erasedAt: null, events: 0 };
+    return this.commands.execute(
+      new EraseSubjectCommand(tenantId, '', actorKeyId, resolved.subjectId),
     );
-    if (subjectId === null) return { subjectId: null, erasedAt: null, events: 0 };
-    return this.commands.execute(new EraseSubjectCommand(tenantId, '', actorKeyId, subjectId));
   }
 }

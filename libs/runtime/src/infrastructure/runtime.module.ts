@@ -42,6 +42,7 @@ import { AdminService } from '../application/admin.service';
 import { RetentionService } from '../application/retention.service';
 import { ScheduleTenantDeletionHandler } from '../application/schedule-tenant-deletion.command-handler';
 import { ErasePersonHandler } from '../application/erase-person.command-handler';
+import { ExportPersonHandler } from '../application/export-person.query-handler';
 import { Stores, openStores } from './open-stores';
 import { OPENED_STORES, OpenedStores } from './tokens';
 
@@ -125,6 +126,7 @@ export class RuntimeModule implements OnApplicationShutdown {
         RetentionService,
         ScheduleTenantDeletionHandler,
         ErasePersonHandler,
+        ExportPersonHandler,
       ],
       exports: [
         APP_CONFIG,
