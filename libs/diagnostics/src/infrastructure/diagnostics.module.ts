@@ -24,7 +24,8 @@ function knownWorkers(config: AppConfig) {
     { worker: FORWARDER_WORKER, enabled: siem, followsLog: true },
     { worker: SEALER_WORKER, enabled: true, followsLog: true },
     { worker: DETECTIONS_WORKER, enabled: alerts, followsLog: true },
-    { worker: 'retention', enabled: true, followsLog: false },
+    // EventStoreDB expires events itself ($maxAge): authtrail's retention job runs on SQLite only.
+    { worker: 'retention', enabled: config.eventStore.kind === 'sqlite', followsLog: false },
     { worker: 'tenant-deletion', enabled: true, followsLog: false },
     { worker: 'erasure-recovery', enabled: true, followsLog: false },
     { worker: 'entra-graph', enabled: config.entra.graph !== null, followsLog: false },
