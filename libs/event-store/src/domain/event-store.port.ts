@@ -103,10 +103,12 @@ export interface SubscribeOptions {
   /** Largest batch handed to the handler at once. */
   readonly batchSize?: number;
   /**
-   * Once the subscription has caught up and is woken by new events, it waits this long
-   * (ms) before reading, so that a follower of a busy log gets a few large batches instead
-   * of one per commit (each downstream write — a ClickHouse insert, a Kafka batch — has a
-   * fixed cost). Never applies while catching up. Default 0; a store may ignore it.
+   * Once the subscription has caught up, it reads at most once per this many ms: woken
+   * by new events it waits this long before reading, and after a batch that was not full
+   * it reads the next one only this long after the last began. A follower of a busy log
+   * then gets a few large batches instead of one per commit (each downstream write — a
+   * ClickHouse insert, a Kafka batch — has a fixed cost). Never applies while catching up
+   * (full batches). Default 0; a store may ignore it.
    */
   readonly lingerMs?: number;
   /**
@@ -169,7 +171,11 @@ export interface EventStore {
   /** Reads the global log forwards from a position. */
   readAll(options: ReadAllOptions): Promise<RecordedEvent[]>;
 
-  /** Every event of a tenant that names this subject, in log order. */
+  /**
+   * Every event of a tenant that names this subject, in log order. A person's data streams
+   * (`dataStream`) hold only events that name that person; a store may find those by the
+   * stream instead of a per-subject index (the SQLite store does).
+   */
   readBySubject(tenantId: string, subjectId: string): Promise<RecordedEvent[]>;
 
   /** Position of the newest event in the log (0 when empty). */

@@ -25,7 +25,7 @@ export interface ProjectorDeps {
 export interface ProjectorOptions {
   /** Largest batch read from the log and written at once (default 5000). */
   readonly batchSize?: number;
-  /** Wait after new events arrive before reading them (see `SubscribeOptions.lingerMs`). Default 100 ms. */
+  /** Reads at most once per this many ms once caught up (see `SubscribeOptions.lingerMs`). Default 250 ms. */
   readonly lingerMs?: number;
   /** First retry delay after a retriable failure; doubles up to 30 s (default 500 ms). */
   readonly retryDelayMs?: number;
@@ -71,7 +71,7 @@ export class Projector {
       checkpoints: deps.checkpoints,
       handler: new ProjectionHandler(deps.writer, deps.catalog),
       // Each insert writes a part per table: a busy log is better read in few large batches.
-      trigger: { follow: true, lingerMs: options.lingerMs ?? 100 },
+      trigger: { follow: true, lingerMs: options.lingerMs ?? 250 },
       batchSize: options.batchSize ?? 5000,
       retryInitialMs: options.retryDelayMs ?? 500,
       reporter: deps.reporter,

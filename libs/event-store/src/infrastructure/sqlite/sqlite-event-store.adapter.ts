@@ -21,6 +21,7 @@ import type {
 } from '../../domain/event-store.port';
 import { migrateSqliteEventStore } from './sqlite-event-store.schema';
 import { eventKey } from './sqlite-event-key';
+import { subjectDataStreams } from './sqlite-subject-index';
 import { type ConnectionSettings, configureConnection } from './sqlite-connection';
 import type { JobOutcome, RefusedAppend } from './sqlite-appender';
 import { InThreadSqliteWriter, type SqliteWriter, ThreadSqliteWriter } from './sqlite-writer';
@@ -134,7 +135,7 @@ export class SqliteEventStore implements EventStore, EventRetention {
     readonly readAll: Statement<[number, number], EventRow>;
     readonly readAllOfTenant: Statement<[string, number, number], EventRow>;
     readonly readStream: Statement<[string, number, number], EventRow>;
-    readonly readBySubject: Statement<[string, string], EventRow>;
+    readonly readBySubject: Statement<[string, string, string, string, string], EventRow>;
     readonly head: Statement<[], number>;
   };
   private readonly writer: SqliteWriter;
@@ -165,12 +166,14 @@ export class SqliteEventStore implements EventStore, EventRetention {
       readStream: db.prepare(
         `SELECT ${columns} FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision LIMIT ?`,
       ),
+      // The subject index holds only the people an event names outside their own data
+      // streams (sqlite-subject-index.ts); the rest are those streams' events. Rows written
+      // before that rule are in both: UNION drops the second copy.
       readBySubject: db.prepare(
-        `SELECT ${columns
-          .split(', ')
-          .map((c) => `e.${c}`)
-          .join(', ')} FROM event_subjects s JOIN events e ON e.position = s.position
-         WHERE s.tenant_id = ? AND s.subject_id = ? ORDER BY s.position`,
+        `SELECT ${columns} FROM events WHERE position IN (
+           SELECT position FROM event_subjects WHERE tenant_id = ? AND subject_id = ?
+           UNION SELECT position FROM events WHERE stream_id IN (?, ?) AND tenant_id = ?
+         ) ORDER BY position`,
       ),
       head: db.prepare<[], number>('SELECT coalesce(max(position), 0) FROM events').pluck(),
     };
@@ -211,10 +214,15 @@ export class SqliteEventStore implements EventStore, EventRetention {
     if (this.closing) throw new EventStoreUnavailableError('event store is closed');
     const exemptTenants = JSON.stringify(except.tenants);
     const exemptSubjects = JSON.stringify(except.subjects.map((s) => [s.tenantId, s.subjectId]));
+    // Held people's own data streams: their events there have no subject-index row.
+    const exemptStreams = JSON.stringify(
+      except.subjects.flatMap((s) => subjectDataStreams(s.tenantId, s.subjectId)),
+    );
     const selectBatch = this.db
-      .prepare<[number, number, string, string, string, number], number>(
+      .prepare<[number, number, string, string, string, string, number], number>(
         `SELECT position FROM events e WHERE occurred_at < ? AND substr(type, 1, ?) = ?
            AND tenant_id NOT IN (SELECT value FROM json_each(?))
+           AND stream_id NOT IN (SELECT value FROM json_each(?))
            AND NOT EXISTS (SELECT 1 FROM json_each(?) h JOIN event_subjects s
              ON s.tenant_id = h.value ->> 0 AND s.subject_id = h.value ->> 1 AND s.position = e.position)
          ORDER BY position LIMIT ?`,
@@ -251,6 +259,7 @@ export class SqliteEventStore implements EventStore, EventRetention {
         typePrefix.length,
         typePrefix,
         exemptTenants,
+        exemptStreams,
         exemptSubjects,
         5000,
       );
@@ -331,7 +340,11 @@ export class SqliteEventStore implements EventStore, EventRetention {
   }
 
   readBySubject(tenantId: string, subjectId: string): Promise<RecordedEvent[]> {
-    return this.read(() => this.stmt.readBySubject.all(tenantId, subjectId).map(toRecorded));
+    return this.read(() =>
+      this.stmt.readBySubject
+        .all(tenantId, subjectId, ...subjectDataStreams(tenantId, subjectId), tenantId)
+        .map(toRecorded),
+    );
   }
 
   headPosition(): Promise<number> {
@@ -491,12 +504,24 @@ class SqliteSubscription implements Subscription {
           continue;
         }
         after = batch[batch.length - 1].position;
-        // The log is append-only: reading ahead changes nothing the handler sees, which
-        // still gets one batch at a time, in order.
         const from = after;
-        batch = await readAhead(this.options.handler(batch), () =>
-          this.stopped ? [] : this.readAfter(from, limit),
-        );
+        if (batch.length >= limit || linger === 0) {
+          // Catching up. The log is append-only: reading ahead changes nothing the handler
+          // sees, which still gets one batch at a time, in order.
+          batch = await readAhead(this.options.handler(batch), () =>
+            this.stopped ? [] : this.readAfter(from, limit),
+          );
+          continue;
+        }
+        // Caught up under a steady trickle (one event per request): reading again right
+        // after the handler would give it what arrived meanwhile, a few events, and each
+        // downstream write (a ClickHouse insert and its part merges, a Kafka batch) has a
+        // fixed cost. So the next read starts at most once per linger (issue #15).
+        const started = performance.now();
+        await this.options.handler(batch);
+        const rest = linger - (performance.now() - started);
+        if (rest > 0 && !this.stopped) await this.pause(rest);
+        batch = this.stopped ? [] : this.readAfter(from, limit);
       }
     } catch (error) {
       this.stopped = true;
