@@ -3,6 +3,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PRIVACY_EVENT } from '@authtrail/catalog';
 import { AppError } from '@authtrail/platform';
 import { eventStoreContract } from '@authtrail/testing';
 import {
@@ -201,8 +202,14 @@ describe('SqliteEventStore', () => {
 
   it('refuses UPDATE and DELETE issued directly in SQL, and changes nothing', async () => {
     const store = open();
+    // An admin named besides the person of the stream: a subject-index row to attack too.
+    const both = { subjectIds: ['s-kim', 'helpdesk'] };
     await store.append('acme', [
-      { streamId: 't-acme-mfa-s-kim', expectedRevision: 'any', events: [event(), event()] },
+      {
+        streamId: 't-acme-mfa-s-kim',
+        expectedRevision: 'any',
+        events: [event(both), event(both)],
+      },
     ]);
     const before = await store.readAll({ after: 0, limit: 10 });
 
@@ -404,6 +411,115 @@ describe('SqliteEventStore', () => {
     await new Promise((r) => setTimeout(r, 500));
     await sub.close();
     expect(batches).toEqual([5]);
+  });
+
+  it('under a steady trickle, a lingering subscription reads at most once per linger', async () => {
+    const store = open();
+    const reads: number[] = [];
+    const sizes: number[] = [];
+    const sub = store.subscribe({
+      after: 0,
+      lingerMs: 200,
+      handler: async (events) => {
+        reads.push(performance.now());
+        sizes.push(events.length);
+        // A follower's work (opening sealed fields, building rows) holds the thread a while,
+        // and the writer thread commits meanwhile; then its downstream write is awaited.
+        const busyUntil = performance.now() + 20;
+        while (performance.now() < busyUntil);
+        await new Promise((r) => setTimeout(r, 20));
+      },
+    });
+    // An event every millisecond or so for 1.2 s, as single-event requests would: without
+    // the rule the read made as a batch is handed over would get the next event or two,
+    // and the follower would write one small batch after the other.
+    const until = performance.now() + 1200;
+    let appended = 0;
+    while (performance.now() < until) {
+      await store.append('acme', [
+        { streamId: 't-acme-mfa-s-kim', expectedRevision: 'any', events: [event()] },
+      ]);
+      appended++;
+      await new Promise((r) => setTimeout(r, 1));
+    }
+    await new Promise((r) => setTimeout(r, 500));
+    await sub.close();
+    expect(sizes.reduce((a, b) => a + b, 0)).toBe(appended);
+    // ~1.2 s / 200 ms: a handful of reads, each ≥ 200 ms after the one before (timer slack 5 ms).
+    expect(reads.length).toBeLessThanOrEqual(8);
+    for (let i = 1; i < reads.length; i++)
+      expect(reads[i] - reads[i - 1]).toBeGreaterThanOrEqual(195);
+  });
+
+  it('a lingering subscription catching up reads full batches back to back', async () => {
+    const store = open();
+    for (let i = 0; i < 5; i++)
+      await store.append('acme', [
+        {
+          streamId: 't-acme-mfa-s-kim',
+          expectedRevision: 'any',
+          events: Array.from({ length: 100 }, () => event()),
+        },
+      ]);
+    let delivered = 0;
+    let caughtUp: () => void = () => undefined;
+    const done = new Promise<void>((r) => (caughtUp = r));
+    const t0 = performance.now();
+    const sub = store.subscribe({
+      after: 0,
+      batchSize: 100,
+      lingerMs: 1000,
+      handler: async (events) => {
+        delivered += events.length;
+        if (delivered === 500) caughtUp();
+      },
+    });
+    await done;
+    const elapsed = performance.now() - t0;
+    await sub.close();
+    // Five full batches: no linger between them (one would take ≥ 1 s each).
+    expect(elapsed).toBeLessThan(900);
+  });
+
+  it('indexes only the people an event names outside their own data stream, and still reads every event of a person', async () => {
+    const store = open();
+    const own = event({ subjectIds: ['s-kim'] });
+    const byAdmin = event({ subjectIds: ['s-admin', 's-kim'] });
+    const lifecycle = event({ type: PRIVACY_EVENT.legalHoldPlaced, subjectIds: ['s-kim'] });
+    await store.append('acme', [
+      { streamId: 't-acme-mfa-s-kim', expectedRevision: 'any', events: [own] },
+      { streamId: 't-acme-sspr-s-kim', expectedRevision: 'any', events: [byAdmin] },
+      { streamId: 't-acme-subject-s-kim', expectedRevision: 'any', events: [lifecycle] },
+    ]);
+    // Another tenant's person with the same subject id.
+    await store.append('other', [
+      { streamId: 't-other-mfa-s-kim', expectedRevision: 'any', events: [event()] },
+    ]);
+    const raw = new Database(file);
+    try {
+      const rows = raw
+        .prepare('SELECT tenant_id, subject_id, position FROM event_subjects ORDER BY position')
+        .all() as { tenant_id: string; subject_id: string; position: number }[];
+      // The admin of the reset and the lifecycle event (another stream): two rows, where
+      // each event used to write one per person it names.
+      expect(rows.map((r) => [r.subject_id, r.position])).toEqual([
+        ['s-admin', 2],
+        ['s-kim', 3],
+      ]);
+      // A row as releases before this rule wrote it for an event in the person's own stream.
+      raw.prepare("INSERT INTO event_subjects VALUES ('acme', 's-kim', 1)").run();
+    } finally {
+      raw.close();
+    }
+    const ids = (events: readonly RecordedEvent[]) => events.map((e) => e.eventId);
+    expect(ids(await store.readBySubject('acme', 's-kim'))).toEqual([
+      own.eventId,
+      byAdmin.eventId,
+      lifecycle.eventId,
+    ]);
+    expect(ids(await store.readBySubject('acme', 's-admin'))).toEqual([byAdmin.eventId]);
+    expect(await store.readBySubject('other', 's-kim')).toHaveLength(1);
+    expect(await store.readBySubject('acme', 's-nobody')).toEqual([]);
   });
 
   it('stamps recordedAt from the injected clock', async () => {
