@@ -37,6 +37,7 @@ import { BootstrapService, RuntimeModule } from '@authtrail/runtime';
 import { TenantsService } from '@authtrail/tenancy';
 import { BENCH_BOOTSTRAP_KEY, makeEvents } from '../../apps/cli/src/commands/bench-http';
 import { eventKey } from '../../libs/event-store/src/infrastructure/sqlite/sqlite-event-key';
+import { indexedSubjects } from '../../libs/event-store/src/infrastructure/sqlite/sqlite-subject-index';
 
 export interface LimitRun {
   readonly events: number;
@@ -196,7 +197,7 @@ async function sqliteLimit(
         if (!withIndexes) continue;
         const position = Number(lastInsertRowid);
         insertEventKey.run(eventKey(tenantId, event.eventId), position);
-        for (const subjectId of new Set(event.subjectIds))
+        for (const subjectId of indexedSubjects(tenantId, streamId, event.subjectIds))
           insertSubject.run(tenantId, subjectId, position);
       }
     });

@@ -9,6 +9,7 @@ import type {
 } from '../../domain/event-store.port';
 import { revisionMatches } from '../../domain/expected-revision';
 import { eventKey } from './sqlite-event-key';
+import { indexedSubjects } from './sqlite-subject-index';
 
 /** One append request of a group, as the writer receives it (possibly from another thread). */
 export interface AppendJob {
@@ -196,7 +197,7 @@ export class SqliteAppender {
         );
         const position = Number(info.lastInsertRowid);
         this.stmt.insertEventKey.run(keys[first + i], position);
-        for (const subjectId of new Set(event.subjectIds))
+        for (const subjectId of indexedSubjects(tenantId, stream.streamId, event.subjectIds))
           this.stmt.insertSubject.run(tenantId, subjectId, position);
         lastPosition = position;
       });

@@ -124,4 +124,33 @@ describe('SqliteEventStore retention', () => {
     expect(await left()).toEqual([]);
     await store.close();
   });
+
+  it('keeps a held person’s events in their own data streams, which have no subject-index row', async () => {
+    const file = join(dir, 'held-own.db');
+    const store = SqliteEventStore.open(file);
+    const old = new Date('2026-01-01T00:00:00Z');
+    const mfa = 'mfa.AuthenticationAttempted';
+    await store.append('t1', [
+      {
+        streamId: 't-t1-mfa-s_held',
+        expectedRevision: 'any',
+        events: [event(21, mfa, old, ['s_held'])],
+      },
+      {
+        streamId: 't-t1-mfa-s_free',
+        expectedRevision: 'any',
+        events: [event(22, mfa, old, ['s_free'])],
+      },
+    ]);
+    const db = new Database(file, { readonly: true });
+    expect(db.prepare('SELECT count(*) AS n FROM event_subjects').get()).toEqual({ n: 0 });
+    db.close();
+
+    const held = { tenants: [], subjects: [{ tenantId: 't1', subjectId: 's_held' }] };
+    expect(await store.prune('mfa.', new Date('2026-06-01T00:00:00Z'), held)).toBe(1);
+    expect((await store.readAll({ after: 0, limit: 10 })).map((e) => e.eventId.slice(-2))).toEqual([
+      '21',
+    ]);
+    await store.close();
+  });
 });
