@@ -219,12 +219,13 @@ describe('ClickHouse read model on chdb, fed by the projector', () => {
           details: { methods: ['OfficePhone', 'SecurityQuestions'] },
         }),
       ),
-      // s2, an admin, resets their own password four times in a day.
+      // s2, an admin, resets their own password four times in one UTC day (the morning
+      // two days ago, whatever the time the test runs: the day series must not split them).
       ...[1, 2, 3, 4].map((i) =>
         dataEvent(
           self('s2', {
             type: 'sspr.PasswordResetSelfService',
-            at: ago(2 * DAY + i * HOUR),
+            at: new Date(Math.floor(ago(2 * DAY).getTime() / DAY) * DAY + (7 + i) * HOUR),
             role: 'HelpdeskAdministrator',
             details: { methods: ['OfficePhone'] },
           }),
