@@ -3,9 +3,10 @@ import type { createChdbConnection as CreateChdbConnection } from 'chdb/dist/con
 import { mkdirSync } from 'node:fs';
 
 /**
- * Settings pinned for every query, at the client level: per-query settings leak in chdb's
- * connection (they become `SET` on its one shared session), and these defaults changed
- * between ClickHouse versions, so a server upgrade must not change our answers.
+ * Settings pinned for every query: on a server at the client level (sent with each
+ * query), on chdb once on its one shared session (where per-query settings would leak
+ * anyway, as `SET`s). These defaults changed between ClickHouse versions (chdb's own
+ * differ: `async_insert` is on there), so an upgrade must not change our answers.
  * https://clickhouse.com/docs/operations/settings/settings
  */
 export const PINNED_SETTINGS: ClickHouseSettings = {
@@ -56,9 +57,53 @@ export function createClickHouseClient(target: ClickHouseTarget): ClickHouseClie
   return createClient({
     // chdb types its connection against the deprecated @clickhouse/client-common it
     // bundles; the shapes match at run time (TS2322 otherwise).
-    connection: createChdbConnection({ path: target.path }) as unknown as NonNullable<
+    connection: pinnedOnce(createChdbConnection({ path: target.path })) as unknown as NonNullable<
       Parameters<typeof createClient>[0]
     >['connection'],
-    clickhouse_settings: PINNED_SETTINGS,
   });
+}
+
+type ChdbConnection = ReturnType<typeof CreateChdbConnection>;
+
+/** The `SET` statements of the pinned settings, as one multi-statement query. */
+export function pinnedSettingsSql(settings: ClickHouseSettings = PINNED_SETTINGS): string {
+  return Object.entries(settings)
+    .filter(([, v]) => v !== undefined)
+    .map(
+      ([k, v]) => `SET ${k} = ${typeof v === 'string' ? `'${v.replace(/'/g, "''")}'` : Number(v)}`,
+    )
+    .join('; ');
+}
+
+/**
+ * chdb's connection turns a query's settings into `SET` statements run before the query
+ * on its one session, every time: ten of them cost ~1.6 ms of CPU per query, more than
+ * a small insert itself (issue #15). They hold for the session once set, so they are set
+ * once, before the first query, and no query carries them.
+ */
+function pinnedOnce(connection: ChdbConnection): ChdbConnection {
+  let pinned: Promise<unknown> | null = null;
+  const ready = () =>
+    (pinned ??= connection.command({ query: pinnedSettingsSql() }).catch((e: unknown) => {
+      pinned = null; // the next query tries again
+      throw e;
+    }));
+  const after =
+    <A extends unknown[], R>(f: (...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> => {
+      await ready();
+      return f(...args);
+    };
+  // Every method bound: the connection keeps its session in private fields.
+  return {
+    get chdb() {
+      return connection.chdb;
+    },
+    ping: connection.ping.bind(connection),
+    close: connection.close.bind(connection),
+    query: after(connection.query.bind(connection)),
+    exec: after(connection.exec.bind(connection)),
+    command: after(connection.command.bind(connection)),
+    insert: after(connection.insert.bind(connection)),
+  } as ChdbConnection;
 }

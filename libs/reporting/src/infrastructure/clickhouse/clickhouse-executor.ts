@@ -48,7 +48,7 @@ export class ClickHouseClientExecutor implements ClickHouseExecutor {
   async insert(table: string, rows: readonly SqlRow[]): Promise<void> {
     if (rows.length === 0) return;
     try {
-      await this.client.insert({ table, values: rows as SqlRow[], format: 'JSONEachRow' });
+      await this.client.insert({ table, values: rows, format: 'JSONEachRow' });
     } catch (e) {
       throw unavailable(e);
     }

@@ -72,7 +72,7 @@ class ReportQueries {
     this.reader.run(sealedOf, { tenantId, subjectIds });
 }
 import { ClickHouseCheckpointStore } from './clickhouse-checkpoint-store.adapter';
-import { createClickHouseClient } from './clickhouse-connection';
+import { createClickHouseClient, PINNED_SETTINGS } from './clickhouse-connection';
 
 // chdb allows one data folder per process: this file uses its own, for all its tests.
 const dir = mkdtempSync(join(tmpdir(), 'authtrail-ch-int-'));
@@ -380,6 +380,40 @@ describe('ClickHouse read model on chdb, fed by the projector', () => {
       dispose: () => Promise.resolve(),
     }),
   );
+
+  it('holds every pinned setting on the embedded session, set once and not per query', async () => {
+    // The settings are SET on chdb's session before its first query (not prefixed to each
+    // one): every query, report and insert must still run under them.
+    const names = Object.keys(PINNED_SETTINGS);
+    const read = async () => {
+      const result = await client.query({
+        query: `SELECT ${names.map((n) => `toString(getSetting('${n}')) AS ${n}`).join(', ')}`,
+        format: 'JSONEachRow',
+      });
+      const [row] = await result.json<Record<string, string>>();
+      // Boolean settings read back as true/false.
+      return Object.fromEntries(
+        Object.entries(row).map(([k, v]) => [k, ({ true: '1', false: '0' } as const)[v] ?? v]),
+      );
+    };
+    const expected = Object.fromEntries(
+      Object.entries(PINNED_SETTINGS).map(([k, v]) => [k, String(v)]),
+    );
+    expect(await read()).toEqual(expected);
+    // Set on the session, not only equal to a default of this engine version.
+    const changed = await client.query({
+      query: 'SELECT name FROM system.settings WHERE changed AND has({names:Array(String)}, name)',
+      query_params: { names },
+      format: 'JSONEachRow',
+    });
+    expect((await changed.json<{ name: string }>()).map((r) => r.name).sort()).toEqual(
+      [...names].sort(),
+    );
+    await executor.command('CREATE TABLE authtrail.pin_test (a UInt8) ENGINE = Memory');
+    await executor.insert('authtrail.pin_test', [{ a: 1 }]);
+    await executor.command('DROP TABLE authtrail.pin_test');
+    expect(await read()).toEqual(expected);
+  });
 
   it('runs ClickHouse work off the event loop: a long query leaves the loop ticking', async () => {
     // The embedded engine executes on its own threads (chdb's async query); a synchronous
