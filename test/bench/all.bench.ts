@@ -152,8 +152,8 @@ function serveRows(s: ServeResult, seconds: number, ratios: Ratios): Row[] {
     });
   if (s.ceiling)
     rows.push({
-      measurement: `  HTTP ceiling: GET /healthz (${s.ceiling.clients} clients)`,
-      value: `${n0(s.ceiling.requestsPerSecond)} requests/s${s.ceiling.serverCores === null ? '' : `, server ${s.ceiling.serverCores.toFixed(1)} cores`}`,
+      measurement: `  HTTP ceiling: ${s.ceiling.what}, ${s.ceiling.clients} connections`,
+      value: `${n0(s.ceiling.requestsPerSecond)} requests/s${s.ceiling.serverCores === null ? '' : `, server ${s.ceiling.serverCores.toFixed(1)} cores, ${n0((s.ceiling.serverCores * 1e6) / s.ceiling.requestsPerSecond)} µs CPU/request`}${s.wrk ? `; wrk ingest reaches ${(s.wrk.load.eventsPerSecond / s.ceiling.requestsPerSecond).toFixed(2)}× of it` : ''}`,
       target: '—',
       result: '—',
     });

@@ -16,7 +16,7 @@ import {
 } from '../../apps/cli/src/commands/bench-http';
 import { ErasureResult, measureErasures } from './erasure-phase';
 import { Summary, probeProjection, sleep, summarize, workerLags } from './serve-probes';
-import { ensureWrk, wrkLoad } from './wrk-load';
+import { ensureWrk, wrkGet, wrkLoad } from './wrk-load';
 
 /**
  * The phases of `npm run bench` that need a real `authtrail serve` (a child process on a
@@ -48,6 +48,8 @@ export interface ReplayResult {
 
 /** What the same machine, server stack and client do for a request that does nothing. */
 export interface HttpCeiling {
+  /** What was asked, e.g. `GET /v1/whoami (wrk, authenticated)`. */
+  readonly what: string;
   readonly clients: number;
   readonly requestsPerSecond: number;
   readonly serverCores: number | null;
@@ -210,6 +212,7 @@ async function httpCeiling(
   const elapsed = (performance.now() - started) / 1000;
   const cpu1 = cpuSecondsOf(server.pid);
   return {
+    what: 'GET /healthz (Node client)',
     clients,
     requestsPerSecond: requests / elapsed,
     serverCores: cpu0 === null || cpu1 === null ? null : (cpu1 - cpu0) / elapsed,
@@ -252,8 +255,31 @@ export async function runServePhases(options: ServeOptions): Promise<ServeResult
       if (warmup.errors > 0) throw new Error(`warm-up load failed: ${warmup.firstError}`);
       if (options.ingest) {
         try {
-          log(`HTTP ceiling: GET /healthz, ${options.singleClients} clients, 5 s…`);
-          ceiling = await httpCeiling(server, options.singleClients, 5);
+          // With wrk: an authenticated GET through the whole stack (TLS aside), the most
+          // any single-event POST can reach; else the Node client on /healthz.
+          const ceilingTool = ensureWrk(log);
+          if ('path' in ceilingTool) {
+            log(`HTTP ceiling: wrk, GET /v1/whoami, ${options.singleClients} connections, 5 s…`);
+            const cpu0 = cpuSecondsOf(server.pid);
+            const r = await wrkGet({
+              wrk: ceilingTool.path,
+              url: server.url,
+              path: '/v1/whoami',
+              key: keys.producer,
+              connections: options.singleClients,
+              seconds: 5,
+            });
+            const cpu1 = cpuSecondsOf(server.pid);
+            ceiling = {
+              what: 'GET /v1/whoami (wrk, authenticated)',
+              clients: options.singleClients,
+              requestsPerSecond: r.requestsPerSecond,
+              serverCores: cpu0 === null || cpu1 === null ? null : (cpu1 - cpu0) / r.seconds,
+            };
+          } else {
+            log(`HTTP ceiling: GET /healthz, ${options.singleClients} clients, 5 s…`);
+            ceiling = await httpCeiling(server, options.singleClients, 5);
+          }
           log(`ingest: batches of 1000, ${options.batchClients} clients, ${options.seconds} s…`);
           batched = await watched(server, keys, () =>
             load(1000, options.batchClients, options.seconds),

@@ -149,3 +149,54 @@ export async function wrkLoad(options: {
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+/**
+ * `wrk -t2 -c<connections> -d<seconds>s` GETs of one authenticated path: what the HTTP
+ * stack, authentication and routing alone cost per request (the ceiling of any endpoint,
+ * `POST /v1/events` included). Returns requests/s; throws when an answer was not 2xx.
+ */
+export async function wrkGet(options: {
+  readonly wrk: string;
+  readonly url: string;
+  readonly path: string;
+  readonly key: string;
+  readonly connections: number;
+  readonly seconds: number;
+}): Promise<{ requests: number; seconds: number; requestsPerSecond: number }> {
+  const dir = mkdtempSync(join(tmpdir(), 'authtrail-bench-wrk-get-'));
+  try {
+    const script = join(dir, 'get.lua');
+    writeFileSync(script, `wrk.headers["authorization"] = "Bearer ${options.key}"\n`);
+    const out = await new Promise<string>((resolve, reject) => {
+      const child = spawn(
+        options.wrk,
+        [
+          '-t2',
+          `-c${options.connections}`,
+          `-d${options.seconds}s`,
+          '-s',
+          script,
+          `${options.url}${options.path}`,
+        ],
+        { stdio: ['ignore', 'pipe', 'pipe'] },
+      );
+      let text = '';
+      child.stdout.on('data', (d: Buffer) => (text += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (text += d.toString()));
+      child.once('exit', (code) =>
+        code === 0 ? resolve(text) : reject(new Error(`wrk exited with code ${code}: ${text}`)),
+      );
+    });
+    // "12345 requests in 5.00s, ..." (or "in 999.87ms")
+    const m = /(\d+) requests in ([\d.]+)(m?s)/.exec(out);
+    const requests = Number(m?.[1]);
+    const seconds = Number(m?.[2]) / (m?.[3] === 'ms' ? 1000 : 1);
+    const non2xx = /Non-2xx or 3xx responses: (\d+)/.exec(out);
+    if (!Number.isFinite(requests) || !(seconds > 0))
+      throw new Error(`unreadable wrk output: ${out}`);
+    if (non2xx) throw new Error(`GET ${options.path}: ${non2xx[1]} answers were not 2xx`);
+    return { requests, seconds, requestsPerSecond: requests / seconds };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
