@@ -45,10 +45,21 @@ export class ClickHouseClientExecutor implements ClickHouseExecutor {
     }
   }
 
+  /**
+   * Rows of one table share their columns (one mapping makes them): sent as arrays in the
+   * first row's column order, JSONCompactEachRow, which ClickHouse parses without a key
+   * per value: ~20 % less CPU per row than JSONEachRow, measured on chdb (issue #15).
+   */
   async insert(table: string, rows: readonly SqlRow[]): Promise<void> {
     if (rows.length === 0) return;
+    const columns = Object.keys(rows[0]) as [string, ...string[]];
     try {
-      await this.client.insert({ table, values: rows, format: 'JSONEachRow' });
+      await this.client.insert({
+        table,
+        values: rows.map((row) => columns.map((c) => row[c])),
+        format: 'JSONCompactEachRow',
+        columns,
+      });
     } catch (e) {
       throw unavailable(e);
     }
