@@ -105,10 +105,12 @@ export interface SubscribeOptions {
   /**
    * Once the subscription has caught up, it reads at most once per this many ms: woken
    * by new events it waits this long before reading, and after a batch that was not full
-   * it reads the next one only this long after the last began. A follower of a busy log
-   * then gets a few large batches instead of one per commit (each downstream write — a
-   * ClickHouse insert, a Kafka batch — has a fixed cost). Never applies while catching up
-   * (full batches). Default 0; a store may ignore it.
+   * it reads the next one this long after the last began, less the share of the batch
+   * that was filled (a read of 80 % of `batchSize` waits a fifth of it). A follower of a
+   * trickle then gets a few large batches instead of one per commit (each downstream
+   * write — a ClickHouse insert, a Kafka batch — has a fixed cost), and one of a busy log
+   * is not held back behind it. Never applies while catching up (full batches). Default
+   * 0; a store may ignore it.
    */
   readonly lingerMs?: number;
   /**

@@ -420,6 +420,7 @@ describe('SqliteEventStore', () => {
     const sub = store.subscribe({
       after: 0,
       lingerMs: 200,
+      batchSize: 1000,
       handler: async (events) => {
         reads.push(performance.now());
         sizes.push(events.length);
@@ -445,10 +446,46 @@ describe('SqliteEventStore', () => {
     await new Promise((r) => setTimeout(r, 500));
     await sub.close();
     expect(sizes.reduce((a, b) => a + b, 0)).toBe(appended);
-    // ~1.2 s / 200 ms: a handful of reads, each ≥ 200 ms after the one before (timer slack 5 ms).
-    expect(reads.length).toBeLessThanOrEqual(8);
+    // ~1.2 s / 200 ms: a handful of reads, each 200 ms after the one before less the share
+    // of its 1000 the last read filled (a few hundred at most; timer slack 5 ms).
+    expect(reads.length).toBeLessThanOrEqual(9);
     for (let i = 1; i < reads.length; i++)
-      expect(reads[i] - reads[i - 1]).toBeGreaterThanOrEqual(195);
+      expect(reads[i] - reads[i - 1]).toBeGreaterThanOrEqual(200 * (1 - sizes[i - 1] / 1000) - 5);
+    expect(Math.min(...sizes.slice(0, -1))).toBeLessThan(1000);
+  });
+
+  it('the fuller a lingering read, the sooner the next: a busy log is not held a whole linger', async () => {
+    const store = open();
+    const reads: number[] = [];
+    const sizes: number[] = [];
+    const append = (n: number) =>
+      store.append('acme', [
+        {
+          streamId: 't-acme-mfa-s-kim',
+          expectedRevision: 'any',
+          events: Array.from({ length: n }, () => event()),
+        },
+      ]);
+    await append(90);
+    let second: () => void = () => undefined;
+    const done = new Promise<void>((r) => (second = r));
+    const sub = store.subscribe({
+      after: 0,
+      batchSize: 100,
+      lingerMs: 1000,
+      handler: async (events) => {
+        reads.push(performance.now());
+        sizes.push(events.length);
+        if (reads.length === 1) await append(80);
+        else second();
+      },
+    });
+    await done;
+    await sub.close();
+    // 90 of 100: the next read a tenth of the linger later, not a whole one.
+    expect(sizes).toEqual([90, 80]);
+    expect(reads[1] - reads[0]).toBeGreaterThanOrEqual(95);
+    expect(reads[1] - reads[0]).toBeLessThan(600);
   });
 
   it('a lingering subscription catching up reads full batches back to back', async () => {
