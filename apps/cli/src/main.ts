@@ -1,3 +1,5 @@
+// First: `serve` may relaunch itself with its memory defaults before anything else loads.
+import './serve-relaunch';
 import { Command, Option } from 'commander';
 import { writeFileSync } from 'node:fs';
 import { ConfigError, loadConfig } from '@authtrail/config';
