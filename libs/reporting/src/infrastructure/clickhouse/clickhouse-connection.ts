@@ -27,6 +27,24 @@ export const PINNED_SETTINGS: ClickHouseSettings = {
   join_use_nulls: 0,
 };
 
+/**
+ * Server settings of the embedded engine (chdb), given as its command-line arguments: they
+ * are server configuration, not query settings, so they must be in place when the engine
+ * starts. Issue #15 (peak RSS of `authtrail serve` < 768 MiB): the engine's global thread
+ * pool grew by 128 threads (its parts-cleaning pool, sized for a server's disks) once the
+ * projector's small inserts left many outdated parts, and kept up to 1000 idle threads,
+ * each with its stack and allocator cache (~30 MiB at the bench's wrk phase).
+ */
+export const EMBEDDED_SERVER_ARGS: readonly string[] = [
+  '--max_parts_cleaning_thread_pool_size=4',
+  '--max_thread_pool_free_size=16',
+];
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { Session } = require('chdb') as {
+  Session: new (path: string, opts?: { connectionArgs?: readonly string[] }) => { close(): void };
+};
+
 // `chdb/connection` is an `exports` subpath, which this repo's TypeScript module
 // resolution (node10) cannot see: the types come from the file it maps to.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -54,10 +72,26 @@ export function createClickHouseClient(target: ClickHouseTarget): ClickHouseClie
     });
   }
   if (target.path !== ':memory:') mkdirSync(target.path, { recursive: true, mode: 0o700 });
+  // The engine starts with the first connection to its folder and takes the arguments of
+  // that one; chdb's client connection passes none, so a session opened just before it
+  // starts the engine with them and closes once the client's connection shares it.
+  // (`:memory:` folders are chdb's own, shared, temporary ones: left as they are.)
+  const primer =
+    target.path === ':memory:'
+      ? null
+      : new Session(target.path, { connectionArgs: EMBEDDED_SERVER_ARGS });
+  try {
+    return embeddedClient(target.path);
+  } finally {
+    primer?.close();
+  }
+}
+
+function embeddedClient(path: string): ClickHouseClient {
   return createClient({
     // chdb types its connection against the deprecated @clickhouse/client-common it
     // bundles; the shapes match at run time (TS2322 otherwise).
-    connection: pinnedOnce(createChdbConnection({ path: target.path })) as unknown as NonNullable<
+    connection: pinnedOnce(createChdbConnection({ path })) as unknown as NonNullable<
       Parameters<typeof createClient>[0]
     >['connection'],
   });
