@@ -103,14 +103,16 @@ export interface SubscribeOptions {
   /** Largest batch handed to the handler at once. */
   readonly batchSize?: number;
   /**
-   * Once the subscription has caught up, it reads at most once per this many ms: woken
-   * by new events it waits this long before reading, and after a batch that was not full
-   * it reads the next one this long after the last began, less the share of the batch
-   * that was filled (a read of 80 % of `batchSize` waits a fifth of it). A follower of a
-   * trickle then gets a few large batches instead of one per commit (each downstream
-   * write — a ClickHouse insert, a Kafka batch — has a fixed cost), and one of a busy log
-   * is not held back behind it. Never applies while catching up (full batches). Default
-   * 0; a store may ignore it.
+   * Once the subscription has caught up, it delivers at most once per this many ms: after
+   * a batch that was not full, the next one starts this long after the last began, less
+   * the share of the batch that was filled (a read of 80 % of `batchSize` waits a fifth of
+   * it); woken from idle by a commit, it reads after a short gathering window (at most
+   * 100 ms) or once that wait is over, whichever is later. A follower of a trickle then
+   * gets a few large batches instead of one per commit (each downstream write — a
+   * ClickHouse insert, a Kafka batch — has a fixed cost), one of a busy log is not held
+   * back behind it, and the first event after a quiet spell (an erasure) is not held a
+   * whole linger. Never applies while catching up (full batches). Default 0; a store may
+   * ignore it.
    */
   readonly lingerMs?: number;
   /**

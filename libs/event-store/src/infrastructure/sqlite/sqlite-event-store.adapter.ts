@@ -91,6 +91,8 @@ interface PendingAppend {
 
 const APPENDED = 'appended';
 const DEFAULT_BATCH_SIZE = 500;
+/** Longest wait of a lingering subscription woken from idle (see `run`). */
+const IDLE_GATHER_MS = 100;
 /** `:memory:` stores commit on the caller's thread: a second connection would see another database. */
 function hasWriterThread(file: string, options: SqliteEventStoreOptions): boolean {
   return file !== ':memory:' && file !== '' && options.writerThread !== false;
@@ -490,6 +492,13 @@ class SqliteSubscription implements Subscription {
     let after = this.options.after;
     const limit = Math.max(1, this.options.batchSize ?? DEFAULT_BATCH_SIZE);
     const linger = Math.max(0, this.options.lingerMs ?? 0);
+    // Woken from idle, the commits of this short window are read as one batch (a burst
+    // of requests wakes it with its first).
+    const gather = Math.min(linger, IDLE_GATHER_MS);
+    // When the next delivery may start: a linger after the last one began, less the share
+    // of its batch that one filled (the busier the log, the sooner). Empty reads cost the
+    // follower nothing downstream and do not count.
+    let nextDeliveryAt = 0;
     try {
       // Yield once so the caller holds the subscription before the handler first runs.
       await Promise.resolve();
@@ -498,8 +507,9 @@ class SqliteSubscription implements Subscription {
         if (batch.length === 0) {
           // Reading and arming the wait happen in one synchronous step, and commits are
           // signalled from their own loop turn, so no commit slips in between.
-          await this.idle();
-          if (linger > 0 && !this.stopped) await this.pause(linger);
+          const woken = await this.idle();
+          if (woken && linger > 0 && !this.stopped)
+            await this.pause(Math.max(gather, nextDeliveryAt - performance.now()));
           if (!this.stopped) batch = this.readAfter(after, limit);
           continue;
         }
@@ -508,6 +518,7 @@ class SqliteSubscription implements Subscription {
         if (batch.length >= limit || linger === 0) {
           // Catching up. The log is append-only: reading ahead changes nothing the handler
           // sees, which still gets one batch at a time, in order.
+          nextDeliveryAt = 0;
           batch = await readAhead(this.options.handler(batch), () =>
             this.stopped ? [] : this.readAfter(from, limit),
           );
@@ -517,11 +528,10 @@ class SqliteSubscription implements Subscription {
         // after the handler would give it what arrived meanwhile, a few events, and each
         // downstream write (a ClickHouse insert and its part merges, a Kafka batch) has a
         // fixed cost. So the next read starts at most once per linger, less the share of
-        // the batch this one filled: the busier the log, the sooner (issue #15).
-        const started = performance.now();
-        const wait = linger * (1 - batch.length / limit);
+        // the batch this one filled (issue #15).
+        nextDeliveryAt = performance.now() + linger * (1 - batch.length / limit);
         await this.options.handler(batch);
-        const rest = wait - (performance.now() - started);
+        const rest = nextDeliveryAt - performance.now();
         if (rest > 0 && !this.stopped) await this.pause(rest);
         batch = this.stopped ? [] : this.readAfter(from, limit);
       }
@@ -546,18 +556,20 @@ class SqliteSubscription implements Subscription {
     });
   }
 
-  private idle(): Promise<void> {
-    return new Promise<void>((resolve) => {
-      const done = (): void => {
+  /** Resolves true when a commit woke it, false at the poll timer (or on close). */
+  private idle(): Promise<boolean> {
+    return new Promise<boolean>((resolve) => {
+      const done = (woken: boolean): void => {
         clearTimeout(timer);
-        this.committed.off('committed', done);
+        this.committed.off('committed', onCommit);
         this.wake = null;
-        resolve();
+        resolve(woken);
       };
+      const onCommit = (): void => done(true);
       // The poll also sees appends by other processes on the same file.
-      const timer = setTimeout(done, this.pollIntervalMs);
-      this.committed.on('committed', done);
-      this.wake = done;
+      const timer = setTimeout(() => done(false), this.pollIntervalMs);
+      this.committed.on('committed', onCommit);
+      this.wake = () => done(false);
     });
   }
 }

@@ -391,7 +391,7 @@ describe('SqliteEventStore', () => {
     expect(after.statuses).toEqual(['appended']);
   });
 
-  it('a lingering subscription reads the commits of its linger window as one batch', async () => {
+  it('a lingering subscription woken from idle reads the commits of a short window as one batch', async () => {
     const store = open();
     const batches: number[] = [];
     const sub = store.subscribe({
@@ -402,15 +402,52 @@ describe('SqliteEventStore', () => {
       },
     });
     await new Promise((r) => setTimeout(r, 50)); // caught up (empty log) and idle
-    for (let i = 0; i < 5; i++) {
-      await store.append('acme', [
-        { streamId: 't-acme-mfa-s-kim', expectedRevision: 'any', events: [event()] },
-      ]);
-      await new Promise((r) => setTimeout(r, 10));
-    }
+    // A burst: five commits within a few ms, the first of which wakes it.
+    await Promise.all(
+      Array.from({ length: 5 }, () =>
+        store.append('acme', [
+          { streamId: 't-acme-mfa-s-kim', expectedRevision: 'any', events: [event()] },
+        ]),
+      ),
+    );
     await new Promise((r) => setTimeout(r, 500));
     await sub.close();
     expect(batches).toEqual([5]);
+  });
+
+  it('after a quiet spell the first commit is read at once, not a linger later; the next waits out the linger', async () => {
+    const store = open();
+    const delivered: number[] = [];
+    let first: () => void = () => undefined;
+    let second: () => void = () => undefined;
+    const firstDone = new Promise<void>((r) => (first = r));
+    const secondDone = new Promise<void>((r) => (second = r));
+    const sub = store.subscribe({
+      after: 0,
+      batchSize: 1000,
+      lingerMs: 2000,
+      handler: async () => {
+        delivered.push(performance.now());
+        (delivered.length === 1 ? first : second)();
+      },
+    });
+    // Longer idle than the poll interval: the empty polls do not count as deliveries.
+    await new Promise((r) => setTimeout(r, 400));
+    const appendedAt = performance.now();
+    await store.append('acme', [
+      { streamId: 't-acme-mfa-s-kim', expectedRevision: 'any', events: [event()] },
+    ]);
+    await firstDone;
+    // Read within the gathering window (100 ms), not 2 s later (an erasure must reach the
+    // read model promptly).
+    expect(delivered[0] - appendedAt).toBeLessThan(1000);
+    await store.append('acme', [
+      { streamId: 't-acme-mfa-s-kim', expectedRevision: 'any', events: [event()] },
+    ]);
+    await secondDone;
+    await sub.close();
+    // One event of 1000 barely shortens the linger: the second waits it out.
+    expect(delivered[1] - delivered[0]).toBeGreaterThanOrEqual(2000 * (1 - 1 / 1000) - 5);
   });
 
   it('under a steady trickle, a lingering subscription reads at most once per linger', async () => {
