@@ -98,24 +98,16 @@ export async function wrkLoad(options: {
     writeFileSync(bodiesFile, `${bodies.join('\n')}\n`);
     const script = join(dir, 'events.lua');
     writeFileSync(script, luaScript(bodiesFile, options.key));
-    const child = spawn(
-      options.wrk,
-      [
-        '-t2',
-        `-c${options.connections}`,
-        `-d${options.seconds}s`,
-        '--timeout',
-        '10s',
-        '-s',
-        script,
-        options.url,
-      ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    const code = await new Promise<number>((r) => child.once('exit', (c) => r(c ?? -1)));
+    const { code, out } = await runWrk(options.wrk, [
+      '-t2',
+      `-c${options.connections}`,
+      `-d${options.seconds}s`,
+      '--timeout',
+      '10s',
+      '-s',
+      script,
+      options.url,
+    ]);
     const m = /WRK_RESULT ((?:\d+ ?){10})/.exec(out);
     if (code !== 0 || !m) throw new Error(`wrk exited with code ${code}: ${out.slice(-500)}`);
     const [requests, durationUs, connect, read, write, status, timeout, p50, p95, max] = m[1]
@@ -167,26 +159,15 @@ export async function wrkGet(options: {
   try {
     const script = join(dir, 'get.lua');
     writeFileSync(script, `wrk.headers["authorization"] = "Bearer ${options.key}"\n`);
-    const out = await new Promise<string>((resolve, reject) => {
-      const child = spawn(
-        options.wrk,
-        [
-          '-t2',
-          `-c${options.connections}`,
-          `-d${options.seconds}s`,
-          '-s',
-          script,
-          `${options.url}${options.path}`,
-        ],
-        { stdio: ['ignore', 'pipe', 'pipe'] },
-      );
-      let text = '';
-      child.stdout.on('data', (d: Buffer) => (text += d.toString()));
-      child.stderr.on('data', (d: Buffer) => (text += d.toString()));
-      child.once('exit', (code) =>
-        code === 0 ? resolve(text) : reject(new Error(`wrk exited with code ${code}: ${text}`)),
-      );
-    });
+    const { code, out } = await runWrk(options.wrk, [
+      '-t2',
+      `-c${options.connections}`,
+      `-d${options.seconds}s`,
+      '-s',
+      script,
+      `${options.url}${options.path}`,
+    ]);
+    if (code !== 0) throw new Error(`wrk exited with code ${code}: ${out}`);
     // "12345 requests in 5.00s, ..." (or "in 999.87ms")
     const m = /(\d+) requests in ([\d.]+)(m?s)/.exec(out);
     const requests = Number(m?.[1]);
@@ -199,4 +180,17 @@ export async function wrkGet(options: {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Runs wrk to its end; its stdout and stderr together, and its exit code. */
+async function runWrk(
+  wrk: string,
+  args: readonly string[],
+): Promise<{ code: number; out: string }> {
+  const child = spawn(wrk, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+  const code = await new Promise<number>((r) => child.once('exit', (c) => r(c ?? -1)));
+  return { code, out };
 }
