@@ -1,5 +1,7 @@
 import Database, { type Database as Db, type Statement } from 'better-sqlite3';
 import { EventEmitter } from 'node:events';
+import { resolve } from 'node:path';
+import { BroadcastChannel } from 'node:worker_threads';
 import { AppError, type Clock, readAhead, systemClock, ValidationError } from '@authtrail/platform';
 import {
   ConcurrencyError,
@@ -124,6 +126,12 @@ export class SqliteEventStore implements EventStore, EventRetention {
   private readonly pollIntervalMs: number;
   private readonly maxGroupEvents: number;
   private readonly committed = new EventEmitter();
+  /**
+   * Commits on this file, across the process's threads (`authtrail serve` follows the log
+   * on a thread of its own): a commit wakes the subscriptions of every store open on the
+   * file in this process, not only this one's. Other processes' appends are seen by polling.
+   */
+  private readonly commits: BroadcastChannel | null;
   private readonly subscriptions = new Set<SqliteSubscription>();
   private queue: PendingAppend[] = [];
   /** The running flush, or null when no flush is scheduled. */
@@ -179,6 +187,14 @@ export class SqliteEventStore implements EventStore, EventRetention {
       ),
       head: db.prepare<[], number>('SELECT coalesce(max(position), 0) FROM events').pluck(),
     };
+
+    if (file === ':memory:') this.commits = null;
+    else {
+      const commits = new BroadcastChannel(`authtrail.sqlite-commits:${resolve(file)}`);
+      commits.onmessage = () => this.committed.emit('committed');
+      commits.unref();
+      this.commits = commits;
+    }
 
     this.writer = hasWriterThread(file, options)
       ? new ThreadSqliteWriter({ file, ...connectionSettings(options, true) })
@@ -379,6 +395,7 @@ export class SqliteEventStore implements EventStore, EventRetention {
     await this.flushing;
     await Promise.all([...this.subscriptions].map((s) => s.close()));
     await this.writer.close();
+    this.commits?.close();
     this.db.close();
   }
 
@@ -460,7 +477,10 @@ export class SqliteEventStore implements EventStore, EventRetention {
       }
     });
     this.counters.appendedEvents += appended;
-    if (appended > 0) this.committed.emit('committed');
+    if (appended > 0) {
+      this.committed.emit('committed');
+      this.commits?.postMessage(null);
+    }
   }
 }
 

@@ -640,6 +640,31 @@ describe('SqliteEventStore', () => {
     }
   });
 
+  it("a commit through another store on the file wakes a subscription at once, not at its poll (serve's workers' thread)", async () => {
+    // No poll within the test: only the commit signal across the stores can wake it.
+    const reader = open({ pollIntervalMs: 60_000 });
+    const writer = open();
+    const received: number[] = [];
+    const subscription = reader.subscribe({
+      after: 0,
+      handler: async (batch) => void received.push(performance.now(), batch.length),
+    });
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 50)); // idle: waiting for a commit
+      const appendedAt = performance.now();
+      await writer.append('acme', [
+        { streamId: 't-acme-mfa-s', expectedRevision: 'any', events: [event()] },
+      ]);
+      const deadline = Date.now() + 3000;
+      while (received.length === 0 && Date.now() < deadline)
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      expect(received[1]).toBe(1);
+      expect(received[0] - appendedAt).toBeLessThan(1000);
+    } finally {
+      await subscription.close();
+    }
+  });
+
   it('rejects reads and subscriptions after close', async () => {
     const store = open();
     await store.close();
