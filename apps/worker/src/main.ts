@@ -1,25 +1,15 @@
-import { NestFactory } from '@nestjs/core';
 import type { Logger } from 'pino';
 import { loadConfig } from '@authtrail/config';
-import { LOGGER, PinoNestLogger, lifecycleLogger } from '@authtrail/platform';
-import { RuntimeModule } from '@authtrail/runtime';
-import { ReportingModule } from '@authtrail/reporting';
-import { EntraModule } from '@authtrail/entra';
-import { Module } from '@nestjs/common';
+import { LOGGER, lifecycleLogger } from '@authtrail/platform';
 import { startBackgroundJobs } from './background-jobs';
+import { createWorkerApp } from './worker-app';
 import { startWorkerHealth } from './health/worker-health.server';
 
 /** Runs the workers alone (production scale-out); HTTP only for `/healthz` probes. */
 async function main(): Promise<void> {
   const config = loadConfig();
-  // The reporting module shares one read model between the projector and anything else.
-  @Module({ imports: [RuntimeModule.forRoot({ config }), ReportingModule, EntraModule] })
-  class WorkerModule {}
-  const app = await NestFactory.createApplicationContext(WorkerModule, { bufferLogs: true });
-  // Nest's own lines through pino too: JSON only, framework start-up at debug.
-  const logger = app.get<Logger>(LOGGER);
-  app.useLogger(new PinoNestLogger(logger));
-  const log = lifecycleLogger(logger);
+  const app = await createWorkerApp({ config });
+  const log = lifecycleLogger(app.get<Logger>(LOGGER));
   const jobs = await startBackgroundJobs(app);
   const health = await startWorkerHealth(app);
   log.info('authtrail workers started');

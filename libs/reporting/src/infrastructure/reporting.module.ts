@@ -41,6 +41,11 @@ import { ClickHouseCheckpointStore } from './clickhouse/clickhouse-checkpoint-st
  * projection writer and the report queries share it, and it closes at shutdown.
  */
 export const CLICKHOUSE_EXECUTOR = Symbol('ClickHouseExecutor');
+/**
+ * The executor of a ClickHouse another thread owns, or null (RuntimeModule provides it):
+ * when set, this app opens no ClickHouse of its own, and closing is that thread's business.
+ */
+export const CLICKHOUSE_ELSEWHERE = Symbol('ClickHouseElsewhere');
 const CLICKHOUSE_SETTINGS = Symbol('ClickHouseReadModelSettings');
 /** The projector's checkpoint store (`ClickHouseCheckpointStore`, fenced when coordinated). */
 export const PROJECTOR_CHECKPOINTS = Symbol('ProjectorCheckpoints');
@@ -76,8 +81,9 @@ export const LIVE_PROJECTOR_BATCH = 2000;
   providers: [
     {
       provide: CLICKHOUSE_EXECUTOR,
-      useFactory: (config: AppConfig) => lazyClickHouseReadModel(readModelOptions(config)),
-      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig, elsewhere: ClickHouseExecutor | null) =>
+        elsewhere ?? lazyClickHouseReadModel(readModelOptions(config)),
+      inject: [APP_CONFIG, { token: CLICKHOUSE_ELSEWHERE, optional: true }],
     },
     {
       provide: CLICKHOUSE_SETTINGS,

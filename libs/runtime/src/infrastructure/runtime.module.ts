@@ -33,6 +33,7 @@ import {
   systemClock,
 } from '@authtrail/platform';
 import { TenancyModule } from '@authtrail/tenancy';
+import { CLICKHOUSE_ELSEWHERE, type ClickHouseExecutor } from '@authtrail/reporting';
 import { IngestModule } from '@authtrail/ingest';
 import { PrivacyModule } from '@authtrail/privacy';
 import { LedgerModule } from '@authtrail/ledger';
@@ -51,6 +52,16 @@ export interface RuntimeOptions {
   readonly clock?: Clock;
   readonly ids?: IdSource;
   readonly logger?: Logger;
+  /** The process's metrics, when another thread's workers report into them too. */
+  readonly metrics?: Metrics;
+  /** The workers' status board, when another thread's workers report into it too. */
+  readonly workerBoard?: WorkerStatusBoard;
+  /**
+   * The read model's ClickHouse, when another thread owns it (`authtrail serve` runs the
+   * workers and the embedded engine on a thread of their own): reports and erasure reach
+   * it through this one. Default: this app opens it (ReportingModule).
+   */
+  readonly clickhouse?: ClickHouseExecutor;
 }
 
 /** The bounded contexts every app runs; each lib's module holds its own use cases. */
@@ -81,8 +92,12 @@ export class RuntimeModule implements OnApplicationShutdown {
         { provide: CLOCK, useValue: clock },
         { provide: ID_SOURCE, useValue: ids },
         { provide: LOGGER, useValue: logger },
-        { provide: Metrics, useFactory: () => new Metrics() },
-        { provide: WorkerStatusBoard, useFactory: () => new WorkerStatusBoard() },
+        { provide: Metrics, useFactory: () => options.metrics ?? new Metrics() },
+        {
+          provide: WorkerStatusBoard,
+          useFactory: () => options.workerBoard ?? new WorkerStatusBoard(),
+        },
+        { provide: CLICKHOUSE_ELSEWHERE, useValue: options.clickhouse ?? null },
         { provide: 'STORES', useFactory: () => openStores(config, clock, logger) },
         { provide: WorkerLeases, useFactory: (s: Stores) => s.leases, inject: ['STORES'] },
         { provide: EVENT_STORE, useFactory: (s: Stores) => s.eventStore, inject: ['STORES'] },
@@ -130,6 +145,7 @@ export class RuntimeModule implements OnApplicationShutdown {
       ],
       exports: [
         APP_CONFIG,
+        CLICKHOUSE_ELSEWHERE,
         CLOCK,
         ID_SOURCE,
         LOGGER,
