@@ -66,6 +66,11 @@ export interface AppConfig {
   /** Close idle or slow client connections after this long. */
   readonly requestTimeoutMs: number;
   readonly shutdownTimeoutMs: number;
+  /**
+   * `authtrail serve` runs its workers (projector, forwarder, sealer…) on a thread of their
+   * own, which owns the read model's ClickHouse; off, on the API's event loop.
+   */
+  readonly workersThread: boolean;
   /** How long a worker may keep retrying before `/healthz` says `degraded`. */
   readonly healthDegradedAfterMs: number;
   /** OIDC bearer tokens, when an issuer is configured (API keys keep working). */
@@ -161,6 +166,7 @@ export const CONFIG_VARIABLES = [
   'AUTHTRAIL_RATE_LIMIT_BURST',
   'AUTHTRAIL_REQUEST_TIMEOUT',
   'AUTHTRAIL_SHUTDOWN_TIMEOUT',
+  'AUTHTRAIL_WORKERS_THREAD',
   'AUTHTRAIL_HEALTH_DEGRADED_AFTER',
   'AUTHTRAIL_OIDC_ISSUER',
   'AUTHTRAIL_OIDC_AUDIENCE',
@@ -405,6 +411,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     },
     requestTimeoutMs: duration(env, 'AUTHTRAIL_REQUEST_TIMEOUT', 30_000),
     shutdownTimeoutMs: duration(env, 'AUTHTRAIL_SHUTDOWN_TIMEOUT', 10_000),
+    workersThread: bool(env, 'AUTHTRAIL_WORKERS_THREAD', true),
     healthDegradedAfterMs: duration(env, 'AUTHTRAIL_HEALTH_DEGRADED_AFTER', 60_000),
     oidc: oidcConfig(env),
     cli: {

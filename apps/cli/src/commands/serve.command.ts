@@ -1,10 +1,16 @@
 import type { Logger } from 'pino';
 import { AppConfig } from '@authtrail/config';
-import { LOGGER, lifecycleLogger } from '@authtrail/platform';
+import {
+  LOGGER,
+  Metrics,
+  WorkerStatusBoard,
+  createLogger,
+  lifecycleLogger,
+} from '@authtrail/platform';
 import { ErasureRecovery } from '@authtrail/privacy';
 import { BootstrapService, firstStartNotice } from '@authtrail/runtime';
 import { createApi } from '../../../api/src/index';
-import { BackgroundJobs, startBackgroundJobs } from '../../../worker/src/index';
+import { BackgroundJobs, WorkersThread, startBackgroundJobs } from '../../../worker/src/index';
 import { announceServer } from '../server-lock';
 
 /**
@@ -16,13 +22,36 @@ import { announceServer } from '../server-lock';
  * accepting requests (in-flight ones finish), stop the workers (the sealer seals the
  * tail), then close the stores; the announcement is removed whatever fails.
  *
+ * The workers run on a thread of their own (AUTHTRAIL_WORKERS_THREAD, default on), which
+ * owns the read model's ClickHouse; the API reaches it through that thread.
+ *
  * Everything it says is a JSON log line on stdout, but the first start's bootstrap key,
  * which goes to stderr as text (firstStartNotice).
  */
 export async function serve(config: AppConfig): Promise<void> {
-  const app = await createApi({ config });
+  const logger = createLogger(config.logLevel);
+  const metrics = new Metrics();
+  const workerBoard = new WorkerStatusBoard();
+  const thread = config.workersThread
+    ? new WorkersThread({
+        config,
+        metrics,
+        board: workerBoard,
+        logger,
+        // The workers are half of the product: without them serve stops, and whatever
+        // supervises it restarts it (checkpoints make that lose and repeat nothing).
+        onCrash: () => process.exit(1),
+      })
+    : null;
+  const app = await createApi({
+    config,
+    logger,
+    metrics,
+    workerBoard,
+    ...(thread ? { clickhouse: thread.clickhouse } : {}),
+  });
   const log = lifecycleLogger(app.get<Logger>(LOGGER));
-  let jobs: BackgroundJobs | null = null;
+  let jobs: BackgroundJobs | { stop(): Promise<void> } | null = null;
   let release: (() => void) | null = null;
   let stopping = false;
   const shutdown = async (signal: string): Promise<void> => {
@@ -39,7 +68,7 @@ export async function serve(config: AppConfig): Promise<void> {
     let code = 0;
     try {
       await app.getHttpAdapter().getInstance().close();
-      await jobs?.stop();
+      await (jobs ?? thread)?.stop();
       await app.close();
       log.info('stopped');
     } catch (error) {
@@ -55,6 +84,7 @@ export async function serve(config: AppConfig): Promise<void> {
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
   process.once('SIGINT', () => void shutdown('SIGINT'));
 
+  await thread?.start();
   const outcome = await app.get(BootstrapService).ensure();
   await app.get(ErasureRecovery).run();
   await app.listen(config.port, config.host);
@@ -62,7 +92,10 @@ export async function serve(config: AppConfig): Promise<void> {
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = `http://127.0.0.1:${port}`;
   release = announceServer(config.dataDir, { pid: process.pid, url });
-  jobs = await startBackgroundJobs(app);
+  if (thread) {
+    await thread.startJobs();
+    jobs = thread;
+  } else jobs = await startBackgroundJobs(app);
   // The key before the line that says the server is up: whoever waits for that has it.
   if (outcome.createdKey) process.stderr.write(firstStartNotice(outcome.createdKey, url));
   log.info(
