@@ -398,7 +398,8 @@ async function main(): Promise<void> {
     `phases ${only.join(',')}:` +
     (serve ? ` ${options.seconds} s per load run, ${options.erasures} erasures;` : '') +
     (on('reports') ? ` reports at ${n0(options.events)} events, ${options.runs} runs each;` : '') +
-    ' embedded stores, encryption on, SIEM file sink on';
+    ' embedded stores, encryption on, SIEM file sink on' +
+    (serve ? `; serve's workers ${workersLayout()}` : '');
   process.stdout.write(`\n${heading}\n\n${table(rows)}\n`);
 
   // One .cpuprofile per thread that ran JavaScript (the event loop, the SQLite writer):
@@ -450,3 +451,11 @@ main().catch((e: unknown) => {
   process.stderr.write(`${(e as Error)?.stack ?? String(e)}\n`);
   process.exit(1);
 });
+
+/** Where serve runs its workers in this run (AUTHTRAIL_WORKERS_THREAD, handed on to it). */
+function workersLayout(): string {
+  const v = process.env.AUTHTRAIL_WORKERS_THREAD?.toLowerCase();
+  return v && ['0', 'false', 'off', 'no'].includes(v)
+    ? "on the API's event loop (AUTHTRAIL_WORKERS_THREAD=off)"
+    : 'on their own thread';
+}

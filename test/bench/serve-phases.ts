@@ -241,7 +241,14 @@ export async function runServePhases(options: ServeOptions): Promise<ServeResult
       mainJs: options.mainJs,
       dataDir,
       baseEnv: process.env,
-      env: { AUTHTRAIL_SIEM_FILE: siemFile },
+      env: {
+        AUTHTRAIL_SIEM_FILE: siemFile,
+        // The bench's own AUTHTRAIL_* are not handed on, but the workers' layout is: the
+        // same bench, once with AUTHTRAIL_WORKERS_THREAD=off, compares the two (issue #15).
+        ...(process.env.AUTHTRAIL_WORKERS_THREAD !== undefined
+          ? { AUTHTRAIL_WORKERS_THREAD: process.env.AUTHTRAIL_WORKERS_THREAD }
+          : {}),
+      },
       nodeArgs: profileArgs(options, 'serve'),
     });
     try {
