@@ -160,6 +160,50 @@ describe('Keyring', () => {
     expect(third.created).toBe(true);
   });
 
+  it('renews a key the vault gives again with the same wrapped bytes, still asking the vault every TTL', async () => {
+    const { keyring, clock, data } = setup();
+    await keyring.ensureTenant(T);
+    const kim = (await keyring.resolveSubjects(T, ['kim@contoso.com'])).get('kim@contoso.com')!;
+    const lee = (await keyring.resolveSubjects(T, ['lee@contoso.com'])).get('lee@contoso.com')!;
+    const vault = new InMemoryKeyVault(data);
+    const other = new Keyring(vault, master, clock);
+    const reads = jest.spyOn(vault, 'getSubjectKeys');
+    const first = (await other.dataKeys(T, [kim.subjectId])).get(kim.subjectId)!;
+    const fingerprint = other.personFingerprint(first, Buffer.from('x'));
+
+    // Past the TTL the vault is read again; the same bytes renew the same key object (no
+    // unwrap, and the person's fingerprint key derived from it is kept with it).
+    clock.ms += 1000;
+    const renewed = (await other.dataKeys(T, [kim.subjectId])).get(kim.subjectId)!;
+    expect(reads).toHaveBeenCalledTimes(2);
+    expect(renewed).toBe(first);
+    expect(other.personFingerprint(renewed, Buffer.from('x'))).toBe(fingerprint);
+    // Resolving the name renews it the same way.
+    clock.ms += 1000;
+    expect(
+      (await other.resolveSubjects(T, ['kim@contoso.com'])).get('kim@contoso.com')!.key,
+    ).toBe(first);
+
+    // Other bytes for the subject are unwrapped, never matched to the cached key: here they
+    // are Lee's, bound to Lee's subject id, so the unwrap refuses them.
+    const kimRow = data.tenantSubjects(T).get(kim.subjectId)!;
+    const kimWrapped = kimRow.wrappedKey;
+    kimRow.wrappedKey = data.tenantSubjects(T).get(lee.subjectId)!.wrappedKey;
+    clock.ms += 1000;
+    await expect(other.dataKeys(T, [kim.subjectId])).rejects.toThrow();
+    kimRow.wrappedKey = kimWrapped;
+
+    // Not read again within the next TTL either: the key is dropped, and unwrapped anew.
+    const before = (await other.dataKeys(T, [kim.subjectId])).get(kim.subjectId)!;
+    clock.ms += 2000;
+    const later = (await other.dataKeys(T, [kim.subjectId])).get(kim.subjectId)!;
+    expect(later).not.toBe(before);
+    const aad = { eventId: 'e-1', subjectId: kim.subjectId };
+    expect(other.open(later, keyring.seal(kim.key, { displayName: 'Kim' }, aad), aad)).toEqual({
+      displayName: 'Kim',
+    });
+  });
+
   it('forget drops cached keys at once', async () => {
     const { keyring, replica } = setup();
     await keyring.ensureTenant(T);

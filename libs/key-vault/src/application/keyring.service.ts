@@ -46,6 +46,17 @@ interface Cached<T> {
   readonly expiresAt: number;
 }
 
+/**
+ * A cached data key. It is used until `expiresAt` (one TTL after the vault last gave it).
+ * After that only a vault read that returns the very same wrapped bytes for the subject
+ * renews it, until `keepUntil` (one more TTL): the renewal skips the unwrap and keeps the
+ * key's derived fingerprint key, and the vault is still asked every TTL.
+ */
+interface CachedDataKey extends Cached<DataKey> {
+  readonly wrapped: Buffer;
+  readonly keepUntil: number;
+}
+
 /** The user principal name is empty after trimming. */
 export class EmptyUserPrincipalNameError extends AppError {
   constructor() {
@@ -66,7 +77,7 @@ export class Keyring {
   private previousMaster: MasterKey | null = null;
   private readonly ttlMs: number;
   private readonly tenantCache = new Map<string, Cached<TenantKeys>>();
-  private readonly dataKeyCache = new Map<string, Map<string, Cached<DataKey>>>();
+  private readonly dataKeyCache = new Map<string, Map<string, CachedDataKey>>();
   /**
    * Lookup hash (hex) → subject id, per tenant, for as long as that subject's data key is
    * cached: a hit is used only while `dataKeyCache` still holds the same key object, so
@@ -183,14 +194,17 @@ export class Keyring {
         ? new Map<string, never>()
         : await this.vault.findSubjects(tenantId, [...unknown.values()]);
     const pending: { name: string; candidate: SubjectCandidate; key: DataKey }[] = [];
+    // The wrapped bytes each key of `unknown` came from, for the cache.
+    const wrappedOf = new Map<string, Uint8Array>();
     for (const [name, hash] of unknown) {
       const hit = found.get(hash.toString('hex'));
       if (hit) {
         resolved.set(name, {
           subjectId: hit.subjectId,
           created: false,
-          key: this.unwrapData(keys, tenantId, hit.subjectId, hit.wrappedKey),
+          key: this.dataKeyOf(keys, tenantId, hit.subjectId, hit.wrappedKey),
         });
+        wrappedOf.set(name, hit.wrappedKey);
         continue;
       }
       const subjectId = newSubjectId();
@@ -214,8 +228,9 @@ export class Keyring {
         resolved.set(p.name, {
           subjectId: s.subjectId,
           created: s.created,
-          key: ours ? p.key : this.unwrapData(keys, tenantId, s.subjectId, s.wrappedKey),
+          key: ours ? p.key : this.dataKeyOf(keys, tenantId, s.subjectId, s.wrappedKey),
         });
+        wrappedOf.set(p.name, ours ? p.candidate.wrappedKey : s.wrappedKey);
       });
     }
     const ordered = new Map<string, ResolvedSubjectKey>();
@@ -223,7 +238,7 @@ export class Keyring {
       const r = resolved.get(name)!;
       ordered.set(name, r);
       if (unknown.has(name)) {
-        this.cacheDataKey(tenantId, r.subjectId, r.key, epoch);
+        this.cacheDataKey(tenantId, r.subjectId, r.key, wrappedOf.get(name)!, epoch);
         this.cacheSubject(tenantId, hash.toString('hex'), r.subjectId, epoch);
       }
     }
@@ -261,9 +276,9 @@ export class Keyring {
     if (keys === null) return new Map();
     const wrapped = await this.vault.getSubjectKeys(tenantId, missing);
     for (const [subjectId, w] of wrapped) {
-      const key = this.unwrapData(keys, tenantId, subjectId, w);
+      const key = this.dataKeyOf(keys, tenantId, subjectId, w);
       out.set(subjectId, key);
-      this.cacheDataKey(tenantId, subjectId, key, epoch);
+      this.cacheDataKey(tenantId, subjectId, key, w, epoch);
     }
     return out;
   }
@@ -411,12 +426,19 @@ export class Keyring {
     return deriveTenantKeys(this.unwrapTenantKey(record), record.tenantId);
   }
 
-  private unwrapData(
+  /**
+   * The data key the vault just gave for a subject: the cached one when it was unwrapped
+   * from these very bytes (its renewal, see `CachedDataKey`), else unwrapped now.
+   */
+  private dataKeyOf(
     keys: TenantKeys,
     tenantId: string,
     subjectId: string,
     wrapped: Uint8Array,
   ): DataKey {
+    const cached = this.dataKeyCache.get(tenantId)?.get(subjectId);
+    if (cached && cached.keepUntil > this.clock.now().getTime() && cached.wrapped.equals(wrapped))
+      return cached.value;
     return { key: unwrapKey(keys.wrap, wrapped, subjectKeyContext(tenantId, subjectId)) };
   }
 
@@ -428,7 +450,13 @@ export class Keyring {
     });
   }
 
-  private cacheDataKey(tenantId: string, subjectId: string, key: DataKey, epoch: number): void {
+  private cacheDataKey(
+    tenantId: string,
+    subjectId: string,
+    key: DataKey,
+    wrapped: Uint8Array,
+    epoch: number,
+  ): void {
     if (this.ttlMs === 0 || epoch !== this.epoch) return;
     const now = this.clock.now().getTime();
     if (now >= this.nextSweepAt) this.sweep(now);
@@ -437,7 +465,14 @@ export class Keyring {
       perTenant = new Map();
       this.dataKeyCache.set(tenantId, perTenant);
     }
-    perTenant.set(subjectId, { value: key, expiresAt: now + this.ttlMs });
+    const previous = perTenant.get(subjectId);
+    perTenant.set(subjectId, {
+      value: key,
+      expiresAt: now + this.ttlMs,
+      keepUntil: now + 2 * this.ttlMs,
+      // A renewal keeps the bytes it compared; a copy otherwise (the vault's may be a view).
+      wrapped: previous?.value === key ? previous.wrapped : Buffer.from(wrapped),
+    });
   }
 
   private cacheSubject(tenantId: string, hashHex: string, subjectId: string, epoch: number): void {
@@ -458,7 +493,7 @@ export class Keyring {
     let size = 0;
     for (const [tenantId, perTenant] of this.dataKeyCache) {
       for (const [subjectId, entry] of perTenant)
-        if (entry.expiresAt <= now) perTenant.delete(subjectId);
+        if (entry.keepUntil <= now) perTenant.delete(subjectId);
       if (perTenant.size === 0) this.dataKeyCache.delete(tenantId);
       size += perTenant.size;
     }
