@@ -371,12 +371,9 @@ export class SiemForwarder {
   ): Promise<IdentityFingerprints | null> {
     const out: Partial<Record<IdentityField, string>> = {};
     try {
-      for (const [field, value] of Object.entries(identity) as [IdentityField, string][]) {
-        out[field] = await this.deps.keyring.fingerprint(
-          tenantId,
-          Buffer.from(`siem-identity\0${field}\0${value}`, 'utf8'),
-        );
-      }
+      const fingerprint = await this.deps.keyring.fingerprinter(tenantId);
+      for (const [field, value] of Object.entries(identity) as [IdentityField, string][])
+        out[field] = fingerprint(Buffer.from(`siem-identity\0${field}\0${value}`, 'utf8'));
     } catch (error) {
       // The tenant was deleted while the batch ran: its tombstones follow in the log.
       if (error instanceof AppError) return null;
