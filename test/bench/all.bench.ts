@@ -22,7 +22,7 @@ import { dirname, join, resolve } from 'node:path';
 import { formatProfile, summarizeProfiles } from './cpu-profile';
 import { LimitsResult, measureLimits } from './limits';
 import { ReadModelBenchResult, runReadModelBench } from './read-model-bench';
-import { ServeResult, WatchedLoad, runServePhases } from './serve-phases';
+import { ServeResult, ThreadCpu, WatchedLoad, runServePhases } from './serve-phases';
 
 const PHASES = ['ingest', 'erasure', 'replay', 'reports'] as const;
 type Phase = (typeof PHASES)[number];
@@ -127,6 +127,23 @@ function ingestRows(
     {
       measurement: '  projector / SIEM forwarder lag (/metrics, events)',
       value: `p95 ${n0(w.projectorLagEvents.p95)} / ${n0(w.forwarderLagEvents.p95)}, max ${n0(w.projectorLagEvents.max)} / ${n0(w.forwarderLagEvents.max)}`,
+      target: '—',
+      result: '—',
+    },
+    ...threadRows(w.serverCpuByThread, cpuPerEvent),
+  ];
+}
+
+/** The server CPU per event split by thread group, when /proc told it. */
+function threadRows(t: ThreadCpu | null, cpuPerEvent: number | null): Row[] {
+  if (t === null || cpuPerEvent === null) return [];
+  const total = t.eventLoop + t.sqliteWriter + t.workers + t.v8Helpers + t.other;
+  if (total <= 0) return [];
+  const us = (part: number) => n0((part / total) * cpuPerEvent);
+  return [
+    {
+      measurement: '  server CPU per event by thread (µs)',
+      value: `event loop ${us(t.eventLoop)}, SQLite writer ${us(t.sqliteWriter)}, workers' thread ${us(t.workers)}, V8 GC/compiler helpers ${us(t.v8Helpers)}, ClickHouse and other ${us(t.other)}`,
       target: '—',
       result: '—',
     },
@@ -455,7 +472,10 @@ main().catch((e: unknown) => {
 /** Where serve runs its workers in this run (AUTHTRAIL_WORKERS_THREAD, handed on to it). */
 function workersLayout(): string {
   const v = process.env.AUTHTRAIL_WORKERS_THREAD?.toLowerCase();
-  return v && ['0', 'false', 'off', 'no'].includes(v)
-    ? "on the API's event loop (AUTHTRAIL_WORKERS_THREAD=off)"
-    : 'on their own thread';
+  if (v && ['0', 'false', 'off', 'no'].includes(v))
+    return "on the API's event loop (AUTHTRAIL_WORKERS_THREAD=off)";
+  const nice = process.env.AUTHTRAIL_API_NICE;
+  return nice === undefined
+    ? 'on their own thread'
+    : `on their own thread, the API at AUTHTRAIL_API_NICE=${nice}`;
 }

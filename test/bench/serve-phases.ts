@@ -8,6 +8,7 @@ import {
   LoadResult,
   cpuSecondsOf,
   driveLoad,
+  threadCpuOf,
   makeEvents,
   memoryOf,
   prepareTenant,
@@ -17,6 +18,8 @@ import {
 import { ErasureResult, measureErasures } from './erasure-phase';
 import { Summary, probeProjection, sleep, summarize, workerLags } from './serve-probes';
 import { ensureWrk, wrkGet, wrkLoad } from './wrk-load';
+import { SQLITE_WRITER_THREAD_NAME } from '../../libs/event-store/src/infrastructure/sqlite/sqlite-writer';
+import { WORKERS_THREAD_NAME } from '../../apps/worker/src/thread/workers-thread';
 
 /**
  * The phases of `npm run bench` that need a real `authtrail serve` (a child process on a
@@ -35,6 +38,41 @@ export interface WatchedLoad {
   readonly serverRssMaxBytes: number | null;
   /** CPU the server used during the run, in cores (user + system seconds per second). */
   readonly serverCpuCores: number | null;
+  /** The same CPU by thread group, in CPU seconds over the run (Linux), or null. */
+  readonly serverCpuByThread: ThreadCpu | null;
+}
+
+/** CPU seconds of the server's threads, grouped by what they run. */
+export interface ThreadCpu {
+  /** The API's event loop: HTTP, validation, sealing (and the workers, with the thread off). */
+  readonly eventLoop: number;
+  /** The thread that commits appends to the SQLite log. */
+  readonly sqliteWriter: number;
+  /** The workers' thread: projector, SIEM forwarder, sealer, … (0 with it off). */
+  readonly workers: number;
+  /** V8's helper threads: garbage collection and compilation, for every isolate. */
+  readonly v8Helpers: number;
+  /** Everything else: the embedded ClickHouse's threads, libuv's pool, threads that exited. */
+  readonly other: number;
+}
+
+/** The CPU the threads of `pid` used between two `threadCpuOf` readings, grouped. */
+export function groupThreadCpu(
+  before: ReturnType<typeof threadCpuOf>,
+  after: ReturnType<typeof threadCpuOf>,
+  totalSeconds: number,
+): ThreadCpu | null {
+  if (before === null || after === null) return null;
+  const sums = { eventLoop: 0, sqliteWriter: 0, workers: 0, v8Helpers: 0 };
+  for (const [tid, t] of after) {
+    const used = t.seconds - (before.get(tid)?.seconds ?? 0);
+    if (t.name === 'MainThread') sums.eventLoop += used;
+    else if (t.name === SQLITE_WRITER_THREAD_NAME) sums.sqliteWriter += used;
+    else if (t.name === WORKERS_THREAD_NAME) sums.workers += used;
+    else if (t.name === 'V8Worker') sums.v8Helpers += used;
+  }
+  const named = sums.eventLoop + sums.sqliteWriter + sums.workers + sums.v8Helpers;
+  return { ...sums, other: Math.max(0, totalSeconds - named) };
 }
 
 export interface ReplayResult {
@@ -140,12 +178,16 @@ async function watched(
     }
   })().catch(keep);
   const cpu0 = cpuSecondsOf(server.pid);
+  const threads0 = threadCpuOf(server.pid);
   const t0 = performance.now();
   try {
     const load = await run();
     const cpu1 = cpuSecondsOf(server.pid);
+    const threads1 = threadCpuOf(server.pid);
     const cores =
       cpu0 === null || cpu1 === null ? null : (cpu1 - cpu0) / ((performance.now() - t0) / 1000);
+    const byThread =
+      cpu0 === null || cpu1 === null ? null : groupThreadCpu(threads0, threads1, cpu1 - cpu0);
     done = true;
     await Promise.all([sampler, prober]);
     if (watch.error !== null) throw watch.error;
@@ -156,6 +198,7 @@ async function watched(
       forwarderLagEvents: summarize(forwarder),
       serverRssMaxBytes: rssMax,
       serverCpuCores: cores,
+      serverCpuByThread: byThread,
     };
   } finally {
     done = true;
@@ -243,11 +286,14 @@ export async function runServePhases(options: ServeOptions): Promise<ServeResult
       baseEnv: process.env,
       env: {
         AUTHTRAIL_SIEM_FILE: siemFile,
-        // The bench's own AUTHTRAIL_* are not handed on, but the workers' layout is: the
-        // same bench, once with AUTHTRAIL_WORKERS_THREAD=off, compares the two (issue #15).
-        ...(process.env.AUTHTRAIL_WORKERS_THREAD !== undefined
-          ? { AUTHTRAIL_WORKERS_THREAD: process.env.AUTHTRAIL_WORKERS_THREAD }
-          : {}),
+        // The bench's own AUTHTRAIL_* are not handed on, but the workers' layout and the
+        // API's priority are: the same bench, once with AUTHTRAIL_WORKERS_THREAD=off or
+        // AUTHTRAIL_API_NICE=0, compares the two (issue #15).
+        ...Object.fromEntries(
+          ['AUTHTRAIL_WORKERS_THREAD', 'AUTHTRAIL_API_NICE'].flatMap((k) =>
+            process.env[k] !== undefined ? [[k, process.env[k]]] : [],
+          ),
+        ),
       },
       nodeArgs: profileArgs(options, 'serve'),
     });

@@ -1,6 +1,6 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { exampleEvent, ProducerEvent } from '@authtrail/catalog';
 
 /**
@@ -274,6 +274,30 @@ export function memoryOf(pid: number): { rssBytes: number; peakRssBytes: number 
     const kb = (field: string): number =>
       Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN) * 1024;
     return { rssBytes: kb('VmRSS'), peakRssBytes: kb('VmHWM') };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * CPU seconds (user + system) each live thread of a process used so far, by thread id,
+ * with the thread's name (`comm`), from /proc (Linux); null elsewhere. Threads that have
+ * exited are not listed (their time is in `cpuSecondsOf`).
+ */
+export function threadCpuOf(pid: number): Map<number, { name: string; seconds: number }> | null {
+  try {
+    const out = new Map<number, { name: string; seconds: number }>();
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      try {
+        const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+        const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        out.set(Number(tid), { name, seconds: (Number(fields[11]) + Number(fields[12])) / 100 });
+      } catch {
+        // The thread exited between the listing and the read.
+      }
+    }
+    return out;
   } catch {
     return null;
   }

@@ -12,6 +12,9 @@ import {
 import { ExecutorOp, FromWorkers, ToWorkers, applyMetric, revive } from './protocol';
 import type { WorkersThreadData } from './workers.thread';
 
+/** Name of the workers' thread (its OS thread name too). */
+export const WORKERS_THREAD_NAME = 'workers';
+
 export interface WorkersThreadOptions {
   readonly config: AppConfig;
   /** The API thread's registry and board: the workers' updates land in them. */
@@ -70,6 +73,8 @@ export class WorkersThread {
     const workerData: WorkersThreadData = { config: this.options.config };
     const worker = new Worker(this.options.entry ?? join(__dirname, 'workers.thread.js'), {
       workerData,
+      // Also the OS thread's name (≤ 15 characters), as `top -H` and the bench show it.
+      name: WORKERS_THREAD_NAME,
     });
     this.worker = worker;
     this.opened = this.next('opened').then(() => undefined);
