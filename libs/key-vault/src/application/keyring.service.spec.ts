@@ -180,9 +180,9 @@ describe('Keyring', () => {
     expect(other.personFingerprint(renewed, Buffer.from('x'))).toBe(fingerprint);
     // Resolving the name renews it the same way.
     clock.ms += 1000;
-    expect(
-      (await other.resolveSubjects(T, ['kim@contoso.com'])).get('kim@contoso.com')!.key,
-    ).toBe(first);
+    expect((await other.resolveSubjects(T, ['kim@contoso.com'])).get('kim@contoso.com')!.key).toBe(
+      first,
+    );
 
     // Other bytes for the subject are unwrapped, never matched to the cached key: here they
     // are Lee's, bound to Lee's subject id, so the unwrap refuses them.
