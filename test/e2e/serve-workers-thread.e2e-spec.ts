@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { patchedExample } from '@authtrail/catalog';
@@ -8,6 +8,23 @@ import { startServe } from '../support/serve-process';
 
 const NAME = 'wilhelmina.threadbare-41c9@contoso.example';
 const DISPLAY = 'Wilhelmina Threadbare';
+
+/** Name and nice value of each thread of a process whose nice value is above 0 (Linux /proc). */
+function loweredThreads(pid: number): string[] {
+  const out: string[] = [];
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      // Field 19 (nice) is the 17th after the name.
+      const nice = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+      if (nice > 0) out.push(`${name} ${nice}`);
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return out.sort();
+}
 
 async function until<T>(what: string, probe: () => Promise<T | null>, ms = 20_000): Promise<T> {
   const deadline = Date.now() + ms;
@@ -26,9 +43,9 @@ async function until<T>(what: string, probe: () => Promise<T | null>, ms = 20_00
  * reaches them too, the workers report to /metrics and /healthz, and a stop is clean.
  */
 describe.each([
-  ['on their own thread (default)', {}],
-  ["on the API's event loop", { AUTHTRAIL_WORKERS_THREAD: 'false' }],
-])('serve with the workers %s', (_layout, env: Record<string, string>) => {
+  ['on their own thread (default)', {}, ['MainThread 10', 'sqlite-writer 10']],
+  ["on the API's event loop", { AUTHTRAIL_WORKERS_THREAD: 'false' }, []],
+])('serve with the workers %s', (_layout, env: Record<string, string>, lowered: string[]) => {
   const dataDir = mkdtempSync(join(tmpdir(), 'authtrail-layout-'));
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
@@ -61,6 +78,12 @@ describe.each([
         return items.length === events.length ? items : null;
       });
       expect(named).toHaveLength(25);
+
+      // With the workers' thread the API's event loop runs at AUTHTRAIL_API_NICE (10), and
+      // its SQLite writer (created at the first append, it inherits it); nothing else does:
+      // not the workers, their own writer, ClickHouse's threads or libuv's pool, where
+      // ClickHouse's queries run.
+      if (process.platform === 'linux') expect(loweredThreads(serve.child.pid!)).toEqual(lowered);
 
       // Mirrored from the workers' thread: lag, statuses.
       const metrics = (await request(url, 'GET', '/metrics', { key: reader })).text;

@@ -14,6 +14,8 @@ describe('loadConfig', () => {
     expect(c.tenantDeletionGraceMs).toBe(7 * 86_400_000);
     expect(c.ingest).toMatchObject({ maxEvents: 1000, maxBodyBytes: 5 * 1024 * 1024 });
     expect(c.retention).toEqual({ mfaDays: 90, ssprDays: 365 });
+    expect(c.apiNice).toBe(10);
+    expect(loadConfig({ AUTHTRAIL_API_NICE: '0' }).apiNice).toBe(0);
   });
 
   it.each([
@@ -30,6 +32,8 @@ describe('loadConfig', () => {
     ['AUTHTRAIL_BOOTSTRAP_KEY', 'short'],
     ['AUTHTRAIL_RETENTION_MFA_DAYS', '0'],
     ['AUTHTRAIL_RETENTION_SSPR_DAYS', 'a year'],
+    ['AUTHTRAIL_API_NICE', '20'],
+    ['AUTHTRAIL_API_NICE', '-5'],
   ])('stops on a bad %s and names it', (name, value) => {
     let error: unknown;
     try {

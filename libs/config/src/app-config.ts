@@ -71,6 +71,13 @@ export interface AppConfig {
    * own, which owns the read model's ClickHouse; off, on the API's event loop.
    */
   readonly workersThread: boolean;
+  /**
+   * With the workers' thread (Linux): the nice value `serve` gives the API's threads (its
+   * event loop and the SQLite writer), 0–19, so that on a saturated machine the workers
+   * get the CPU they need to keep the reports fresh and ingest takes the rest. 0 leaves
+   * them alone; idle cores are used either way.
+   */
+  readonly apiNice: number;
   /** How long a worker may keep retrying before `/healthz` says `degraded`. */
   readonly healthDegradedAfterMs: number;
   /** OIDC bearer tokens, when an issuer is configured (API keys keep working). */
@@ -167,6 +174,7 @@ export const CONFIG_VARIABLES = [
   'AUTHTRAIL_REQUEST_TIMEOUT',
   'AUTHTRAIL_SHUTDOWN_TIMEOUT',
   'AUTHTRAIL_WORKERS_THREAD',
+  'AUTHTRAIL_API_NICE',
   'AUTHTRAIL_HEALTH_DEGRADED_AFTER',
   'AUTHTRAIL_OIDC_ISSUER',
   'AUTHTRAIL_OIDC_AUDIENCE',
@@ -412,6 +420,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     requestTimeoutMs: duration(env, 'AUTHTRAIL_REQUEST_TIMEOUT', 30_000),
     shutdownTimeoutMs: duration(env, 'AUTHTRAIL_SHUTDOWN_TIMEOUT', 10_000),
     workersThread: bool(env, 'AUTHTRAIL_WORKERS_THREAD', true),
+    apiNice: int(env, 'AUTHTRAIL_API_NICE', 10, 0, 19),
     healthDegradedAfterMs: duration(env, 'AUTHTRAIL_HEALTH_DEGRADED_AFTER', 60_000),
     oidc: oidcConfig(env),
     cli: {

@@ -1,3 +1,4 @@
+import { stat } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import { AppConfig } from '@authtrail/config';
 import {
@@ -11,6 +12,7 @@ import { ErasureRecovery } from '@authtrail/privacy';
 import { BootstrapService, firstStartNotice } from '@authtrail/runtime';
 import { createApi } from '../../../api/src/index';
 import { BackgroundJobs, WorkersThread, startBackgroundJobs } from '../../../worker/src/index';
+import { lowerApiPriority } from '../api-priority';
 import { announceServer } from '../server-lock';
 
 /**
@@ -85,6 +87,14 @@ export async function serve(config: AppConfig): Promise<void> {
   process.once('SIGINT', () => void shutdown('SIGINT'));
 
   await thread?.start();
+  if (thread) {
+    // The workers' thread and its ClickHouse threads exist now, at the process's priority,
+    // and so must libuv's pool (started at its first job): ClickHouse's queries run there,
+    // and threads it starts inherit from them. From here on the API's event loop, and the
+    // SQLite writer it starts, yield to them when the cores are all busy.
+    await stat(config.dataDir);
+    log.info({ apiPriority: lowerApiPriority(config.apiNice) }, 'API priority');
+  }
   const outcome = await app.get(BootstrapService).ensure();
   await app.get(ErasureRecovery).run();
   await app.listen(config.port, config.host);
