@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { patchedExample } from '@authtrail/catalog';
 import { request } from '../support/test-server';
 import { startServe } from '../support/serve-process';
+import { ON_ESDB } from '../support/event-store-under-test';
 
 const NAME = 'wilhelmina.threadbare-41c9@contoso.example';
 const DISPLAY = 'Wilhelmina Threadbare';
@@ -43,7 +44,12 @@ async function until<T>(what: string, probe: () => Promise<T | null>, ms = 20_00
  * reaches them too, the workers report to /metrics and /healthz, and a stop is clean.
  */
 describe.each([
-  ['on their own thread (default)', {}, ['MainThread 10', 'sqlite-writer 10']],
+  // On EventStoreDB there is no SQLite writer thread for the log.
+  [
+    'on their own thread (default)',
+    {},
+    ON_ESDB ? ['MainThread 10'] : ['MainThread 10', 'sqlite-writer 10'],
+  ],
   ["on the API's event loop", { AUTHTRAIL_WORKERS_THREAD: 'false' }, []],
 ])('serve with the workers %s', (_layout, env: Record<string, string>, lowered: string[]) => {
   const dataDir = mkdtempSync(join(tmpdir(), 'authtrail-layout-'));
