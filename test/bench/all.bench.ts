@@ -3,6 +3,7 @@
  *
  *   node test/bench/run.js all [--events 1000000] [--seconds 60] [--only ingest,erasure,replay,reports]
  *        [--erasures 20] [--runs 15] [--batch-clients 4] [--single-clients 64]
+ *        [--loads batches,node,wrk]
  *        [--out bench-results/<time>.json] [--dist dist] [--strict] [--keep] [--profile [DIR]]
  *        [--limit-events 100000]
  *
@@ -22,7 +23,14 @@ import { dirname, join, resolve } from 'node:path';
 import { formatProfile, summarizeProfiles } from './cpu-profile';
 import { LimitsResult, measureLimits } from './limits';
 import { ReadModelBenchResult, runReadModelBench } from './read-model-bench';
-import { ServeResult, ThreadCpu, WatchedLoad, runServePhases } from './serve-phases';
+import {
+  INGEST_LOADS,
+  IngestLoad,
+  ServeResult,
+  ThreadCpu,
+  WatchedLoad,
+  runServePhases,
+} from './serve-phases';
 
 const PHASES = ['ingest', 'erasure', 'replay', 'reports'] as const;
 type Phase = (typeof PHASES)[number];
@@ -302,6 +310,14 @@ async function main(): Promise<void> {
     if (!(PHASES as readonly string[]).includes(p))
       throw new Error(`--only: unknown phase "${p}" (phases: ${PHASES.join(', ')})`);
   const on = (p: Phase) => only.includes(p);
+  // The ingest phase's loads: one alone (e.g. `--loads wrk`) for a profile of just that load.
+  const loads = arg('loads', INGEST_LOADS.join(','))
+    .split(',')
+    .map((l) => l.trim())
+    .filter(Boolean);
+  for (const l of loads)
+    if (!(INGEST_LOADS as readonly string[]).includes(l))
+      throw new Error(`--loads: unknown load "${l}" (loads: ${INGEST_LOADS.join(', ')})`);
   const options = {
     events: count('events', 1_000_000),
     seconds: count('seconds', 60),
@@ -363,6 +379,7 @@ async function main(): Promise<void> {
         seconds: options.seconds,
         batchClients: options.batchClients,
         singleClients: options.singleClients,
+        loads: loads as IngestLoad[],
         erasures: options.erasures,
         keep: options.keep,
         log,

@@ -114,6 +114,10 @@ export interface ServeResult {
   readonly replay: ReplayResult | null;
 }
 
+/** The ingest phase's loads: batches of 1000, one event per request from the Node client, and from wrk. */
+export const INGEST_LOADS = ['batches', 'node', 'wrk'] as const;
+export type IngestLoad = (typeof INGEST_LOADS)[number];
+
 export interface ServeOptions {
   readonly mainJs: string;
   readonly ingest: boolean;
@@ -122,6 +126,8 @@ export interface ServeOptions {
   readonly seconds: number;
   readonly batchClients: number;
   readonly singleClients: number;
+  /** Which ingest loads run (default all three): profiling one of them alone needs the others off. */
+  readonly loads: readonly IngestLoad[];
   readonly erasures: number;
   readonly keep: boolean;
   readonly log: (line: string) => void;
@@ -333,25 +339,30 @@ export async function runServePhases(options: ServeOptions): Promise<ServeResult
             log(`HTTP ceiling: GET /healthz, ${options.singleClients} clients, 5 s…`);
             ceiling = await httpCeiling(server, options.singleClients, 5);
           }
-          log(`ingest: batches of 1000, ${options.batchClients} clients, ${options.seconds} s…`);
-          batched = await watched(server, keys, () =>
-            load(1000, options.batchClients, options.seconds),
-          );
-          // The single-event run starts from an idle server: a backlog the projector and
-          // forwarder still owe the batch run would take its CPU.
-          log('waiting for the projector and the SIEM forwarder to catch up…');
-          batchedCatchUpSeconds = await catchUp(server.url, 600_000);
-          log(
-            `ingest: 1 event per request, ${options.singleClients} clients, ${options.seconds} s…`,
-          );
-          single = await watched(server, keys, () =>
-            load(1, options.singleClients, options.seconds),
-          );
-          const tool = ensureWrk(log);
-          if ('skipped' in tool) {
+          const runs = (l: IngestLoad) => options.loads.includes(l);
+          if (runs('batches')) {
+            log(`ingest: batches of 1000, ${options.batchClients} clients, ${options.seconds} s…`);
+            batched = await watched(server, keys, () =>
+              load(1000, options.batchClients, options.seconds),
+            );
+            // The single-event runs start from an idle server: a backlog the projector and
+            // forwarder still owe the batch run would take their CPU.
+            log('waiting for the projector and the SIEM forwarder to catch up…');
+            batchedCatchUpSeconds = await catchUp(server.url, 600_000);
+          }
+          if (runs('node')) {
+            log(
+              `ingest: 1 event per request, ${options.singleClients} clients, ${options.seconds} s…`,
+            );
+            single = await watched(server, keys, () =>
+              load(1, options.singleClients, options.seconds),
+            );
+          }
+          const tool = runs('wrk') ? ensureWrk(log) : null;
+          if (tool !== null && 'skipped' in tool) {
             wrkSkipped = tool.skipped;
             log(`wrk row skipped: ${tool.skipped}`);
-          } else {
+          } else if (tool !== null) {
             log('waiting for the projector and the SIEM forwarder to catch up…');
             await catchUp(server.url, 600_000);
             log(
@@ -368,8 +379,8 @@ export async function runServePhases(options: ServeOptions): Promise<ServeResult
               }),
             );
           }
-          for (const w of [batched, single, ...(wrk ? [wrk] : [])])
-            if (w.load.errors > 0)
+          for (const w of [batched, single, wrk])
+            if (w !== null && w.load.errors > 0)
               throw new Error(`${w.load.errors} ingest requests failed: ${w.load.firstError}`);
         } catch (e) {
           fail('ingest', e);

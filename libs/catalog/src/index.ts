@@ -63,3 +63,10 @@ export {
   type ExamplePatch,
 } from './testing/examples';
 export * from './domain/suspicious-signals';
+export {
+  IDENTITY_FIELDS,
+  identityDigestInput,
+  identityOf,
+  type Identity,
+  type IdentityField,
+} from './domain/identity-fields';

@@ -18,6 +18,14 @@ export interface Envelope {
   readonly data: Readonly<Record<string, unknown>>;
   /** Subject id → sealed personal fields of that subject. */
   readonly sealed: Readonly<Record<string, string>>;
+  /**
+   * Subject id → a 96-bit digest of that subject's identity fields in `sealed` (name,
+   * display name, email), keyed under a key derived from the subject's own data key: the
+   * SIEM forwarder sees that an identity is unchanged without opening the blob. A subject
+   * without identity fields has no entry. Producer events recorded before it was added
+   * (and system events, which seal nothing) have no `identity` at all.
+   */
+  readonly identity?: Readonly<Record<string, string>>;
 }
 
 export function encodeEnvelope(envelope: Envelope): Buffer {

@@ -81,6 +81,7 @@ export class IngestEventsHandler implements ICommandHandler<IngestEventsCommand,
       tenantFingerprint: await keyring.fingerprinter(tenantId),
       personFingerprint: (key, bytes) => keyring.personFingerprint(key, bytes),
       seal: (key, payload, aad) => keyring.seal(key, payload, aad),
+      personDigest: (key, bytes) => keyring.personDigest(key, bytes),
     };
     for (let attempt = 1; ; attempt++) {
       const subjects = await keyring.resolveSubjects(tenantId, names);

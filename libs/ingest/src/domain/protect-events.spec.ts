@@ -4,6 +4,7 @@ import {
   DataKey,
   ResolvedSubjectKey,
   derivePersonFingerprintKey,
+  digestOf,
   fingerprintOf,
   newKeyBytes,
   openJson,
@@ -19,6 +20,7 @@ const protection: EventProtection = {
   tenantFingerprint: (bytes) => fingerprintOf(tenantFingerprintKey, bytes),
   personFingerprint: (key, bytes) => fingerprintOf(derivePersonFingerprintKey(key.key), bytes),
   seal: (key, payload, aad) => sealJson(key.key, payload, aad),
+  personDigest: (key, bytes) => digestOf(derivePersonFingerprintKey(key.key), bytes),
 };
 const recordedAt = new Date('2026-12-02T19:00:00.000Z');
 
@@ -102,6 +104,43 @@ describe('protectEvents', () => {
     const fields = open(KIM.key, envelope.sealed.s_kim, event.eventId, 's_kim');
     expect(fields['/actor/userPrincipalName']).toBe('kim@contoso.com');
     expect(fields['/target/userPrincipalName']).toBe('kim@contoso.com');
+  });
+
+  it('digests each person’s identity fields under their own key, and only those', () => {
+    const event = catalogExamples.exampleEvent('sspr.PasswordResetByAdmin');
+    const identityOf = (e: ProducerEvent) =>
+      decodeEnvelope(protect([e])[0].events[0].data).identity!;
+    const first = identityOf(event);
+    expect(Object.keys(first).sort()).toEqual(['s_helpdesk', 's_kim']);
+    expect(first.s_kim).toMatch(/^[A-Za-z0-9_-]{16}$/);
+    // The digest is not the name under any key but Kim's own, and the same identity under
+    // the same key digests the same in another event (another event id, another blob).
+    expect(first.s_kim).not.toBe(first.s_helpdesk);
+    const again = identityOf({
+      ...structuredClone(event),
+      eventId: catalogExamples.exampleEvent('sspr.PasswordResetByAdmin').eventId,
+    });
+    expect(again).toEqual(first);
+    // A different display name changes Kim's digest, and only hers.
+    const renamed = identityOf({ ...event, target: { ...event.target!, displayName: 'Kim A.' } });
+    expect(renamed.s_kim).not.toBe(first.s_kim);
+    expect(renamed.s_helpdesk).toBe(first.s_helpdesk);
+    // Personal fields that are no identity (phone number, IP address) leave it as it is.
+    const mfa = catalogExamples.exampleEvent('mfa.AuthenticationAttempted');
+    const elsewhere = {
+      ...mfa,
+      details: {
+        ...mfa.details,
+        initiatingIpAddress: '198.51.100.99',
+        primaryCallPhoneNumber: '4255550199',
+      },
+    } as ProducerEvent;
+    expect(identityOf(elsewhere)).toEqual(identityOf(mfa));
+    expect(Object.keys(identityOf(mfa))).toEqual(['s_kim']);
+    // Under another key (the person erased and seen anew) the same identity digests otherwise.
+    const fresh = new Map([...subjects, ['kim@contoso.com', person('s_kim')]]);
+    const [stream] = protect([event], fresh);
+    expect(decodeEnvelope(stream.events[0].data).identity!.s_kim).not.toBe(first.s_kim);
   });
 
   it('uses the actor’s stream when an event has no target', () => {

@@ -2,6 +2,8 @@ import {
   EventCatalog,
   EventTypeDefinition,
   ProducerEvent,
+  identityDigestInput,
+  identityOf,
   normalisePrincipalName,
 } from '@authtrail/catalog';
 import { AppendToStream, dataStream, encodeEnvelope } from '@authtrail/event-store';
@@ -28,6 +30,8 @@ export interface EventProtection {
   personFingerprint(key: DataKey, canonicalBytes: Uint8Array): string;
   /** The person's personal fields of one event, sealed and bound to event and subject. */
   seal(key: DataKey, payload: object, aad: SealAad): string;
+  /** A short keyed digest under a key derived from the person's own data key. */
+  personDigest(key: DataKey, bytes: Uint8Array): string;
 }
 
 export interface ProtectInput {
@@ -56,7 +60,7 @@ export function namesOf(events: readonly CheckedEvent[]): string[] {
  * Ingest's protect step: each event split into its clear data and one sealed blob per
  * person, under that person's key, with its idempotency fingerprint, as one append to
  * its data stream (the target's, else the actor's). Nothing personal reaches the
- * envelope outside `sealed`. Throws when a person of an event is not in `subjects`.
+ * envelope outside `sealed` (and `identity`, digests keyed per person). Throws when a person of an event is not in `subjects`.
  */
 export function protectEvents(
   catalog: EventCatalog,
@@ -81,8 +85,14 @@ export function protectEvents(
       bySubject.set(resolved.subjectId, entry);
     }
     const sealed: Record<string, string> = {};
+    const identity: Record<string, string> = {};
     for (const [subjectId, { key, fields }] of bySubject) {
       sealed[subjectId] = protection.seal(key, fields, { eventId: event.eventId, subjectId });
+      // What the SIEM forwarder would read from the blob, digested: it opens the blob only
+      // when the digest is not the one it last saw published.
+      const who = identityOf(fields);
+      if (Object.keys(who).length > 0)
+        identity[subjectId] = protection.personDigest(key, identityDigestInput(who));
     }
     // Idempotency fingerprint in parts: the non-personal content under the tenant's
     // key, each person's fields under a key derived from that person's own data key.
@@ -120,6 +130,7 @@ export function protectEvents(
       subjects: roleSubjects,
       data: split.data,
       sealed,
+      identity,
     });
     const primary = roleSubjects.target ?? roleSubjects.actor ?? 'none';
     return {

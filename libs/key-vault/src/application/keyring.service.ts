@@ -4,6 +4,7 @@ import { openJson, sealJson } from '../domain/aead.crypto';
 import {
   derivePersonFingerprintKey,
   deriveTenantKeys,
+  digestOf,
   fingerprintOf,
   lookupHashOf,
   TenantKeys,
@@ -289,12 +290,26 @@ export class Keyring {
    * tenant-wide key can later confirm a guess of an erased person's data.
    */
   personFingerprint(key: DataKey, canonicalBytes: Uint8Array): string {
+    return fingerprintOf(this.personFingerprintKey(key), canonicalBytes);
+  }
+
+  private personFingerprintKey(key: DataKey): KeyObject {
     let derived = this.personFingerprintKeys.get(key);
     if (!derived) {
       derived = derivePersonFingerprintKey(key.key);
       this.personFingerprintKeys.set(key, derived);
     }
-    return fingerprintOf(derived, canonicalBytes);
+    return derived;
+  }
+
+  /**
+   * A short digest (96 bits, base64url) of a person's bytes under the same person-derived
+   * key as `personFingerprint`: equal bytes give equal digests while the person exists,
+   * and nothing can be checked against it once their key is shredded. For change
+   * detection only (the SIEM identity digest), never for integrity.
+   */
+  personDigest(key: DataKey, bytes: Uint8Array): string {
+    return digestOf(this.personFingerprintKey(key), bytes);
   }
 
   /** Seals a subject's personal fields of one event: base64url AES-256-GCM bound to event and subject id. */

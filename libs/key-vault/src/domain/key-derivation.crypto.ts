@@ -49,6 +49,11 @@ export function fingerprintOf(fingerprintKey: KeyObject, canonicalBytes: Uint8Ar
   return createHmac('sha256', fingerprintKey).update(canonicalBytes).digest('hex');
 }
 
+/** The first 96 bits of HMAC-SHA256 of bytes, base64url (16 characters): a compact change digest. */
+export function digestOf(key: KeyObject, bytes: Uint8Array): string {
+  return createHmac('sha256', key).update(bytes).digest().subarray(0, 12).toString('base64url');
+}
+
 /**
  * A person's own fingerprint key, derived from their data key: a fingerprint of their
  * personal fields can be checked only while the person exists, and is meaningless once

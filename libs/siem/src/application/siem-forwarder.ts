@@ -30,6 +30,7 @@ import { AUTHTRAIL_PRODUCT, OcsfProduct, toOcsf } from '../domain/ocsf.mapping';
 import type { PublishedSubjectsStore } from '../domain/published-subjects.port';
 import type { SealProof, SealProofs } from '../domain/seal-proofs.port';
 import type { SiemPublisher } from '../domain/siem-publisher.port';
+import { IdentityDigests } from './identity-digests';
 import { SiemRecord, primarySubject, recordKey } from '../domain/siem-record';
 import { SIEM_TOPICS } from '../domain/siem-topics';
 
@@ -38,6 +39,12 @@ export const FORWARDER_WORKER = 'forwarder';
 const ERASED = PRIVACY_EVENT.erased;
 const TENANT_DELETED = TENANT_EVENT.deleted;
 const SEALED = LEDGER_EVENT.sealed;
+
+/**
+ * People whose last identity digest the forwarder remembers (see `IdentityDigests`); the
+ * oldest are forgotten first. About 200 bytes each: at most ~10 MB.
+ */
+const MAX_REMEMBERED_IDENTITIES = 50_000;
 
 export interface SiemForwarderDeps {
   readonly store: EventStore;
@@ -73,7 +80,10 @@ export interface SiemForwarderOptions {
 
 /** Identity work of one tenant within one batch. */
 interface TenantBatch {
+  /** Data keys of the people whose blobs may have to be opened, fetched when first needed. */
   readonly keys: Map<string, DataKey>;
+  /** People whose keys were asked of the keyring (a missing key then means erased). */
+  readonly fetched: Set<string>;
   /** What is published for each person as the batch goes; null = tombstoned. */
   readonly state: Map<string, IdentityFingerprints | null>;
   /** People whose state this batch changed, to save after the broker's acknowledgement. */
@@ -91,6 +101,7 @@ interface TenantBatch {
  * parks it.
  */
 export class SiemForwarder {
+  private readonly digests = new IdentityDigests(MAX_REMEMBERED_IDENTITIES);
   private readonly worker: string;
   private readonly product: OcsfProduct;
   private readonly runtime: CheckpointedWorker;
@@ -145,6 +156,14 @@ export class SiemForwarder {
     return this;
   }
 
+  /**
+   * One pass from the checkpoint to the log's head, without a subscription; resolves with
+   * the position reached. A failure is the caller's (nothing is retried or parked).
+   */
+  catchUp(): Promise<number> {
+    return this.runtime.runOnce();
+  }
+
   /** Stops after the batch in flight (or its retry) and closes the destination. */
   async stop(): Promise<void> {
     await this.runtime.stop();
@@ -189,7 +208,9 @@ export class SiemForwarder {
           records.push(tombstone(env.tenantId, sid, env));
         }
         if (sid !== null) this.mark(batch, sid, null);
+        if (sid !== null) this.digests.forget(env.tenantId, sid);
       } else if (env.type === TENANT_DELETED) {
+        this.digests.forgetTenant(env.tenantId);
         const everyone = new Set(await this.deps.published.subjectsOf(env.tenantId));
         for (const [sid, fps] of batch.state) if (fps !== null) everyone.add(sid);
         for (const sid of everyone) {
@@ -216,16 +237,36 @@ export class SiemForwarder {
     }
     const out = new Map<string, TenantBatch>();
     for (const [tenantId, set] of subjectsByTenant) {
-      const sids = [...set];
-      const [keys, published] = await Promise.all([
-        this.options.identities
-          ? this.deps.keyring.dataKeys(tenantId, sids)
-          : Promise.resolve(new Map<string, DataKey>()),
-        this.deps.published.get(tenantId, sids),
-      ]);
-      out.set(tenantId, { keys, state: new Map(published), dirty: new Set() });
+      const state = new Map<string, IdentityFingerprints | null>(
+        await this.deps.published.get(tenantId, [...set]),
+      );
+      const batch: TenantBatch = { keys: new Map(), fetched: new Set(), state, dirty: new Set() };
+      if (this.options.identities) {
+        // Keys only for people with a blob to open: those with an identity digest already
+        // confirmed against what is published are skipped (most people of a busy log).
+        const open = new Set<string>();
+        for (const env of envelopes) {
+          if (env.tenantId !== tenantId) continue;
+          for (const sid of Object.values(env.subjects)) {
+            const digest = env.identity?.[sid];
+            if (env.identity !== undefined && digest === undefined) continue;
+            if (digest === undefined || !this.digests.confirms(tenantId, sid, digest, state))
+              open.add(sid);
+          }
+        }
+        await this.fetchKeys(tenantId, batch, [...open]);
+      }
+      out.set(tenantId, batch);
     }
     return out;
+  }
+
+  private async fetchKeys(tenantId: string, batch: TenantBatch, sids: string[]): Promise<void> {
+    const wanted = sids.filter((sid) => !batch.fetched.has(sid));
+    if (wanted.length === 0) return;
+    for (const sid of wanted) batch.fetched.add(sid);
+    for (const [sid, key] of await this.deps.keyring.dataKeys(tenantId, wanted))
+      batch.keys.set(sid, key);
   }
 
   /** Proofs of the batch's events that a seal covers already (seals themselves are not leaves). */
@@ -309,9 +350,18 @@ export class SiemForwarder {
   ): Promise<SiemRecord[]> {
     const out: SiemRecord[] = [];
     for (const sid of new Set(Object.values(env.subjects))) {
-      const key = batch.keys.get(sid);
+      const digest = env.identity?.[sid];
+      // Recorded with digests, and none for this person: the blob holds no identity field.
+      if (env.identity !== undefined && digest === undefined) continue;
+      // The very identity that was checked against what is published now: nothing to open.
+      if (digest !== undefined && this.digests.confirms(env.tenantId, sid, digest, batch.state))
+        continue;
       const blob = env.sealed[sid];
-      if (key === undefined || blob === undefined) continue; // erased, or nothing personal
+      if (blob === undefined) continue; // nothing personal
+      // An earlier event of the batch changed what is published: this one is opened after all.
+      if (!batch.fetched.has(sid)) await this.fetchKeys(env.tenantId, batch, [sid]);
+      const key = batch.keys.get(sid);
+      if (key === undefined) continue; // erased
       const seen = this.openIdentity(key, blob, env, sid);
       if (seen === null || Object.keys(seen).length === 0) continue;
       const fps = await this.fingerprints(env.tenantId, seen);
@@ -319,7 +369,10 @@ export class SiemForwarder {
       // Tombstoned earlier in this batch: never publish them again.
       if (batch.state.has(sid) && batch.state.get(sid) === null) continue;
       const before = batch.state.get(sid) ?? null;
-      if (!identityChanged(before, fps)) continue;
+      if (!identityChanged(before, fps)) {
+        if (digest !== undefined) this.digests.remember(env.tenantId, sid, digest, before);
+        continue;
+      }
       // A first identity for someone whose erasure is already in the log (an event that
       // raced the erasure, read with a key still cached for up to a second elsewhere)
       // must not follow their tombstone: the lifecycle stream exists only once erased.
@@ -332,7 +385,9 @@ export class SiemForwarder {
       // up to this one, so the compacted value never loses a field an event did not carry.
       const identity =
         before === null ? seen : await this.rebuild(env.tenantId, sid, key, event.position);
-      this.mark(batch, sid, { ...(before ?? {}), ...fps });
+      const after = { ...(before ?? {}), ...fps };
+      this.mark(batch, sid, after);
+      if (digest !== undefined) this.digests.remember(env.tenantId, sid, digest, after);
       out.push({
         topic: SIEM_TOPICS.subjects,
         key: recordKey(env.tenantId, sid),

@@ -4,37 +4,11 @@
  * fields in; phone numbers, IP addresses and device data never leave for the SIEM.
  */
 
-/** Identity fields, by the name they carry on the identity topic. */
-export const IDENTITY_FIELDS = [
-  'userPrincipalName',
-  'displayName',
-  'firstName',
-  'lastName',
-  'emailAddress',
-] as const;
-export type IdentityField = (typeof IDENTITY_FIELDS)[number];
-export type Identity = Partial<Record<IdentityField, string>>;
+import type { Identity, IdentityField } from '@authtrail/catalog';
 
-// JSON pointers of a subject's sealed blob (catalog split) that carry identity fields.
-const POINTERS: ReadonlyMap<string, IdentityField> = new Map([
-  ['/actor/userPrincipalName', 'userPrincipalName'],
-  ['/target/userPrincipalName', 'userPrincipalName'],
-  ['/actor/displayName', 'displayName'],
-  ['/target/displayName', 'displayName'],
-  ['/details/firstName', 'firstName'],
-  ['/details/lastName', 'lastName'],
-  ['/details/emailAddress', 'emailAddress'],
-]);
-
-/** The identity fields in one subject's opened blob of one event. */
-export function identityOf(personal: Readonly<Record<string, unknown>>): Identity {
-  const out: Identity = {};
-  for (const [pointer, value] of Object.entries(personal)) {
-    const field = POINTERS.get(pointer);
-    if (field !== undefined && typeof value === 'string' && value !== '') out[field] = value;
-  }
-  return out;
-}
+// Which fields are identity fields, and how they are read from a blob, is the catalog's.
+export { IDENTITY_FIELDS, identityOf } from '@authtrail/catalog';
+export type { Identity, IdentityField } from '@authtrail/catalog';
 
 /** Later values win field by field; a field an event does not carry keeps its earlier value. */
 export function foldIdentity(base: Identity, next: Identity): Identity {

@@ -1,5 +1,5 @@
 import { generateKeyPairSync, randomBytes, sign } from 'node:crypto';
-import { EventCatalog, catalogExamples } from '@authtrail/catalog';
+import { EventCatalog, ProducerEvent, catalogExamples } from '@authtrail/catalog';
 import { IngestEventsCommand, IngestEventsHandler, IngestResult } from '@authtrail/ingest';
 import { Keyring, masterKeyFromBytes } from '@authtrail/key-vault';
 import { SealSigningKey, sealPublicKeyFromPem } from '@authtrail/ledger';
@@ -62,6 +62,8 @@ export interface ApplicationHarness {
    * handler, as producer `k-producer`, into the harness's tenant unless another is named.
    */
   ingestExamples(types: readonly string[], tenantId?: string): Promise<IngestResult>;
+  /** Ingests producer events through the real ingest handler, as producer `k-producer`. */
+  ingest(events: readonly ProducerEvent[], tenantId?: string): Promise<IngestResult>;
   /** Erases a person through the real erasure handler, as `k-privacy`. */
   erase(userPrincipalName: string): Promise<ErasureResult>;
 }
@@ -112,6 +114,8 @@ export async function applicationHarness(
       const events = types.map((t) => catalogExamples.exampleEvent(t, { occurredAt }));
       return ingest.execute(new IngestEventsCommand(tenant, events, 'k-producer'));
     },
+    ingest: (events, tenant = tenantId) =>
+      ingest.execute(new IngestEventsCommand(tenant, events, 'k-producer')),
     erase: (upn) => erase.execute(new EraseSubjectCommand(tenantId, upn, 'k-privacy')),
   };
 }
