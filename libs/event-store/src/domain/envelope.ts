@@ -19,13 +19,15 @@ export interface Envelope {
   /** Subject id → sealed personal fields of that subject. */
   readonly sealed: Readonly<Record<string, string>>;
   /**
-   * Subject id → a 96-bit digest of that subject's identity fields in `sealed` (name,
-   * display name, email), keyed under a key derived from the subject's own data key: the
-   * SIEM forwarder sees that an identity is unchanged without opening the blob. A subject
-   * without identity fields has no entry. Producer events recorded before it was added
-   * (and system events, which seal nothing) have no `identity` at all.
+   * Per member of `sealed`, in its order: a 64-bit digest (base64url) of that subject's
+   * identity fields in the blob (name, display name, email), keyed under a key derived
+   * from the subject's own data key, or "" when the blob has none. The SIEM forwarder sees
+   * that an identity is unchanged without opening the blob. Positional, not keyed by
+   * subject id, to keep the envelope small (a row's bytes are most of what an append
+   * costs). Producer events recorded before it was added, and system events (which seal
+   * nothing), have no `identity`.
    */
-  readonly identity?: Readonly<Record<string, string>>;
+  readonly identity?: readonly string[];
 }
 
 export function encodeEnvelope(envelope: Envelope): Buffer {
@@ -36,4 +38,11 @@ export function decodeEnvelope(bytes: Uint8Array): Envelope {
   return JSON.parse(
     Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'),
   ) as Envelope;
+}
+
+/** The identity digest of one subject of an envelope: a string ("" = no identity fields), or undefined when the envelope has no digests. */
+export function identityDigestOf(envelope: Envelope, subjectId: string): string | undefined {
+  if (envelope.identity === undefined) return undefined;
+  const at = Object.keys(envelope.sealed).indexOf(subjectId);
+  return at < 0 ? '' : (envelope.identity[at] ?? '');
 }

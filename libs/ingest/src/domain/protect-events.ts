@@ -85,14 +85,15 @@ export function protectEvents(
       bySubject.set(resolved.subjectId, entry);
     }
     const sealed: Record<string, string> = {};
-    const identity: Record<string, string> = {};
+    const identity: string[] = [];
     for (const [subjectId, { key, fields }] of bySubject) {
       sealed[subjectId] = protection.seal(key, fields, { eventId: event.eventId, subjectId });
       // What the SIEM forwarder would read from the blob, digested: it opens the blob only
       // when the digest is not the one it last saw published.
       const who = identityOf(fields);
-      if (Object.keys(who).length > 0)
-        identity[subjectId] = protection.personDigest(key, identityDigestInput(who));
+      identity.push(
+        Object.keys(who).length > 0 ? protection.personDigest(key, identityDigestInput(who)) : '',
+      );
     }
     // Idempotency fingerprint in parts: the non-personal content under the tenant's
     // key, each person's fields under a key derived from that person's own data key.

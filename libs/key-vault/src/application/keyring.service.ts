@@ -303,7 +303,7 @@ export class Keyring {
   }
 
   /**
-   * A short digest (96 bits, base64url) of a person's bytes under the same person-derived
+   * A short digest (64 bits, base64url) of a person's bytes under the same person-derived
    * key as `personFingerprint`: equal bytes give equal digests while the person exists,
    * and nothing can be checked against it once their key is shredded. For change
    * detection only (the SIEM identity digest), never for integrity.

@@ -49,9 +49,9 @@ export function fingerprintOf(fingerprintKey: KeyObject, canonicalBytes: Uint8Ar
   return createHmac('sha256', fingerprintKey).update(canonicalBytes).digest('hex');
 }
 
-/** The first 96 bits of HMAC-SHA256 of bytes, base64url (16 characters): a compact change digest. */
+/** The first 64 bits of HMAC-SHA256 of bytes, base64url (11 characters): a compact change digest. */
 export function digestOf(key: KeyObject, bytes: Uint8Array): string {
-  return createHmac('sha256', key).update(bytes).digest().subarray(0, 12).toString('base64url');
+  return createHmac('sha256', key).update(bytes).digest().subarray(0, 8).toString('base64url');
 }
 
 /**

@@ -7,6 +7,7 @@ import {
   EventStore,
   RecordedEvent,
   decodeEnvelope,
+  identityDigestOf,
   subjectStream,
 } from '@authtrail/event-store';
 import { DataKey, Keyring } from '@authtrail/key-vault';
@@ -248,8 +249,8 @@ export class SiemForwarder {
         for (const env of envelopes) {
           if (env.tenantId !== tenantId) continue;
           for (const sid of Object.values(env.subjects)) {
-            const digest = env.identity?.[sid];
-            if (env.identity !== undefined && digest === undefined) continue;
+            const digest = identityDigestOf(env, sid);
+            if (digest === '') continue;
             if (digest === undefined || !this.digests.confirms(tenantId, sid, digest, state))
               open.add(sid);
           }
@@ -350,9 +351,9 @@ export class SiemForwarder {
   ): Promise<SiemRecord[]> {
     const out: SiemRecord[] = [];
     for (const sid of new Set(Object.values(env.subjects))) {
-      const digest = env.identity?.[sid];
+      const digest = identityDigestOf(env, sid);
       // Recorded with digests, and none for this person: the blob holds no identity field.
-      if (env.identity !== undefined && digest === undefined) continue;
+      if (digest === '') continue;
       // The very identity that was checked against what is published now: nothing to open.
       if (digest !== undefined && this.digests.confirms(env.tenantId, sid, digest, batch.state))
         continue;
