@@ -128,13 +128,25 @@ function ingestRows(
       value:
         lag.n === 0
           ? `no probe finished (${lag.timeouts} timed out)`
-          : `p50 ${ms(lag.p50)}, p95 ${ms(lag.p95)}, max ${ms(lag.max)}${lag.timeouts ? `, ${lag.timeouts} timed out` : ''}`,
+          : `p50 ${ms(lag.p50)}, p95 ${ms(lag.p95)}, max ${ms(lag.max)}${lag.timeouts ? `, ${lag.timeouts} timed out` : ''}; the query that found it p50 ${ms(w.probeQueryMs.p50)}, p95 ${ms(w.probeQueryMs.p95)}`,
       target: lagTarget ? 'max < 2 s' : '—',
       result: lagTarget ? check(lagOk) : '—',
     },
     {
       measurement: '  projector / SIEM forwarder lag (/metrics, events)',
       value: `p95 ${n0(w.projectorLagEvents.p95)} / ${n0(w.forwarderLagEvents.p95)}, max ${n0(w.projectorLagEvents.max)} / ${n0(w.forwarderLagEvents.max)}`,
+      target: '—',
+      result: '—',
+    },
+    {
+      measurement: '  projector / SIEM forwarder batches (/metrics, mean)',
+      value: [w.workerBatches.projector, w.workerBatches.forwarder]
+        .map((b) =>
+          b === null || b.batches === 0
+            ? 'n/a'
+            : `${n0(b.events / b.batches)} events in ${(b.seconds / b.batches).toFixed(2)} s`,
+        )
+        .join(' / '),
       target: '—',
       result: '—',
     },

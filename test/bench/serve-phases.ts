@@ -16,7 +16,15 @@ import {
   stopBenchServer,
 } from '../../apps/cli/src/commands/bench-http';
 import { ErasureResult, measureErasures } from './erasure-phase';
-import { Summary, probeProjection, sleep, summarize, workerLags } from './serve-probes';
+import {
+  Summary,
+  WorkerBatchTotals,
+  probeProjection,
+  sleep,
+  summarize,
+  workerBatchTotals,
+  workerLags,
+} from './serve-probes';
 import { ensureWrk, wrkGet, wrkLoad } from './wrk-load';
 import { SQLITE_WRITER_THREAD_NAME } from '../../libs/event-store/src/infrastructure/sqlite/sqlite-writer';
 import { WORKERS_THREAD_NAME } from '../../apps/worker/src/thread/workers-thread';
@@ -32,6 +40,8 @@ export interface WatchedLoad {
   readonly load: LoadResult;
   /** Append (202) → queryable in the audit query, one marker event per second, ms. */
   readonly projectionLagMs: Summary & { readonly timeouts: number };
+  /** The time of the audit query that found each marker (part of the lag), ms. */
+  readonly probeQueryMs: Summary;
   /** `authtrail_worker_lag_events` sampled every 500 ms. */
   readonly projectorLagEvents: Summary;
   readonly forwarderLagEvents: Summary;
@@ -40,6 +50,8 @@ export interface WatchedLoad {
   readonly serverCpuCores: number | null;
   /** The same CPU by thread group, in CPU seconds over the run (Linux), or null. */
   readonly serverCpuByThread: ThreadCpu | null;
+  /** Batches the projector and the forwarder handled during the run (from `/metrics`). */
+  readonly workerBatches: Readonly<Record<'projector' | 'forwarder', WorkerBatchTotals | null>>;
 }
 
 /** CPU seconds of the server's threads, grouped by what they run. */
@@ -169,6 +181,7 @@ async function watched(
     }
   })().catch(keep);
   const lagMs: number[] = [];
+  const queryMs: number[] = [];
   let timeouts = 0;
   const prober = (async () => {
     while (!done) {
@@ -180,9 +193,11 @@ async function watched(
       });
       if (probe.lagMs === null) timeouts++;
       else lagMs.push(probe.lagMs);
+      if (probe.queryMs !== null) queryMs.push(probe.queryMs);
       await sleep(Math.max(0, 1000 - (performance.now() - started)));
     }
   })().catch(keep);
+  const batches0 = await workerBatchTotals(server.url);
   const cpu0 = cpuSecondsOf(server.pid);
   const threads0 = threadCpuOf(server.pid);
   const t0 = performance.now();
@@ -190,6 +205,18 @@ async function watched(
     const load = await run();
     const cpu1 = cpuSecondsOf(server.pid);
     const threads1 = threadCpuOf(server.pid);
+    const batches1 = await workerBatchTotals(server.url);
+    const during = (w: string): WorkerBatchTotals | null => {
+      const a = batches0[w] ?? { batches: 0, seconds: 0, events: 0 };
+      const b = batches1[w];
+      return b === undefined
+        ? null
+        : {
+            batches: b.batches - a.batches,
+            seconds: b.seconds - a.seconds,
+            events: b.events - a.events,
+          };
+    };
     const cores =
       cpu0 === null || cpu1 === null ? null : (cpu1 - cpu0) / ((performance.now() - t0) / 1000);
     const byThread =
@@ -200,11 +227,13 @@ async function watched(
     return {
       load,
       projectionLagMs: { ...summarize(lagMs), timeouts },
+      probeQueryMs: summarize(queryMs),
       projectorLagEvents: summarize(projector),
       forwarderLagEvents: summarize(forwarder),
       serverRssMaxBytes: rssMax,
       serverCpuCores: cores,
       serverCpuByThread: byThread,
+      workerBatches: { projector: during('projector'), forwarder: during('forwarder') },
     };
   } finally {
     done = true;

@@ -31,7 +31,7 @@ export async function probeProjection(options: {
   readonly readerKey: string;
   readonly timeoutMs?: number;
   readonly pollMs?: number;
-}): Promise<{ lagMs: number | null; appendMs: number }> {
+}): Promise<{ lagMs: number | null; appendMs: number; queryMs: number | null }> {
   const { url, producerKey, readerKey } = options;
   const eventId = randomUUID();
   const event = exampleEvent(PROBE_TYPE, {
@@ -47,14 +47,18 @@ export async function probeProjection(options: {
   const appended = performance.now();
   const deadline = appended + (options.timeoutMs ?? 30_000);
   while (performance.now() < deadline) {
+    const asked = performance.now();
     const r = await callApi(url, readerKey, 'GET', `/v1/audit-events?type=${PROBE_TYPE}&limit=5`);
     if (r.status !== 200)
       throw new Error(`audit query failed: HTTP ${r.status} ${r.text.slice(0, 200)}`);
-    if (r.text.includes(eventId))
-      return { lagMs: performance.now() - appended, appendMs: appended - t0 };
+    if (r.text.includes(eventId)) {
+      const now = performance.now();
+      // The last query's own time is part of the lag: under load it is not small.
+      return { lagMs: now - appended, appendMs: appended - t0, queryMs: now - asked };
+    }
     await sleep(options.pollMs ?? 50);
   }
-  return { lagMs: null, appendMs: appended - t0 };
+  return { lagMs: null, appendMs: appended - t0, queryMs: null };
 }
 
 /** `authtrail_worker_lag_events` per worker (events in the log not yet processed). */
@@ -64,6 +68,26 @@ export async function workerLags(url: string): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
   for (const m of text.matchAll(/^authtrail_worker_lag_events\{worker="([^"]+)"\} (\S+)$/gm))
     out[m[1]] = Number(m[2]);
+  return out;
+}
+
+/** Per worker: batches handled, their total seconds and events (`/metrics` counters, cumulative). */
+export interface WorkerBatchTotals {
+  readonly batches: number;
+  readonly seconds: number;
+  readonly events: number;
+}
+
+export async function workerBatchTotals(url: string): Promise<Record<string, WorkerBatchTotals>> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const out: Record<string, { batches: number; seconds: number; events: number }> = {};
+  const of = (w: string) => (out[w] ??= { batches: 0, seconds: 0, events: 0 });
+  for (const m of text.matchAll(
+    /^authtrail_worker_batch_duration_seconds_(count|sum)\{worker="([^"]+)"\} (\S+)$/gm,
+  ))
+    of(m[2])[m[1] === 'count' ? 'batches' : 'seconds'] = Number(m[3]);
+  for (const m of text.matchAll(/^authtrail_worker_events_total\{worker="([^"]+)"\} (\S+)$/gm))
+    of(m[1]).events = Number(m[2]);
   return out;
 }
 

@@ -37,8 +37,10 @@ function recorder() {
     parked: [] as WorkerFailure[],
     running: [] as number[],
     lags: [] as number[],
+    batches: [] as { events: number; seconds: number }[],
   };
   const reporter: WorkerReporter = {
+    batch: (events, seconds) => seen.batches.push({ events, seconds }),
     retrying: (f) => seen.retrying.push(f),
     parked: (f) => seen.parked.push(f),
     running: (p) => seen.running.push(p),
@@ -96,6 +98,28 @@ describe('CheckpointedWorker', () => {
 
   afterEach(async () => {
     await Promise.all(workers.splice(0).map((w) => w.stop()));
+  });
+
+  it('reports each checkpointed batch with its size and duration, following or catching up', async () => {
+    await appendFacts(store, 7);
+    const { seen, reporter } = recorder();
+    const slow = async (events: readonly RecordedEvent[]) => {
+      await pause(20);
+      await record(events);
+    };
+    await worker(slow, { trigger: { everyMs: 60_000 }, reporter }).runOnce();
+    expect(seen.batches.map((b) => b.events)).toEqual([3, 3, 1]);
+    for (const b of seen.batches) expect(b.seconds).toBeGreaterThanOrEqual(0.015);
+    seen.batches.length = 0;
+    const w = worker(slow, { reporter, name: 'follower' });
+    w.start();
+    await until('the head', () => w.position === 7);
+    expect(seen.batches.map((b) => b.events)).toEqual([3, 3, 1]);
+    // A failed batch is not reported as handled.
+    const failing = worker(() => Promise.reject(new Corrupt()), { reporter, name: 'broken' });
+    seen.batches.length = 0;
+    await expect(failing.runOnce()).rejects.toThrow(Corrupt);
+    expect(seen.batches).toEqual([]);
   });
 
   it('follows the log from its checkpoint and saves it after each batch', async () => {

@@ -190,11 +190,15 @@ export class CheckpointedWorker {
             batchSize: this.batchSize,
             lingerMs,
             handler: async (events) => {
+              const started = performance.now();
               await this.guarded(events[0]?.position ?? null, () => this.o.handler.handle(events));
               await this.guarded(events[0]?.position ?? null, () =>
                 this.o.handler.flush ? this.o.handler.flush() : Promise.resolve(),
               );
-              if (events.length > 0) await this.save(events[events.length - 1].position);
+              if (events.length > 0) {
+                await this.save(events[events.length - 1].position);
+                this.o.reporter?.batch?.(events.length, (performance.now() - started) / 1000);
+              }
               if (attempt > 0) {
                 attempt = 0;
                 this.o.reporter?.running?.(this.saved);
@@ -282,11 +286,13 @@ export class CheckpointedWorker {
       // batches are still handled one at a time, in order.
       events = await readAhead(
         (async () => {
+          const started = performance.now();
           await this.guarded(batch[0].position, () => handler.handle(batch));
           if (perBatch) {
             await this.guarded(batch[0].position, () => handler.flush?.() ?? Promise.resolve());
             await this.save(last);
           }
+          reporter?.batch?.(batch.length, (performance.now() - started) / 1000);
         })(),
         () => read(last),
       );

@@ -14,7 +14,7 @@ describe('IngestEventsHandler (in memory)', () => {
   const post = (events: unknown[]) =>
     ingest.execute(new IngestEventsCommand(h.tenantId, events, 'k-producer'));
   const personEvents = async () =>
-    (await h.store.readAll({ after: 0, limit: 1000 })).filter(
+    (await h.store.readAll({ after: 0, limit: 5000 })).filter(
       (r) => r.streamId.includes('-sspr-') || r.streamId.includes('-mfa-'),
     );
 
@@ -45,6 +45,31 @@ describe('IngestEventsHandler (in memory)', () => {
 
     await expect(post(batch)).resolves.toEqual({ accepted: 0, duplicates: 2, byCategory: {} });
     expect(await personEvents()).toHaveLength(2);
+  });
+
+  it('lets other work run while it validates and protects a large batch, and keeps its order', async () => {
+    const big = new IngestEventsHandler(h.catalog, h.keyring, h.tenants, h.store, h.clock, {
+      ...limits,
+      maxEvents: 1000,
+    });
+    const batch = Array.from({ length: 1000 }, (_, i) =>
+      catalogExamples.exampleEvent(i % 2 ? 'mfa.UserBlocked' : 'sspr.PasswordResetByAdmin', {
+        occurredAt: '2026-11-20T09:59:00.000Z',
+      }),
+    );
+    // Turns of the event loop (as a request arriving meanwhile would get) before it is done.
+    let turns = 0;
+    let done = false;
+    const pending = big.execute(new IngestEventsCommand(h.tenantId, batch, 'k-producer'));
+    void pending.finally(() => (done = true));
+    while (!done) {
+      await new Promise((r) => setImmediate(r));
+      turns++;
+    }
+    await expect(pending).resolves.toMatchObject({ accepted: 1000 });
+    // Validation and sealing yield every 100 events: 10 + 9 turns at least.
+    expect(turns).toBeGreaterThanOrEqual(19);
+    expect((await personEvents()).map((r) => r.eventId)).toEqual(batch.map((e) => e.eventId));
   });
 
   it('refuses an eventId reused with other content, naming its index, and stores nothing', async () => {

@@ -17,6 +17,17 @@ import { checkOccurredAt } from '../domain/ingest-rules';
 import { CheckedEvent, EventProtection, namesOf, protectEvents } from '../domain/protect-events';
 import { IngestEventsCommand, IngestResult } from './ingest-events.command';
 
+/**
+ * Events validated or protected per turn of the event loop. A batch of 1000 is ~150 ms of
+ * CPU: in one piece, every request that arrives meanwhile (a report, a health check) waits
+ * behind all of it, and behind each other batch in flight. In slices of ~15 ms they are
+ * served in between (issue #15: reports were a second slow under batch ingest).
+ */
+const SLICE = 100;
+
+/** Lets pending I/O (requests that arrived meanwhile) run before the next slice. */
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 @CommandHandler(IngestEventsCommand)
 export class IngestEventsHandler implements ICommandHandler<IngestEventsCommand, IngestResult> {
   constructor(
@@ -47,7 +58,7 @@ export class IngestEventsHandler implements ICommandHandler<IngestEventsCommand,
     // Opt-in first: a tenant that has not opted in learns nothing about its input.
     await this.tenants.assertCollecting(tenantId);
 
-    const checked = this.validate(events);
+    const checked = await this.validate(events);
     const now = this.clock.now();
 
     const result = await this.appendGuarded(command, checked, namesOf(checked), now);
@@ -85,11 +96,18 @@ export class IngestEventsHandler implements ICommandHandler<IngestEventsCommand,
     };
     for (let attempt = 1; ; attempt++) {
       const subjects = await keyring.resolveSubjects(tenantId, names);
-      const streams = protectEvents(
-        this.catalog,
-        { tenantId, producerKeyId, recordedAt: now, events: checked, subjects },
-        protection,
-      );
+      const streams: ReturnType<typeof protectEvents> = [];
+      for (let i = 0; i < checked.length; i += SLICE) {
+        if (i > 0) await nextTurn();
+        const slice = checked.slice(i, i + SLICE);
+        streams.push(
+          ...protectEvents(
+            this.catalog,
+            { tenantId, producerKeyId, recordedAt: now, events: slice, subjects },
+            protection,
+          ),
+        );
+      }
       const subjectIds = new Set<string>();
       for (const stream of streams)
         for (const event of stream.events) for (const id of event.subjectIds) subjectIds.add(id);
@@ -120,16 +138,18 @@ export class IngestEventsHandler implements ICommandHandler<IngestEventsCommand,
   }
 
   /** Validates every event and collects every problem, so the producer fixes all at once. */
-  private validate(events: readonly unknown[]): CheckedEvent[] {
+  private async validate(events: readonly unknown[]): Promise<CheckedEvent[]> {
     const issues: FieldError[] = [];
     const checked: CheckedEvent[] = [];
     const now = this.clock.now();
-    events.forEach((raw, index) => {
+    for (let index = 0; index < events.length; index++) {
+      if (index > 0 && index % SLICE === 0) await nextTurn();
+      const raw = events[index];
       const outcome = this.catalog.validate(raw);
       if (!outcome.ok) {
         for (const issue of outcome.issues)
           issues.push({ index, path: issue.path, message: issue.message });
-        return;
+        continue;
       }
       const timing = checkOccurredAt(index, outcome.event.occurredAt, {
         now,
@@ -140,7 +160,7 @@ export class IngestEventsHandler implements ICommandHandler<IngestEventsCommand,
       });
       if (timing) issues.push(timing);
       checked.push({ event: outcome.event, definition: outcome.definition });
-    });
+    }
     if (issues.length > 0) {
       throw new ValidationError(
         `${new Set(issues.map((i) => i.index)).size} of ${events.length} events are invalid; nothing was stored`,

@@ -16,6 +16,8 @@ export interface WorkerFailure {
 export interface WorkerReporter {
   /** Events in the log after its checkpoint. */
   lag?(events: number): void;
+  /** A batch of `events` was handled and checkpointed in `seconds`. */
+  batch?(events: number, seconds: number): void;
   /** A pass to the head moved on (catching up). */
   progress?(position: number, head: number): void;
   /** Following the log from `position` (started, or after a retry). */

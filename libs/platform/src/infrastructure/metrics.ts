@@ -17,6 +17,8 @@ export class Metrics {
   readonly workerLag: Gauge<'worker'>;
   readonly workerErrors: Counter<'worker' | 'retriable'>;
   readonly workerParked: Gauge<'worker'>;
+  readonly workerBatchSeconds: Histogram<'worker'>;
+  readonly workerEvents: Counter<'worker'>;
   readonly alertDeliveries: Counter<'destination' | 'outcome'>;
 
   constructor(withDefaults = true) {
@@ -73,6 +75,19 @@ export class Metrics {
     this.workerParked = new Gauge({
       name: 'authtrail_worker_parked',
       help: '1 while a worker is stopped on a failure that is not retriable (until restarted)',
+      labelNames: ['worker'],
+      registers,
+    });
+    this.workerBatchSeconds = new Histogram({
+      name: 'authtrail_worker_batch_duration_seconds',
+      help: 'Time a worker took to handle one batch of the log and save its checkpoint',
+      labelNames: ['worker'],
+      buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30],
+      registers,
+    });
+    this.workerEvents = new Counter({
+      name: 'authtrail_worker_events_total',
+      help: 'Events a worker handled and checkpointed (a batch retried after a failure counts again)',
       labelNames: ['worker'],
       registers,
     });

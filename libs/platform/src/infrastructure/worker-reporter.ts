@@ -13,7 +13,9 @@ export interface WorkerReporterSinks {
 
 /**
  * Reports a worker to the process log, `/metrics` (`authtrail_worker_lag_events`,
- * `authtrail_worker_errors_total`, `authtrail_worker_parked`) and the diagnostics board.
+ * `authtrail_worker_errors_total`, `authtrail_worker_parked`,
+ * `authtrail_worker_batch_duration_seconds`, `authtrail_worker_events_total`) and the
+ * diagnostics board.
  * Log lines carry the error's message and code, never an event's content.
  */
 export function createWorkerReporter(worker: string, sinks: WorkerReporterSinks): WorkerReporter {
@@ -43,6 +45,10 @@ export function createWorkerReporter(worker: string, sinks: WorkerReporterSinks)
   };
   return {
     lag: (events) => metrics?.workerLag.set({ worker }, events),
+    batch: (events, seconds) => {
+      metrics?.workerBatchSeconds.observe({ worker }, seconds);
+      metrics?.workerEvents.inc({ worker }, events);
+    },
     running: (position) => {
       const before = board?.get(worker);
       if (before?.state === 'retrying')
