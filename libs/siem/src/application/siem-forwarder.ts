@@ -248,18 +248,29 @@ export class SiemForwarder {
         const open = new Set<string>();
         for (const env of envelopes) {
           if (env.tenantId !== tenantId) continue;
-          for (const sid of Object.values(env.subjects)) {
-            const digest = identityDigestOf(env, sid);
-            if (digest === '') continue;
-            if (digest === undefined || !this.digests.confirms(tenantId, sid, digest, state))
-              open.add(sid);
-          }
+          for (const sid of Object.values(env.subjects))
+            if (this.mustOpen(env, sid, state)) open.add(sid);
         }
         await this.fetchKeys(tenantId, batch, [...open]);
       }
       out.set(tenantId, batch);
     }
     return out;
+  }
+
+  /**
+   * Whether a person's blob in an event must be opened to know their identity: not when
+   * the event's digest says it holds no identity field, nor when the digest is the one
+   * last checked against exactly what is published for them now.
+   */
+  private mustOpen(
+    env: Envelope,
+    sid: string,
+    state: ReadonlyMap<string, IdentityFingerprints | null>,
+  ): boolean {
+    const digest = identityDigestOf(env, sid);
+    if (digest === undefined) return true; // recorded before digests existed
+    return digest !== '' && !this.digests.confirms(env.tenantId, sid, digest, state);
   }
 
   private async fetchKeys(tenantId: string, batch: TenantBatch, sids: string[]): Promise<void> {
@@ -351,12 +362,8 @@ export class SiemForwarder {
   ): Promise<SiemRecord[]> {
     const out: SiemRecord[] = [];
     for (const sid of new Set(Object.values(env.subjects))) {
+      if (!this.mustOpen(env, sid, batch.state)) continue;
       const digest = identityDigestOf(env, sid);
-      // Recorded with digests, and none for this person: the blob holds no identity field.
-      if (digest === '') continue;
-      // The very identity that was checked against what is published now: nothing to open.
-      if (digest !== undefined && this.digests.confirms(env.tenantId, sid, digest, batch.state))
-        continue;
       const blob = env.sealed[sid];
       if (blob === undefined) continue; // nothing personal
       // An earlier event of the batch changed what is published: this one is opened after all.
