@@ -71,6 +71,11 @@ describe('canonicalJson', () => {
       'text with "quotes" and \u2028',
       2 ** 60,
       null,
+      // Quoted without JSON.stringify only when plain printable ASCII: each kind of escape.
+      { 'tab\tkey': 'a\u0001b', é: 'lone \ud800 surrogate', '😀': 'a\\b', '~': '\u007f' },
+      // More keys than the insertion sort takes, in reverse, and upper before lower case.
+      Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`k${39 - i}`, i])),
+      { b: 1, B: 2, a: 3, _: 4, '10': 5, '9': 6, aa: 7, 'a ': 8 },
     ];
     for (const sample of samples) expect(canonicalJson(sample)).toBe(reference(sample));
   });

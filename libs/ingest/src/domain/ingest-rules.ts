@@ -92,9 +92,12 @@ export function parseNdjson(text: string): ParsedBody {
 
 /**
  * Canonical JSON (sorted keys, `undefined` members left out) so that equal content gives
- * equal fingerprints. Built with loops and one string: it runs three times per event.
+ * equal fingerprints. It runs three times per event, so it allocates little: keys are
+ * sorted in place, and a key or string of plain printable ASCII is quoted without
+ * `JSON.stringify` (which would write those very bytes).
  */
 export function canonicalJson(value: unknown): string {
+  if (typeof value === 'string') return quoted(value);
   if (typeof value !== 'object' || value === null) return JSON.stringify(value);
   if (Array.isArray(value)) {
     let out = '[';
@@ -106,11 +109,38 @@ export function canonicalJson(value: unknown): string {
     return `${out}]`;
   }
   const obj = value as Record<string, unknown>;
+  const keys = sortedKeys(obj);
   let out = '{';
-  for (const key of Object.keys(obj).sort()) {
-    const member = obj[key];
+  for (let i = 0; i < keys.length; i++) {
+    const member = obj[keys[i]];
     if (member === undefined) continue;
-    out += `${out.length > 1 ? ',' : ''}${JSON.stringify(key)}:${canonicalJson(member)}`;
+    out += `${out.length > 1 ? ',' : ''}${quoted(keys[i])}:${canonicalJson(member)}`;
   }
   return `${out}}`;
+}
+
+/** Printable ASCII but `"` and `\`: JSON.stringify writes such a string as itself in quotes. */
+const PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+
+function quoted(text: string): string {
+  return PLAIN.test(text) ? `"${text}"` : JSON.stringify(text);
+}
+
+/** Above this many keys, Array.prototype.sort; below, an insertion sort needs no work array. */
+const INSERTION_SORT_MAX = 32;
+
+/** `Object.keys(obj).sort()`: the same order (UTF-16 code units), sorted in place. */
+function sortedKeys(obj: object): string[] {
+  const keys = Object.keys(obj);
+  if (keys.length > INSERTION_SORT_MAX) return keys.sort();
+  for (let i = 1; i < keys.length; i++) {
+    const key = keys[i];
+    let j = i - 1;
+    while (j >= 0 && keys[j] > key) {
+      keys[j + 1] = keys[j];
+      j--;
+    }
+    keys[j + 1] = key;
+  }
+  return keys;
 }
