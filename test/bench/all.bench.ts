@@ -5,6 +5,7 @@
  *        [--erasures 20] [--runs 15] [--batch-clients 4] [--single-clients 64]
  *        [--loads batches,node,wrk]
  *        [--out bench-results/<time>.json] [--dist dist] [--strict] [--keep] [--profile [DIR]]
+ *        [--serve-node-flags "--heap-growing-percent=30"]
  *        [--limit-events 100000]
  *
  * The ingest, erasure and replay phases run against `authtrail serve` from the build
@@ -39,6 +40,14 @@ function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
   const value = i > 0 ? process.argv[i + 1] : undefined;
   return value && !value.startsWith('--') ? value : fallback;
+}
+
+/** The value of `--name=value` or `--name value`, even one that starts with `--` (node flags). */
+function rawArg(name: string): string {
+  const joined = process.argv.find((a) => a.startsWith(`--${name}=`));
+  if (joined !== undefined) return joined.slice(name.length + 3);
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? (process.argv[i + 1] ?? '') : '';
 }
 
 function count(name: string, fallback: number): number {
@@ -220,7 +229,7 @@ function serveRows(s: ServeResult, seconds: number, ratios: Ratios): Row[] {
   if (s.batched && s.serverPeakRssBytes !== null) {
     rows.push({
       measurement: 'peak RSS of authtrail serve (VmHWM)',
-      value: `${n0(s.serverPeakRssBytes / MIB)} MiB (${seconds} s per load run)`,
+      value: `${n0(s.serverPeakRssBytes / MIB)} MiB (${seconds} s per load run)${rssSplit(s)}`,
       target: '< 768 MiB',
       result: check(s.serverPeakRssBytes < 768 * MIB),
     });
@@ -344,6 +353,9 @@ async function main(): Promise<void> {
     ),
     strict: process.argv.includes('--strict'),
     keep: process.argv.includes('--keep'),
+    // Node/V8 flags for `authtrail serve` alone, e.g. "--heap-growing-percent=30": a
+    // memory/throughput trade-off measured with the same bench (README "Memory").
+    serveNodeFlags: rawArg('serve-node-flags').split(' ').filter(Boolean),
     profile: process.argv.includes('--profile')
       ? resolve(
           arg(
@@ -394,6 +406,7 @@ async function main(): Promise<void> {
         loads: loads as IngestLoad[],
         erasures: options.erasures,
         keep: options.keep,
+        serveNodeFlags: options.serveNodeFlags,
         log,
         fail,
         ...(options.profile ? { profileDir: options.profile } : {}),
@@ -445,7 +458,10 @@ async function main(): Promise<void> {
     (serve ? ` ${options.seconds} s per load run, ${options.erasures} erasures;` : '') +
     (on('reports') ? ` reports at ${n0(options.events)} events, ${options.runs} runs each;` : '') +
     ' embedded stores, encryption on, SIEM file sink on' +
-    (serve ? `; serve's workers ${workersLayout()}` : '');
+    (serve ? `; serve's workers ${workersLayout()}` : '') +
+    (serve && options.serveNodeFlags.length > 0
+      ? `; serve run as node ${options.serveNodeFlags.join(' ')}`
+      : '');
   process.stdout.write(`\n${heading}\n\n${table(rows)}\n`);
 
   // One .cpuprofile per thread that ran JavaScript (the event loop, the SQLite writer):
@@ -497,6 +513,23 @@ main().catch((e: unknown) => {
   process.stderr.write(`${(e as Error)?.stack ?? String(e)}\n`);
   process.exit(1);
 });
+
+/**
+ * What the highest RSS sample of any load was made of: anonymous memory (the V8 heaps,
+ * ClickHouse's and SQLite's caches, stacks) and file-backed pages, most of them the
+ * embedded ClickHouse library's code, which the kernel may drop but counts as resident.
+ */
+function rssSplit(s: ServeResult): string {
+  const top = [s.batched, s.single, s.wrk]
+    .filter((w): w is NonNullable<typeof w> => w !== null && w.serverRssAtMax !== null)
+    .sort((a, b) => (b.serverRssMaxBytes ?? 0) - (a.serverRssMaxBytes ?? 0))[0];
+  if (!top?.serverRssAtMax) return '';
+  const chdb =
+    s.serverChdbLibraryRssBytes === null
+      ? ''
+      : `, ${n0(s.serverChdbLibraryRssBytes / MIB)} of it libchdb.so`;
+  return `; highest sample ${n0((top.serverRssMaxBytes ?? 0) / MIB)} MiB: ${n0(top.serverRssAtMax.anonBytes / MIB)} anonymous, ${n0(top.serverRssAtMax.fileBytes / MIB)} file-backed${chdb}`;
+}
 
 /** Where serve runs its workers in this run (AUTHTRAIL_WORKERS_THREAD, handed on to it). */
 function workersLayout(): string {

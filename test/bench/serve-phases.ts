@@ -10,6 +10,7 @@ import {
   driveLoad,
   threadCpuOf,
   makeEvents,
+  mappedFileRssOf,
   memoryOf,
   prepareTenant,
   startBenchServer,
@@ -46,6 +47,8 @@ export interface WatchedLoad {
   readonly projectorLagEvents: Summary;
   readonly forwarderLagEvents: Summary;
   readonly serverRssMaxBytes: number | null;
+  /** The highest RSS sample split into anonymous and file-backed memory, bytes. */
+  readonly serverRssAtMax: { readonly anonBytes: number; readonly fileBytes: number } | null;
   /** CPU the server used during the run, in cores (user + system seconds per second). */
   readonly serverCpuCores: number | null;
   /** The same CPU by thread group, in CPU seconds over the run (Linux), or null. */
@@ -121,6 +124,8 @@ export interface ServeResult {
   readonly erasure: ErasureResult | null;
   /** VmHWM of the server process just before it was stopped. */
   readonly serverPeakRssBytes: number | null;
+  /** Resident pages of the embedded ClickHouse library (libchdb.so, ~540 MiB of code) then. */
+  readonly serverChdbLibraryRssBytes: number | null;
   readonly eventsDbBytes: number | null;
   readonly siemFileBytes: number | null;
   readonly replay: ReplayResult | null;
@@ -145,6 +150,8 @@ export interface ServeOptions {
   readonly log: (line: string) => void;
   /** A phase that failed: recorded, and the next phases still run where they can. */
   readonly fail: (phase: string, error: unknown) => void;
+  /** Node/V8 flags for `authtrail serve` (not replay), e.g. `--heap-growing-percent=30`. */
+  readonly serveNodeFlags?: readonly string[];
   /** Where `authtrail serve` and `authtrail replay` write CPU profiles (`<dir>/serve`, `<dir>/replay`); none when absent. */
   readonly profileDir?: string;
 }
@@ -170,13 +177,17 @@ async function watched(
   const projector: number[] = [];
   const forwarder: number[] = [];
   let rssMax: number | null = null;
+  let rssAtMax: { anonBytes: number; fileBytes: number } | null = null;
   const sampler = (async () => {
     while (!done) {
       const lags = await workerLags(server.url);
       if (lags.projector !== undefined) projector.push(lags.projector);
       if (lags.forwarder !== undefined) forwarder.push(lags.forwarder);
       const mem = memoryOf(server.pid);
-      if (mem) rssMax = Math.max(rssMax ?? 0, mem.rssBytes);
+      if (mem && mem.rssBytes > (rssMax ?? 0)) {
+        rssMax = mem.rssBytes;
+        rssAtMax = { anonBytes: mem.rssAnonBytes, fileBytes: mem.rssFileBytes };
+      }
       await sleep(500);
     }
   })().catch(keep);
@@ -231,6 +242,7 @@ async function watched(
       projectorLagEvents: summarize(projector),
       forwarderLagEvents: summarize(forwarder),
       serverRssMaxBytes: rssMax,
+      serverRssAtMax: rssAtMax,
       serverCpuCores: cores,
       serverCpuByThread: byThread,
       workerBatches: { projector: during('projector'), forwarder: during('forwarder') },
@@ -311,6 +323,7 @@ export async function runServePhases(options: ServeOptions): Promise<ServeResult
   let batchedCatchUpSeconds: number | null = null;
   let erasure: ErasureResult | null = null;
   let serverPeakRssBytes: number | null = null;
+  let serverChdbLibraryRssBytes: number | null = null;
   let replay: ReplayResult | null = null;
   let served = false;
   try {
@@ -330,7 +343,7 @@ export async function runServePhases(options: ServeOptions): Promise<ServeResult
           ),
         ),
       },
-      nodeArgs: profileArgs(options, 'serve'),
+      nodeArgs: [...(options.serveNodeFlags ?? []), ...profileArgs(options, 'serve')],
     });
     try {
       const keys = await prepareTenant(server.url);
@@ -434,6 +447,7 @@ export async function runServePhases(options: ServeOptions): Promise<ServeResult
         }
       }
       serverPeakRssBytes = memoryOf(server.pid)?.peakRssBytes ?? null;
+      serverChdbLibraryRssBytes = mappedFileRssOf(server.pid, 'libchdb');
       served = true;
     } finally {
       log('stopping authtrail serve…');
@@ -466,6 +480,7 @@ export async function runServePhases(options: ServeOptions): Promise<ServeResult
     batchedCatchUpSeconds,
     erasure,
     serverPeakRssBytes,
+    serverChdbLibraryRssBytes,
     eventsDbBytes,
     siemFileBytes,
     replay,

@@ -268,12 +268,42 @@ export async function driveLoad(options: {
 }
 
 /** Current and peak resident set of a process, from /proc (Linux); null elsewhere. */
-export function memoryOf(pid: number): { rssBytes: number; peakRssBytes: number } | null {
+export function memoryOf(pid: number): {
+  rssBytes: number;
+  peakRssBytes: number;
+  /** Of `rssBytes`: anonymous memory (heaps, stacks, caches). */
+  rssAnonBytes: number;
+  /** Of `rssBytes`: pages of mapped files (the binaries' and libraries' code and data). */
+  rssFileBytes: number;
+} | null {
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
     const kb = (field: string): number =>
       Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN) * 1024;
-    return { rssBytes: kb('VmRSS'), peakRssBytes: kb('VmHWM') };
+    return {
+      rssBytes: kb('VmRSS'),
+      peakRssBytes: kb('VmHWM'),
+      rssAnonBytes: kb('RssAnon'),
+      rssFileBytes: kb('RssFile'),
+    };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Resident bytes of the mappings of one file (by a part of its path, e.g. `libchdb.so`)
+ * in a process, from /proc/<pid>/smaps (Linux); null elsewhere.
+ */
+export function mappedFileRssOf(pid: number, pathPart: string): number | null {
+  try {
+    let kib = 0;
+    let inFile = false;
+    for (const line of readFileSync(`/proc/${pid}/smaps`, 'utf8').split('\n')) {
+      if (/^[0-9a-f]+-[0-9a-f]+ /.test(line)) inFile = line.includes(pathPart);
+      else if (inFile && line.startsWith('Rss:')) kib += Number(/(\d+) kB/.exec(line)?.[1] ?? 0);
+    }
+    return kib * 1024;
   } catch {
     return null;
   }
