@@ -13,6 +13,7 @@ async function main(): Promise<void> {
     ['parse + validate + seal (no store)', r.pipeline],
     ['SQLite batched append, same schema (1000 per transaction)', r.sqlite],
     ['SQLite batched append, events table only', r.sqliteEventsOnly],
+    [`SQLite append, same schema (${r.groupEvents} per transaction)`, r.sqliteGroup],
   ] as const)
     process.stdout.write(
       `${name.padEnd(60)} ${Math.round(run.eventsPerSecond).toLocaleString('en-US').padStart(9)} events/s  ${run.microsPerEvent.toFixed(1).padStart(6)} µs/event ${run.cpuMicrosPerEvent.toFixed(1).padStart(6)} µs CPU/event\n`,

@@ -12,6 +12,11 @@
  *   what the schema's rows and indexes cost, not what the appender adds.
  * - **SQLite, events table only**: the same without the idempotency and subject index
  *   rows: what those indexes cost is the difference.
+ * - **SQLite, a group commit's size**: the same with all indexes, one transaction per
+ *   `groupEvents` (32: half of the 64 single-event connections, which is what the group
+ *   commit holds while the other half waits for the commit in flight). Each small
+ *   transaction rewrites a page of every random-key index per event and fsyncs the WAL:
+ *   the floor of one event per request.
  *
  * Each is run in this (the bench's) process while no server runs.
  */
@@ -57,6 +62,9 @@ export interface LimitsResult {
   readonly pipeline: LimitRun;
   readonly sqlite: LimitRun;
   readonly sqliteEventsOnly: LimitRun;
+  /** All indexes, `groupEvents` events per transaction. */
+  readonly sqliteGroup: LimitRun;
+  readonly groupEvents: number;
 }
 
 const BATCH = 1000;
@@ -213,13 +221,18 @@ async function sqliteLimit(
 
 export async function measureLimits(options: {
   readonly events: number;
+  /** Events per transaction of the group-commit row (default 32). */
+  readonly groupEvents?: number;
   readonly log: (line: string) => void;
 }): Promise<LimitsResult> {
+  const groupEvents = Math.max(1, options.groupEvents ?? 32);
   const events = Math.max(BATCH, Math.ceil(options.events / BATCH) * BATCH);
   options.log(`limits: parse + validate + seal, ${events} events…`);
   const { run: pipeline, batches } = await pipelineLimit(events);
   options.log(`limits: SQLite batched append of the same ${events} envelopes…`);
   const sqlite = await sqliteLimit(batches, true);
   const sqliteEventsOnly = await sqliteLimit(batches, false);
-  return { pipeline, sqlite, sqliteEventsOnly };
+  options.log(`limits: the same, ${groupEvents} per transaction…`);
+  const sqliteGroup = await sqliteLimit(batches, true, groupEvents);
+  return { pipeline, sqlite, sqliteEventsOnly, sqliteGroup, groupEvents };
 }
