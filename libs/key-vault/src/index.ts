@@ -8,6 +8,7 @@ export * from './domain/key-derivation.crypto';
 export * from './domain/subject-id';
 export * from './domain/user-principal-name';
 export * from './application/keyring.service';
+export * from './application/cached-credential-store';
 export * from './infrastructure/master-key.loader';
 export * from './infrastructure/sqlite-vault.connection';
 export * from './infrastructure/sqlite-key-vault.adapter';

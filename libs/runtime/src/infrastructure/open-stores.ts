@@ -12,7 +12,13 @@ import {
   SqliteEventStore,
 } from '@authtrail/event-store';
 import { PgFencedCheckpointStore, PgLeaseStore, WorkerLeases } from '@authtrail/coordination';
-import { CredentialStore, KeyVault, openPgVault, openSqliteVault } from '@authtrail/key-vault';
+import {
+  CachedCredentialStore,
+  CredentialStore,
+  KeyVault,
+  openPgVault,
+  openSqliteVault,
+} from '@authtrail/key-vault';
 import type { Clock } from '@authtrail/platform';
 
 /** The stores the configuration names, opened, and how to close them in order. */
@@ -68,7 +74,8 @@ export async function openStores(config: AppConfig, clock: Clock, logger: Logger
     eventStore,
     checkpoints,
     keyVault: vault.keyVault,
-    credentials: vault.credentials,
+    // Every request authenticates: records are read once a second at most (see the class).
+    credentials: new CachedCredentialStore(vault.credentials, clock),
     leases,
     // The log closes first so in-flight appends finish while keys are still reachable.
     close: async () => {
