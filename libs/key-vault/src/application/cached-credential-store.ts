@@ -15,7 +15,7 @@ const MAX_ENTRIES = 10_000;
 /**
  * The credential store with `findById` cached for `CREDENTIAL_CACHE_MS`: every request
  * authenticates, and reading and decoding the record was most of what an authenticated
- * request that does nothing else cost (issue #15: `GET /v1/whoami` 43–49 → 36–37 µs of
+ * request that does nothing else cost (issue #15: `GET /v1/whoami` 45 → 33–37 µs of
  * CPU). Only found records are kept, so unknown ids cannot fill it. Every change made
  * through it drops what it holds of that key or tenant, and a read that was in flight
  * while a change was made is not kept.

@@ -1,18 +1,8 @@
-import type { Clock } from '@authtrail/platform';
+import { ManualClock } from '@authtrail/testing';
 import type { CredentialRecord, CredentialStore } from '../domain/credential-store.port';
 import { SqliteCredentialStore } from './sqlite-credential-store.adapter';
 import { SqliteVaultConnection } from './sqlite-vault.connection';
 import { CREDENTIAL_CACHE_MS, CachedCredentialStore } from '../application/cached-credential-store';
-
-class ManualClock implements Clock {
-  private t = Date.parse('2026-12-07T10:00:00Z');
-  now(): Date {
-    return new Date(this.t);
-  }
-  advance(ms: number): void {
-    this.t += ms;
-  }
-}
 
 const record = (id: string, tenantId = 'tenant-a'): CredentialRecord => ({
   id,
@@ -54,7 +44,7 @@ describe('CachedCredentialStore (on the SQLite credential store)', () => {
         return sqlite.revoke(tenantId, id, at);
       },
     });
-    clock = new ManualClock();
+    clock = new ManualClock(new Date('2026-12-07T10:00:00Z'));
     cache = new CachedCredentialStore(counting, clock);
     await cache.insert(record('ak_1'));
     await cache.insert(record('ak_2'));
