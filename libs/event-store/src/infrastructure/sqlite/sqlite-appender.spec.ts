@@ -1,18 +1,9 @@
 import Database from 'better-sqlite3';
-import { randomUUID } from 'node:crypto';
-import type { NewEvent } from '../../domain/event-store.port';
+import { newEvent } from '../../testing/new-event';
 import { type AppendJob, SqliteAppender } from './sqlite-appender';
 import { migrateSqliteEventStore } from './sqlite-event-store.schema';
 
-const event = (overrides: Partial<NewEvent> = {}): NewEvent => ({
-  eventId: randomUUID(),
-  type: 'mfa.AuthenticationAttempted',
-  fingerprint: randomUUID(),
-  subjectIds: ['s-kim'],
-  occurredAt: new Date('2026-11-20T09:14:03.120Z'),
-  data: Buffer.from('{"result":"Success"}'),
-  ...overrides,
-});
+const event = newEvent;
 
 const job = (streams: AppendJob['streams']): AppendJob => ({
   tenantId: 'acme',

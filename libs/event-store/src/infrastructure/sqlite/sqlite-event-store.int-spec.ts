@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,6 +19,7 @@ import {
   migrateSqliteEventStore,
 } from './sqlite-event-store.schema';
 import { eventKey } from './sqlite-event-key';
+import { newEvent } from '../../testing/new-event';
 
 function tempFile(): { file: string; remove(): void } {
   const dir = mkdtempSync(join(tmpdir(), 'authtrail-es-'));
@@ -62,15 +63,7 @@ eventStoreContract('sqlite :memory:', async () => {
   return { store, cleanup: () => store.close() };
 });
 
-const event = (overrides: Partial<NewEvent> = {}): NewEvent => ({
-  eventId: randomUUID(),
-  type: 'mfa.AuthenticationAttempted',
-  fingerprint: randomUUID(),
-  subjectIds: ['s-kim'],
-  occurredAt: new Date('2026-11-20T09:14:03.120Z'),
-  data: Buffer.from(JSON.stringify({ result: 'Success' })),
-  ...overrides,
-});
+const event = newEvent;
 
 describe('SqliteEventStore', () => {
   let file: string;
