@@ -1,4 +1,7 @@
 import Database from 'better-sqlite3';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { newEvent } from '../../testing/new-event';
 import { type AppendJob, SqliteAppender } from './sqlite-appender';
 import { migrateSqliteEventStore } from './sqlite-event-store.schema';
@@ -96,5 +99,30 @@ describe('SqliteAppender', () => {
     ]);
     expect(other).toMatchObject({ ok: false, refused: { kind: 'idempotency', indexes: [1] } });
     expect(revisions('t-acme-mfa-b')).toEqual([]);
+  });
+  it('a write lock held elsewhere fails the group after one busy_timeout, not a second one', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'authtrail-appender-'));
+    const file = join(dir, 'events.db');
+    const holder = new Database(file);
+    const writer = new Database(file);
+    try {
+      migrateSqliteEventStore(holder);
+      writer.pragma('busy_timeout = 400');
+      const locked = new SqliteAppender(writer);
+      holder.exec('BEGIN IMMEDIATE');
+      const started = Date.now();
+      expect(() =>
+        locked.commit([
+          job([{ streamId: 't-acme-mfa-a', expectedRevision: 'any', events: [event()] }]),
+        ]),
+      ).toThrow(/locked|busy/i);
+      // Run again with savepoints, it would wait 800 ms in all.
+      expect(Date.now() - started).toBeLessThan(750);
+      holder.exec('ROLLBACK');
+    } finally {
+      writer.close();
+      holder.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -83,6 +83,8 @@ export class SqliteAppender {
   };
   private readonly groupTx: Transaction<(jobs: readonly AppendJob[]) => JobOutcome[]>;
   private readonly savepointGroupTx: Transaction<(jobs: readonly AppendJob[]) => JobOutcome[]>;
+  /** Whether the last `groupTx` got past `BEGIN IMMEDIATE` (see `commit`). */
+  private groupBegun = false;
 
   constructor(private readonly db: Db) {
     this.stmt = {
@@ -131,15 +133,16 @@ export class SqliteAppender {
     // a refused one has written nothing and needs no savepoint. A savepoint per request
     // cost every page a request changed a copy into the statement journal (~5 µs of the
     // writer's time per single event at 32 requests per commit, issue #15).
-    this.groupTx = db.transaction((jobs: readonly AppendJob[]) =>
-      jobs.map((job): JobOutcome => {
+    this.groupTx = db.transaction((jobs: readonly AppendJob[]) => {
+      this.groupBegun = true;
+      return jobs.map((job): JobOutcome => {
         const plan = this.check(job);
         if (!plan.ok) return plan;
         // An error here (a constraint, I/O) leaves the request half-written: it rolls the
         // whole group back, and `commit` runs the group again with savepoints.
         return { ok: true, result: this.write(job, plan.plan) };
-      }),
-    );
+      });
+    });
     const requestTx = db.transaction((job: AppendJob): AppendResult => {
       const plan = this.check(job);
       if (!plan.ok) throw new Refusal(plan.refused);
@@ -173,9 +176,13 @@ export class SqliteAppender {
    * Throws when the transaction as a whole failed (nothing of the group was written).
    */
   commit(jobs: readonly AppendJob[]): JobOutcome[] {
+    this.groupBegun = false;
     try {
       return this.groupTx.immediate(jobs);
-    } catch {
+    } catch (error) {
+      // Not begun (the write lock was not had within busy_timeout), or not rolled back:
+      // nothing to do again. Waiting a second busy_timeout would only hide the error.
+      if (!this.groupBegun || this.db.inTransaction) throw error;
       // Nothing of the group was written. Once more, each request in its own savepoint: the
       // one that failed is answered `failed` alone, or the group fails as a whole again.
       return this.savepointGroupTx.immediate(jobs);
