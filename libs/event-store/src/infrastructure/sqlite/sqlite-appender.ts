@@ -130,9 +130,9 @@ export class SqliteAppender {
       ),
     };
     // The usual way: each request is checked (reads only) before any of it is written, so
-    // a refused one has written nothing and needs no savepoint. A savepoint per request
-    // cost every page a request changed a copy into the statement journal (~5 µs of the
-    // writer's time per single event at 32 requests per commit, issue #15).
+    // a refused one has written nothing and needs no savepoint. With a savepoint per
+    // request SQLite copied every page a request changed into the statement journal (~5 µs
+    // of the writer's time per single event at 32 requests per commit, issue #15).
     this.groupTx = db.transaction((jobs: readonly AppendJob[]) => {
       this.groupBegun = true;
       return jobs.map((job): JobOutcome => {
@@ -180,7 +180,7 @@ export class SqliteAppender {
     try {
       return this.groupTx.immediate(jobs);
     } catch (error) {
-      // Not begun (the write lock was not had within busy_timeout), or not rolled back:
+      // Not begun (no write lock within busy_timeout), or not rolled back:
       // nothing to do again. Waiting a second busy_timeout would only hide the error.
       if (!this.groupBegun || this.db.inTransaction) throw error;
       // Nothing of the group was written. Once more, each request in its own savepoint: the
