@@ -24,6 +24,7 @@ import { dirname, join, resolve } from 'node:path';
 import { formatProfile, summarizeProfiles } from './cpu-profile';
 import { LimitsResult, measureLimits } from './limits';
 import { ReadModelBenchResult, runReadModelBench } from './read-model-bench';
+import { removalWarning, removeScratchDirs } from './scratch-dirs';
 import {
   INGEST_LOADS,
   IngestLoad,
@@ -390,6 +391,10 @@ async function main(): Promise<void> {
     log(`${phase} failed: ${message}`);
   };
 
+  // Read before this run removes anything: a recent removal makes new files dearer (scratch-dirs.ts).
+  const fsNote = removalWarning(startedAt);
+  if (fsNote !== null) log(fsNote);
+
   // Before any server runs, in this process: the limits the ingest rows are read against.
   let limits: LimitsResult | null = null;
   if (on('ingest')) {
@@ -447,6 +452,9 @@ async function main(): Promise<void> {
     }
   }
 
+  // Every phase's data dir at once, now that none is measured any more.
+  removeScratchDirs();
+
   const rows: Row[] = [
     ...(limits ? limitRows(limits) : []),
     ...(serve ? serveRows(serve, options.seconds, ratiosTo(limits)) : []),
@@ -478,7 +486,8 @@ async function main(): Promise<void> {
     (serve ? `; serve's workers ${workersLayout()}` : '') +
     (serve && options.serveNodeFlags.length > 0
       ? `; serve run as node ${options.serveNodeFlags.join(' ')}`
-      : '');
+      : '') +
+    (fsNote !== null ? `\n${fsNote}` : '');
   process.stdout.write(`\n${heading}\n\n${table(rows)}\n`);
 
   // One .cpuprofile per thread that ran JavaScript (the event loop, the SQLite writer):
@@ -507,6 +516,7 @@ async function main(): Promise<void> {
         host,
         git,
         options,
+        fsNote,
         rows,
         errors,
         limits,

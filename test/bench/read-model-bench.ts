@@ -5,8 +5,6 @@
  * `reports` phase of `npm run bench`).
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EventCatalog } from '@authtrail/catalog';
 import { AppendToStream, NewEvent, SqliteEventStore, encodeEnvelope } from '@authtrail/event-store';
@@ -28,6 +26,7 @@ import {
   auditEventsQuery,
 } from '@authtrail/reporting';
 import { mixedTraffic } from './mixed-traffic';
+import { discardScratchDir, scratchDir } from './scratch-dirs';
 
 const DAY = 86_400_000;
 
@@ -161,7 +160,7 @@ export async function runReadModelBench(options: {
 }): Promise<ReadModelBenchResult> {
   const { events: total, runs } = options;
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
-  const dir = mkdtempSync(join(tmpdir(), 'authtrail-bench-'));
+  const dir = scratchDir('authtrail-bench-');
   const now = new Date();
   const store = SqliteEventStore.open(join(dir, 'events.db'));
   const client = new ClickHouseClientExecutor(
@@ -292,6 +291,6 @@ export async function runReadModelBench(options: {
   } finally {
     await client.close();
     await store.close();
-    if (!options.keep) rmSync(dir, { recursive: true, force: true });
+    if (!options.keep) discardScratchDir(dir);
   }
 }

@@ -9,6 +9,7 @@
  *   node test/bench/run.js reports --events 1000000 [--runs 20] [--keep]
  */
 import { DEDUPE_MODES, runReadModelBench } from './read-model-bench';
+import { removalWarning, removeScratchDirs } from './scratch-dirs';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -20,11 +21,14 @@ const ms = (n: number): string => `${n.toFixed(1)} ms`;
 async function main(): Promise<void> {
   const total = Number(arg('events', '100000'));
   const runs = Number(arg('runs', '15'));
+  const fsNote = removalWarning();
+  if (fsNote !== null) process.stderr.write(`${fsNote}\n`);
   const r = await runReadModelBench({
     events: total,
     runs,
     keep: process.argv.includes('--keep'),
   });
+  removeScratchDirs();
   const out: [string, string][] = [
     ['events in the log', String(r.eventsInLog)],
     ['stored envelope, average', `${Math.round(r.envelopeBytes)} bytes`],

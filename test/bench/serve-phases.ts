@@ -1,6 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   BenchKeys,
@@ -26,6 +25,7 @@ import {
   workerBatchTotals,
   workerLags,
 } from './serve-probes';
+import { discardScratchDir, scratchDir } from './scratch-dirs';
 import { ensureWrk, wrkGet, wrkLoad } from './wrk-load';
 import { SQLITE_WRITER_THREAD_NAME } from '../../libs/event-store/src/infrastructure/sqlite/sqlite-writer';
 import { WORKERS_THREAD_NAME } from '../../apps/worker/src/thread/workers-thread';
@@ -311,7 +311,7 @@ async function httpCeiling(
 
 export async function runServePhases(options: ServeOptions): Promise<ServeResult> {
   const { log, fail } = options;
-  const dataDir = mkdtempSync(join(tmpdir(), 'authtrail-bench-serve-'));
+  const dataDir = scratchDir('authtrail-bench-serve-');
   const siemFile = join(dataDir, 'siem', 'events.ndjson');
   let warmup: LoadResult | null = null;
   let ceiling: HttpCeiling | null = null;
@@ -468,7 +468,7 @@ export async function runServePhases(options: ServeOptions): Promise<ServeResult
     }
   }
   if (options.keep) log(`kept ${dataDir}`);
-  else rmSync(dataDir, { recursive: true, force: true });
+  else discardScratchDir(dataDir);
   return {
     warmup,
     ceiling,
