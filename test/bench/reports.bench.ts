@@ -27,8 +27,7 @@ async function main(): Promise<void> {
     events: total,
     runs,
     keep: process.argv.includes('--keep'),
-  });
-  removeScratchDirs();
+  }).finally(() => removeScratchDirs());
   const out: [string, string][] = [
     ['events in the log', String(r.eventsInLog)],
     ['stored envelope, average', `${Math.round(r.envelopeBytes)} bytes`],
