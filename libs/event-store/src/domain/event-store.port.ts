@@ -48,6 +48,13 @@ export interface StreamGuard {
 export interface AppendOptions {
   /** Each must hold when the call commits; one that fails refuses the whole call. */
   readonly guards?: readonly StreamGuard[];
+  /**
+   * Followers read this commit without waiting out their linger (`SubscribeOptions.lingerMs`):
+   * within the short gathering window, whatever the last delivery was. For the records
+   * that must reach the read model and the SIEM at once (an erasure, a tenant's deletion),
+   * not for ingest. A store may ignore it (one without a linger has nothing to cut).
+   */
+  readonly prompt?: boolean;
 }
 
 export type AppendStatus = 'appended' | 'duplicate';
@@ -111,8 +118,8 @@ export interface SubscribeOptions {
    * gets a few large batches instead of one per commit (each downstream write — a
    * ClickHouse insert, a Kafka batch — has a fixed cost), one of a busy log is not held
    * back behind it, and the first event after a quiet spell (an erasure) is not held a
-   * whole linger. Never applies while catching up (full batches). Default 0; a store may
-   * ignore it.
+   * whole linger. A commit appended with `prompt` ends any wait after that window. Never
+   * applies while catching up (full batches). Default 0; a store may ignore it.
    */
   readonly lingerMs?: number;
   /**

@@ -56,6 +56,20 @@ describe('EraseSubjectHandler (in memory)', () => {
     });
   });
 
+  it('appends the erasure’s record as a prompt commit: the followers do not linger over it', async () => {
+    const kim = (await h.keyring.findSubject(h.tenantId, 'kim@contoso.com'))!;
+    const append = jest.spyOn(h.store, 'append');
+    await erasing('kim@contoso.com');
+    const byStream = append.mock.calls.map(([, streams, options]) => ({
+      streams: streams.map((s) => s.streamId),
+      prompt: options?.prompt ?? false,
+    }));
+    expect(byStream).toEqual([
+      { streams: [privacyStream(h.tenantId)], prompt: false },
+      { streams: [subjectStream(h.tenantId, kim.subjectId)], prompt: true },
+    ]);
+  });
+
   it('erasing again, or someone unknown, changes nothing', async () => {
     const first = await erasing('kim@contoso.com');
     const head = await h.store.headPosition();

@@ -156,21 +156,27 @@ export class EraseSubjectHandler implements ICommandHandler<EraseSubjectCommand,
     ).length;
     const erasedAt = this.clock.now();
     try {
-      await this.store.append(tenantId, [
-        {
-          streamId: subjectStream(tenantId, subjectId),
-          expectedRevision: 'no_stream',
-          events: [
-            systemEvent(PRIVACY_EVENTS.erased, {
-              eventId: this.ids.uuid(),
-              tenantId,
-              now: erasedAt,
-              data: { subjectId, events, erasedAt: erasedAt.toISOString(), actorKeyId },
-              causationId: requestId,
-            }),
-          ],
-        },
-      ]);
+      await this.store.append(
+        tenantId,
+        [
+          {
+            streamId: subjectStream(tenantId, subjectId),
+            expectedRevision: 'no_stream',
+            events: [
+              systemEvent(PRIVACY_EVENTS.erased, {
+                eventId: this.ids.uuid(),
+                tenantId,
+                now: erasedAt,
+                data: { subjectId, events, erasedAt: erasedAt.toISOString(), actorKeyId },
+                causationId: requestId,
+              }),
+            ],
+          },
+        ],
+        // The read model drops the person's rows and the SIEM tombstones them on this
+        // record: the followers read it at once, not a linger later.
+        { prompt: true },
+      );
     } catch (e) {
       // A concurrent erasure of the same person recorded it first: same outcome.
       if (!(e instanceof ConcurrencyError)) throw e;

@@ -1,3 +1,4 @@
+import { TENANT_EVENT } from '@authtrail/catalog';
 import { ConcurrencyError, SqliteEventStore } from '@authtrail/event-store';
 import { TenantsService } from './tenants.service';
 
@@ -51,6 +52,28 @@ describe('TenantsService deletion (on a real SQLite log)', () => {
     inForce = [];
     expect(await svc.runDeletionIfDue('acme', shredder, holds)).toEqual({ deleted: true });
     expect(shredded).toEqual(['acme']);
+    await store.close();
+  });
+
+  it('records the deletion as a prompt commit (followers empty the tables at once), the rest as ordinary ones', async () => {
+    const store = SqliteEventStore.open(':memory:', { clock });
+    const svc = new TenantsService(store, clock, ids, 7 * DAY);
+    const append = jest.spyOn(store, 'append');
+    await svc.create('acme', actor);
+    await svc.optIn('acme', actor);
+    await svc.scheduleDeletion('acme', actor);
+    now += 8 * DAY;
+    await svc.completeDeletionIfDue('acme', { shredTenant: async () => undefined });
+    const recorded = append.mock.calls.map(([, streams, options]) => ({
+      types: streams.flatMap((s) => s.events.map((e) => e.type)),
+      prompt: options?.prompt ?? false,
+    }));
+    expect(recorded).toEqual([
+      { types: [TENANT_EVENT.created], prompt: false },
+      { types: [TENANT_EVENT.optedIn], prompt: false },
+      { types: [TENANT_EVENT.deletionScheduled], prompt: false },
+      { types: [TENANT_EVENT.deleted], prompt: true },
+    ]);
     await store.close();
   });
 

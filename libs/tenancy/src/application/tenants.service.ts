@@ -199,13 +199,18 @@ export class TenantsService {
     }
     if (decision.events.length === 0) return state;
     const now = this.clock.now();
-    await this.store.append(state.tenantId, [
-      {
-        streamId: tenantStream(state.tenantId),
-        expectedRevision: state.revision === null ? 'no_stream' : state.revision,
-        events: decision.events.map((e) => this.record(state.tenantId, e, actor, now)),
-      },
-    ]);
+    await this.store.append(
+      state.tenantId,
+      [
+        {
+          streamId: tenantStream(state.tenantId),
+          expectedRevision: state.revision === null ? 'no_stream' : state.revision,
+          events: decision.events.map((e) => this.record(state.tenantId, e, actor, now)),
+        },
+      ],
+      // A deletion empties the tenant's tables on this record: followers read it at once.
+      { prompt: decision.events.some((e) => e.type === TENANT_EVENT.deleted) },
+    );
     this.cache.delete(state.tenantId);
     return decision.events.reduce(evolveTenant, state);
   }

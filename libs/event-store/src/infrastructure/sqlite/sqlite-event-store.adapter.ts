@@ -86,6 +86,8 @@ interface PendingAppend {
   readonly tenantId: string;
   readonly streams: readonly AppendToStream[];
   readonly guards: readonly StreamGuard[] | undefined;
+  /** `AppendOptions.prompt`: its commit ends the followers' linger. */
+  readonly prompt: boolean;
   readonly eventCount: number;
   readonly resolve: (result: AppendResult) => void;
   readonly reject: (error: unknown) => void;
@@ -191,7 +193,9 @@ export class SqliteEventStore implements EventStore, EventRetention {
     if (file === ':memory:') this.commits = null;
     else {
       const commits = new BroadcastChannel(`authtrail.sqlite-commits:${resolve(file)}`);
-      commits.onmessage = () => this.committed.emit('committed');
+      // The message is the commit's `prompt` flag.
+      commits.onmessage = (m) =>
+        this.committed.emit('committed', (m as MessageEvent).data === true);
       commits.unref();
       this.commits = commits;
     }
@@ -324,7 +328,7 @@ export class SqliteEventStore implements EventStore, EventRetention {
   ): Promise<AppendResult> {
     if (this.closing)
       return Promise.reject(new EventStoreUnavailableError('event store is closed'));
-    const { guards } = options;
+    const { guards, prompt = false } = options;
     const problems = validateAppend(tenantId, streams, guards);
     if (problems.length > 0)
       return Promise.reject(
@@ -332,7 +336,7 @@ export class SqliteEventStore implements EventStore, EventRetention {
       );
     const eventCount = streams.reduce((n, s) => n + s.events.length, 0);
     return new Promise<AppendResult>((resolve, reject) => {
-      this.queue.push({ tenantId, streams, guards, eventCount, resolve, reject });
+      this.queue.push({ tenantId, streams, guards, prompt, eventCount, resolve, reject });
       if (this.flushing === null) {
         // setImmediate, not a microtask: appends issued by other I/O callbacks of this
         // loop turn join the same group and share its fsync.
@@ -466,11 +470,14 @@ export class SqliteEventStore implements EventStore, EventRetention {
     // Only now is the group durable: settle the callers.
     this.counters.commits++;
     let appended = 0;
+    let prompt = false;
     group.forEach((request, i) => {
       const outcome = outcomes[i];
       if (outcome.ok) {
         this.counters.appendRequests++;
-        appended += outcome.result.statuses.filter((s) => s === APPENDED).length;
+        const stored = outcome.result.statuses.filter((s) => s === APPENDED).length;
+        appended += stored;
+        if (request.prompt && stored > 0) prompt = true;
         request.resolve(outcome.result);
       } else {
         request.reject(refusalError(outcome.refused));
@@ -478,8 +485,8 @@ export class SqliteEventStore implements EventStore, EventRetention {
     });
     this.counters.appendedEvents += appended;
     if (appended > 0) {
-      this.committed.emit('committed');
-      this.commits?.postMessage(null);
+      this.committed.emit('committed', prompt);
+      this.commits?.postMessage(prompt);
     }
   }
 }
@@ -489,6 +496,15 @@ class SqliteSubscription implements Subscription {
   private stopped = false;
   private wake: (() => void) | null = null;
   private running: Promise<void> = Promise.resolve();
+  /** When the first `prompt` commit since the last read was seen, or null. */
+  private promptSince: number | null = null;
+  /** Set while pausing: a `prompt` commit shortens the pause. */
+  private onPrompt: (() => void) | null = null;
+  private readonly notice = (prompt: boolean): void => {
+    if (!prompt) return;
+    this.promptSince ??= performance.now();
+    this.onPrompt?.();
+  };
 
   constructor(
     private readonly readAfter: (after: number, limit: number) => RecordedEvent[],
@@ -499,6 +515,7 @@ class SqliteSubscription implements Subscription {
   ) {}
 
   start(): void {
+    this.committed.on('committed', this.notice);
     this.running = this.run();
   }
 
@@ -515,6 +532,11 @@ class SqliteSubscription implements Subscription {
     // Woken from idle, the commits of this short window are read as one batch (a burst
     // of requests wakes it with its first).
     const gather = Math.min(linger, IDLE_GATHER_MS);
+    // A prompt commit (an erasure) is read within that same window, whatever the wait.
+    const read = (from: number): RecordedEvent[] => {
+      this.promptSince = null;
+      return this.readAfter(from, limit);
+    };
     // When the next delivery may start: a linger after the last one began, less the share
     // of its batch that one filled (the busier the log, the sooner). Empty reads cost the
     // follower nothing downstream and do not count.
@@ -522,15 +544,15 @@ class SqliteSubscription implements Subscription {
     try {
       // Yield once so the caller holds the subscription before the handler first runs.
       await Promise.resolve();
-      let batch = this.readAfter(after, limit);
+      let batch = read(after);
       while (!this.stopped) {
         if (batch.length === 0) {
           // Reading and arming the wait happen in one synchronous step, and commits are
           // signalled from their own loop turn, so no commit slips in between.
           const woken = await this.idle();
           if (woken && linger > 0 && !this.stopped)
-            await this.pause(Math.max(gather, nextDeliveryAt - performance.now()));
-          if (!this.stopped) batch = this.readAfter(after, limit);
+            await this.pause(Math.max(gather, nextDeliveryAt - performance.now()), gather);
+          if (!this.stopped) batch = read(after);
           continue;
         }
         after = batch[batch.length - 1].position;
@@ -540,7 +562,7 @@ class SqliteSubscription implements Subscription {
           // sees, which still gets one batch at a time, in order.
           nextDeliveryAt = 0;
           batch = await readAhead(this.options.handler(batch), () =>
-            this.stopped ? [] : this.readAfter(from, limit),
+            this.stopped ? [] : read(from),
           );
           continue;
         }
@@ -552,27 +574,40 @@ class SqliteSubscription implements Subscription {
         nextDeliveryAt = performance.now() + linger * (1 - batch.length / limit);
         await this.options.handler(batch);
         const rest = nextDeliveryAt - performance.now();
-        if (rest > 0 && !this.stopped) await this.pause(rest);
-        batch = this.stopped ? [] : this.readAfter(from, limit);
+        if (rest > 0 && !this.stopped) await this.pause(rest, gather);
+        batch = this.stopped ? [] : read(from);
       }
     } catch (error) {
       this.stopped = true;
       this.options.onError?.(error);
     } finally {
+      this.committed.off('committed', this.notice);
       this.onEnd();
     }
   }
 
-  /** Waits `ms`, or less when the subscription is closed meanwhile. */
-  private pause(ms: number): Promise<void> {
+  /**
+   * Waits `ms`; less when the subscription is closed meanwhile, or when a `prompt` commit
+   * not yet read is seen: then at most `promptMs` after it.
+   */
+  private pause(ms: number, promptMs: number): Promise<void> {
     return new Promise<void>((resolve) => {
+      let endsAt = performance.now() + ms;
+      let timer: NodeJS.Timeout | undefined;
       const done = (): void => {
         clearTimeout(timer);
         this.wake = null;
+        this.onPrompt = null;
         resolve();
       };
-      const timer = setTimeout(done, ms);
+      const schedule = (): void => {
+        if (this.promptSince !== null) endsAt = Math.min(endsAt, this.promptSince + promptMs);
+        clearTimeout(timer);
+        timer = setTimeout(done, Math.max(0, endsAt - performance.now()));
+      };
       this.wake = done;
+      this.onPrompt = schedule;
+      schedule();
     });
   }
 

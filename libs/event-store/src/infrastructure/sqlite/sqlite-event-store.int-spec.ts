@@ -518,6 +518,101 @@ describe('SqliteEventStore', () => {
     expect(reads[1] - reads[0]).toBeLessThan(600);
   });
 
+  describe('a prompt commit (an erasure) is read within the gathering window, not a linger later', () => {
+    const LINGER = 3000;
+    const append = (store: SqliteEventStore, prompt: boolean) =>
+      store.append(
+        'acme',
+        [{ streamId: 't-acme-mfa-s-kim', expectedRevision: 'any', events: [event()] }],
+        { prompt },
+      );
+    /** Subscribes with a long linger; resolves the time of each delivery as it comes. */
+    const follow = (store: SqliteEventStore, onDelivery?: (n: number) => Promise<void>) => {
+      const deliveries: { at: number; size: number }[] = [];
+      const waiters: (() => void)[] = [];
+      const sub = store.subscribe({
+        after: 0,
+        batchSize: 1000,
+        lingerMs: LINGER,
+        handler: async (events) => {
+          deliveries.push({ at: performance.now(), size: events.length });
+          await onDelivery?.(deliveries.length);
+          waiters.shift()?.();
+        },
+      });
+      const next = () => new Promise<void>((r) => waiters.push(r));
+      return { sub, deliveries, next };
+    };
+
+    it('appended while it waits out its linger', async () => {
+      const store = open();
+      const f = follow(store);
+      await new Promise((r) => setTimeout(r, 50));
+      let delivered = f.next();
+      await append(store, false);
+      await delivered; // the first read after idle; the next would be 3 s later
+      delivered = f.next();
+      await new Promise((r) => setTimeout(r, 200));
+      const promptAt = performance.now();
+      await append(store, true);
+      await delivered;
+      await f.sub.close();
+      expect(f.deliveries.map((d) => d.size)).toEqual([1, 1]);
+      // The gathering window is 100 ms; a linger is 3 s.
+      expect(f.deliveries[1].at - promptAt).toBeLessThan(1000);
+    });
+
+    it('appended while the handler runs (between two reads)', async () => {
+      const store = open();
+      let promptAt = 0;
+      const f = follow(store, async (n) => {
+        if (n !== 1) return;
+        promptAt = performance.now();
+        await append(store, true);
+      });
+      await new Promise((r) => setTimeout(r, 50));
+      const delivered = f.next().then(() => f.next());
+      await append(store, false);
+      await delivered;
+      await f.sub.close();
+      expect(f.deliveries.map((d) => d.size)).toEqual([1, 1]);
+      expect(f.deliveries[1].at - promptAt).toBeLessThan(1000);
+    });
+
+    it("appended by another store on the same file (the workers' thread hears it too)", async () => {
+      const follower = open();
+      const writer = open();
+      const f = follow(follower);
+      await new Promise((r) => setTimeout(r, 50));
+      let delivered = f.next();
+      await append(writer, false);
+      await delivered; // woken by the other store's commit (or its poll)
+      delivered = f.next();
+      await new Promise((r) => setTimeout(r, 200));
+      const promptAt = performance.now();
+      await append(writer, true);
+      await delivered;
+      await f.sub.close();
+      expect(f.deliveries[1].at - promptAt).toBeLessThan(1000);
+    });
+
+    it('an ordinary commit still waits out the linger (the test above can fail)', async () => {
+      const store = open();
+      const f = follow(store);
+      await new Promise((r) => setTimeout(r, 50));
+      let delivered = f.next();
+      await append(store, false);
+      await delivered;
+      const firstAt = f.deliveries[0].at;
+      delivered = f.next();
+      await new Promise((r) => setTimeout(r, 200));
+      await append(store, false);
+      await delivered;
+      await f.sub.close();
+      expect(f.deliveries[1].at - firstAt).toBeGreaterThanOrEqual(LINGER * (1 - 1 / 1000) - 5);
+    });
+  });
+
   it('a lingering subscription catching up reads full batches back to back', async () => {
     const store = open();
     for (let i = 0; i < 5; i++)
