@@ -147,12 +147,16 @@ export class ClickHouseProjectionWriter implements ReadModelWriter {
         position: e.position,
       },
     ]);
-    // The ciphertext is unreadable already (key shredded); dropping it leaves nothing at all.
+    // The ciphertext is unreadable already (key shredded), and no read opens an erased
+    // person's (subject-names.ts): dropping it leaves nothing at all. Recorded, not waited
+    // for — the engine's pool carries it out within about a second, after a crash too — so
+    // the erasure does not hold the projector (and the next reports) that long.
     await this.executor.command(
       deleteStatement(
         this.settings.ddl,
         TABLES.sealed,
         'tenant_id = {tenant:String} AND subject_id = {subject:String}',
+        'queue',
       ),
       { tenant: e.tenantId, subject: e.subjectId },
     );

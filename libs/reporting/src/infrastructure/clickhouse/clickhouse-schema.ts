@@ -87,9 +87,21 @@ export function dropStatement(o: DdlOptions, kind: 'TABLE' | 'VIEW', name: strin
   return `DROP ${kind} IF EXISTS ${o.database}.${name}${onCluster(o)}`;
 }
 
-/** Lightweight delete of rows matching `where` (values as query parameters). */
-export function deleteStatement(o: DdlOptions, table: string, where: string): string {
-  return `DELETE FROM ${o.database}.${table}${onCluster(o)} WHERE ${where}`;
+/**
+ * Lightweight delete of rows matching `where` (values as query parameters). `wait` (the
+ * default) returns once the rows are gone; `queue` once the delete is recorded (a mutation
+ * kept on disk, or in Keeper when replicated, and carried out after a restart too): the
+ * rows go when the engine's background pool runs it, within about a second here, which
+ * `wait` would otherwise spend idle (issue #15: up to 1.1 s of an erasure's 2 s).
+ */
+export function deleteStatement(
+  o: DdlOptions,
+  table: string,
+  where: string,
+  mode: 'wait' | 'queue' = 'wait',
+): string {
+  const settings = mode === 'queue' ? ' SETTINGS lightweight_deletes_sync = 0' : '';
+  return `DELETE FROM ${o.database}.${table}${onCluster(o)} WHERE ${where}${settings}`;
 }
 
 export function truncateStatement(o: DdlOptions, table: string): string {
