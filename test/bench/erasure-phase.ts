@@ -1,7 +1,7 @@
 import { PRIVACY_EVENT } from '@authtrail/catalog';
 import { createReadStream } from 'node:fs';
 import { BenchKeys, benchPerson, callApi } from '../../apps/cli/src/commands/bench-http';
-import { FileTail, Summary, probeProjection, sleep, summarize } from './serve-probes';
+import { FileTail, Summary, sleep, summarize } from './serve-probes';
 
 /**
  * Erasure latency: for a sample of people, `POST /v1/subjects/erase` and then watch every
@@ -9,9 +9,10 @@ import { FileTail, Summary, probeProjection, sleep, summarize } from './serve-pr
  *
  * - api: the export finds nobody, and the subject's events (as privacy-admin) are marked
  *   erased and carry no name;
- * - tables: the audit query over ClickHouse shows the person without a name, and an event
- *   appended after the erasure is queryable — the projector writes the log in order, so
- *   the erasure's own step (erased-subjects row, the person's sealed rows deleted) is done;
+ * - tables: the erasure's progress (`GET /v1/privacy/erasures/{id}`) has the read model
+ *   done — the projector's checkpoint passed the erasure's record, so its step
+ *   (erased-subjects row, the person's sealed rows deleted) is written — and the audit
+ *   query over ClickHouse shows the person without a name;
  * - siem: the erasure's record reached the NDJSON sink. The forwarder builds the
  *   identity topic's tombstone in the same batch and records it after that batch is
  *   acknowledged; the file itself holds no identities (docs/siem.md), which is checked at
@@ -124,29 +125,29 @@ export async function measureErasures(options: {
         (JSON.parse(evs.text) as { erased: boolean }).erased
       );
     });
-    const tables = (async () => {
-      const probe = await probeProjection({
+    const tables = until('the ClickHouse tables', t0, timeoutMs, async () => {
+      const progress = await callApi(
         url,
-        producerKey: keys.producer,
-        readerKey: keys.reader,
-        timeoutMs,
-        pollMs: 20,
-      });
-      if (probe.lagMs === null) throw new Error('the projector did not reach the erasure');
-      return until('the ClickHouse tables', t0, timeoutMs, async () => {
-        const r = await callApi(
-          url,
-          keys.privacyAdmin,
-          'GET',
-          `/v1/audit-events?targetId=${subjectId}&limit=1000`,
-        );
-        if (r.status !== 200 || named(r.text)) return false;
-        const items = (
-          JSON.parse(r.text) as { items: { target: { subjectId: string; erased: boolean } }[] }
-        ).items;
-        return items.every((i) => i.target?.subjectId !== subjectId || i.target.erased);
-      });
-    })();
+        keys.privacyAdmin,
+        'GET',
+        `/v1/privacy/erasures/${subjectId}`,
+      );
+      if (progress.status !== 200)
+        throw new Error(`erasure status: HTTP ${progress.status} ${progress.text}`);
+      const { surfaces } = JSON.parse(progress.text) as { surfaces?: { readModel: string } };
+      if (surfaces?.readModel !== 'done') return false;
+      const r = await callApi(
+        url,
+        keys.privacyAdmin,
+        'GET',
+        `/v1/audit-events?targetId=${subjectId}&limit=1000`,
+      );
+      if (r.status !== 200 || named(r.text)) return false;
+      const items = (
+        JSON.parse(r.text) as { items: { target: { subjectId: string; erased: boolean } }[] }
+      ).items;
+      return items.every((i) => i.target?.subjectId !== subjectId || i.target.erased);
+    });
     const siem = until('the SIEM sink', t0, timeoutMs, () => {
       followSiem();
       return erasedInSiem.has(subjectId);

@@ -121,7 +121,7 @@ describe('the OpenAPI document (whole app over HTTP)', () => {
     expect(reports.some((p) => p.includes('{'))).toBe(false);
   });
 
-  it('answers as it describes: every report, the audit query and a 422 validate against their schemas', async () => {
+  it('answers as it describes: every report, the audit query, the erasures and a 422 validate against their schemas', async () => {
     const ajv = new Ajv2020({ strict: false, allErrors: true });
     addFormats(ajv);
     ajv.addSchema({ $id: 'doc', components: doc.components });
@@ -146,6 +146,25 @@ describe('the OpenAPI document (whole app over HTTP)', () => {
       const validate = ajv.compile(schemaOf(path, '200'));
       expect(`${path} ${JSON.stringify(validate(res.json) ? [] : validate.errors)}`).toBe(
         `${path} []`,
+      );
+    }
+    // An erasure, listed and followed copy by copy (surfaces), as documented.
+    const erased = await server.request('POST', '/v1/subjects/erase', {
+      key: keys.privacyAdmin,
+      body: { userPrincipalName: 'kim@contoso.com' },
+    });
+    expect(erased.status).toBe(200);
+    const subjectId = (erased.json as { subjectId: string }).subjectId;
+    for (const [path, template] of [
+      ['/v1/privacy/erasures', '/v1/privacy/erasures'],
+      [`/v1/privacy/erasures/${subjectId}`, '/v1/privacy/erasures/{id}'],
+    ]) {
+      const res = await server.request('GET', path, { key: keys.privacyAdmin });
+      expect(`${template} ${res.status}`).toBe(`${template} 200`);
+      expect(JSON.stringify(res.json)).toContain('"surfaces":{"keyVault":"done"');
+      const validate = ajv.compile(schemaOf(template, '200'));
+      expect(`${template} ${JSON.stringify(validate(res.json) ? [] : validate.errors)}`).toBe(
+        `${template} []`,
       );
     }
     const bad = await server.request('GET', '/v1/reports/sspr/resets?days=zero&nope=1', {

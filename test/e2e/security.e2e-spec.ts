@@ -30,6 +30,7 @@ function allowed(method: string, path: string): Role[] {
     'GET /v1/audit-events': ['reader', 'privacy-admin'],
     'GET /v1/whoami': ALL,
     'GET /v1/privacy/erasures': ['privacy-admin'],
+    'GET /v1/privacy/erasures/{id}': ['privacy-admin'],
     'GET /v1/privacy/erasures/{id}/receipt': ['privacy-admin'],
     'POST /v1/holds': ['privacy-admin'],
     'GET /v1/holds': ['privacy-admin'],

@@ -116,6 +116,23 @@ describe.each([
         const items = (await audit()).items;
         return items.some((i) => i.target?.user === DISPLAY) ? null : items;
       });
+      // The erasure's progress, read from the followers' checkpoints (the projector's
+      // through whichever thread owns ClickHouse): the read model is done, no SIEM runs.
+      const { subjectId } = erased.json as { subjectId: string };
+      const progress = await until('the read model done in the erasure', async () => {
+        const r = await request(url, 'GET', `/v1/privacy/erasures/${subjectId}`, {
+          key: privacyAdmin,
+        });
+        expect(r.status).toBe(200);
+        const view = r.json as { surfaces: { readModel: string } };
+        return view.surfaces.readModel === 'done' ? view : null;
+      });
+      expect(progress).toMatchObject({
+        subjectId,
+        status: 'erased',
+        events: 25,
+        surfaces: { keyVault: 'done', readModel: 'done', siem: 'off' },
+      });
     } finally {
       serve.child.kill('SIGTERM');
     }

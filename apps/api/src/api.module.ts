@@ -2,7 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { AuthGuard } from '@authtrail/auth';
 import { ProblemFilter } from '@authtrail/platform';
-import { RuntimeModule, RuntimeOptions } from '@authtrail/runtime';
+import { ErasureFollowersModule, RuntimeModule, RuntimeOptions } from '@authtrail/runtime';
 import { ReportingModule } from '@authtrail/reporting';
 import { DiagnosticsModule } from '@authtrail/diagnostics';
 import { EntraModule } from '@authtrail/entra';
@@ -29,7 +29,13 @@ export class ApiModule {
   static forRoot(options: RuntimeOptions): DynamicModule {
     return {
       module: ApiModule,
-      imports: [RuntimeModule.forRoot(options), ReportingModule, DiagnosticsModule, EntraModule],
+      imports: [
+        RuntimeModule.forRoot(options),
+        ReportingModule,
+        DiagnosticsModule,
+        EntraModule,
+        ErasureFollowersModule,
+      ],
       controllers: [
         EventsController,
         KeysController,

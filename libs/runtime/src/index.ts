@@ -7,3 +7,4 @@ export * from './application/retention.service';
 export * from './application/schedule-tenant-deletion.command-handler';
 export * from './application/erase-person.command-handler';
 export * from './application/export-person.query-handler';
+export * from './infrastructure/erasure-followers.module';

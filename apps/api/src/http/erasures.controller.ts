@@ -5,10 +5,11 @@ import { Access, CurrentPrincipal, Principal } from '@authtrail/auth';
 import {
   ErasureReceipt,
   ErasureReceiptQuery,
+  ErasureStatusQuery,
   ErasureView,
   ListErasuresQuery,
 } from '@authtrail/privacy';
-import { ApiErasures, ApiErasureReceipt } from './erasures.openapi';
+import { ApiErasureReceipt, ApiErasureStatus, ApiErasures } from './erasures.openapi';
 
 /** The erasures done in the tenant (subject ids only: the name went with the key). */
 @ApiTags('privacy')
@@ -22,6 +23,13 @@ export class ErasuresController {
   @ApiErasures()
   list(@CurrentPrincipal() p: Principal): Promise<{ items: ErasureView[] }> {
     return this.queries.execute(new ListErasuresQuery(p.tenantId));
+  }
+
+  @Get(':id')
+  @Access('privacy-admin')
+  @ApiErasureStatus()
+  status(@Param('id') id: string, @CurrentPrincipal() p: Principal): Promise<ErasureView> {
+    return this.queries.execute(new ErasureStatusQuery(p.tenantId, id));
   }
 
   @Get(':id/receipt')

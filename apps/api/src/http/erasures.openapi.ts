@@ -12,6 +12,18 @@ export const ApiErasures = () =>
     ApiProblems(...AUTHENTICATED, 503),
   );
 
+/** `GET /v1/privacy/erasures/{id}`. */
+export const ApiErasureStatus = () =>
+  applyDecorators(
+    ApiOperation({
+      summary:
+        "One subject's erasure (id: the subject id): requested, pending, deferred or erased, and once erased how far each copy's clean-up has got (surfaces); poll it until none is pending",
+    }),
+    ApiParam({ name: 'id', description: 'the subject id', schema: { type: 'string' } }),
+    ApiJson(200, 'The erasure', ref('ErasureView')),
+    ApiProblems(...AUTHENTICATED, 404, 503),
+  );
+
 /** `GET /v1/privacy/erasures/{id}/receipt`. */
 export const ApiErasureReceipt = () =>
   applyDecorators(

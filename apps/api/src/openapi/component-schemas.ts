@@ -13,6 +13,12 @@ const obj = (properties: Record<string, object>, extra: Record<string, unknown> 
   ...extra,
 });
 
+/** `schema` with more properties that answers may leave out. */
+const withOptional = (schema: ReturnType<typeof obj>, optional: Record<string, object>) => ({
+  ...schema,
+  properties: { ...schema.properties, ...optional },
+});
+
 /**
  * Request and answer shapes of the routes that are TypeScript interfaces in the code
  * (no runtime schema to derive from): kept beside the `*.openapi.ts` bundles, and checked
@@ -80,14 +86,38 @@ export const COMPONENT_SCHEMAS: Record<string, object> = {
     erasedAt: nullableTime,
     events: count,
   }),
-  ErasureView: obj({
-    subjectId: str,
-    requestedAt: time,
-    erasedAt: nullableTime,
-    events: { type: ['integer', 'null'], minimum: 0 },
-    status: { type: 'string', enum: ['erased', 'pending'] },
-    actorKeyId: { type: ['string', 'null'] },
-  }),
+  ErasureView: withOptional(
+    obj({
+      subjectId: str,
+      requestedAt: time,
+      erasedAt: nullableTime,
+      events: { type: ['integer', 'null'], minimum: 0 },
+      status: {
+        type: 'string',
+        enum: ['erased', 'pending', 'deferred'],
+        description:
+          'pending: cut off by a crash, finished at the next start; deferred: a legal hold covers the person',
+      },
+      actorKeyId: { type: ['string', 'null'] },
+    }),
+    {
+      deferredBy: {
+        type: 'array',
+        items: str,
+        description: 'deferred only: the holds in force that cover the person',
+      },
+      surfaces: ref('ErasureSurfaces'),
+    },
+  ),
+  ErasureSurfaces: {
+    ...obj({
+      keyVault: { type: 'string', enum: ['done'] },
+      readModel: { type: 'string', enum: ['done', 'pending', 'unknown'] },
+      siem: { type: 'string', enum: ['done', 'pending', 'unknown', 'off'] },
+    }),
+    description:
+      "Erased only: the person's key went before the erasure was recorded, so every copy is unreadable; these are the copies outside the log being cleaned up. readModel: the person's rows dropped from the report tables; siem: the identity topic's tombstone acknowledged by the broker (off: no SIEM sink). done once the follower's checkpoint passed the erasure, unknown when it cannot be read now",
+  },
   ErasureReceipt: obj({
     format: { type: 'string', enum: ['authtrail.erasure-receipt.v1'] },
     tenantId: str,

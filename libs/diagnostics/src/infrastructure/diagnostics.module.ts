@@ -4,7 +4,7 @@ import { CHECKPOINT_STORE, CheckpointStore, EVENT_STORE, EventStore } from '@aut
 import { CREDENTIAL_STORE, CredentialStore } from '@authtrail/key-vault';
 import { CLOCK, Clock, Metrics, WorkerStatusBoard } from '@authtrail/platform';
 import { PROJECTOR_CHECKPOINTS, PROJECTOR_WORKER, ReportingModule } from '@authtrail/reporting';
-import { FORWARDER_WORKER } from '@authtrail/siem';
+import { FORWARDER_WORKER, siemForwardingOn } from '@authtrail/siem';
 import { SEALER_WORKER } from '@authtrail/ledger';
 import { DETECTIONS_WORKER } from '@authtrail/detections';
 import { DiagnosticsService } from '../application/diagnostics.service';
@@ -16,7 +16,7 @@ import { readBuildInfo } from './build-info';
  * runs it; a new worker is a line here.
  */
 function knownWorkers(config: AppConfig) {
-  const siem = config.kafkaBrokers.length > 0 || config.siemFile !== null;
+  const siem = siemForwardingOn(config);
   const alerts =
     config.alerts.enabled && (config.kafkaBrokers.length > 0 || config.alerts.webhooks.length > 0);
   return [
@@ -65,7 +65,7 @@ function knownWorkers(config: AppConfig) {
           checkpointWorkers: [
             {
               worker: FORWARDER_WORKER,
-              enabled: config.kafkaBrokers.length > 0 || config.siemFile !== null,
+              enabled: siemForwardingOn(config),
             },
           ],
           metrics,

@@ -15,7 +15,7 @@ import {
   sealHash,
 } from '@authtrail/ledger';
 import { CLOCK, Clock, NotFoundError } from '@authtrail/platform';
-import { PRIVACY_EVENT } from '../domain/erasure';
+import { PRIVACY_EVENT, looksLikeSubjectId } from '../domain/erasure';
 import {
   ERASURE_RECEIPT_FORMAT,
   ErasureReceipt,
@@ -48,7 +48,7 @@ export class ErasureReceiptHandler implements IQueryHandler<ErasureReceiptQuery,
   ) {}
 
   async execute({ tenantId, subjectId }: ErasureReceiptQuery): Promise<ErasureReceipt> {
-    const record = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/.test(subjectId)
+    const record = looksLikeSubjectId(subjectId)
       ? (await this.store.readStream(subjectStream(tenantId, subjectId))).find(
           (r) => r.type === PRIVACY_EVENT.erased,
         )

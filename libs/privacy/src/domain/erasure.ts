@@ -46,3 +46,10 @@ export function pendingErasures(
 /** Only facts about people count as "events about the person" (not admin records). */
 export const isPersonEventType = (type: string): boolean =>
   type.startsWith('sspr.') || type.startsWith('mfa.');
+
+/**
+ * A subject id as a path parameter may name one (the shapes ids are minted in and
+ * imported with); anything else names nobody, and is not looked up.
+ */
+export const looksLikeSubjectId = (id: string): boolean =>
+  /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/.test(id);

@@ -9,6 +9,7 @@ import { ErasureRecovery } from '../application/erasure-recovery';
 import { EventReader } from '../application/event-reader';
 import { ExportSubjectHandler } from '../application/export-subject.query-handler';
 import { ListErasuresHandler } from '../application/list-erasures.query-handler';
+import { ErasureStatusHandler } from '../application/erasure-status.query-handler';
 import { SubjectEventsHandler } from '../application/subject-events.query-handler';
 import { ErasureReceiptHandler } from '../application/erasure-receipt.query-handler';
 import { LegalHoldScope } from '../application/legal-hold-scope.service';
@@ -34,6 +35,7 @@ import { ReleaseLegalHoldHandler } from '../application/release-legal-hold.comma
     EraseSubjectHandler,
     ExportSubjectHandler,
     ListErasuresHandler,
+    ErasureStatusHandler,
     SubjectEventsHandler,
     PlaceLegalHoldHandler,
     ReleaseLegalHoldHandler,

@@ -57,6 +57,14 @@ function publishedSubjectsStore(settings: SiemSettings, worker: string): Publish
   );
 }
 
+/** Whether the configuration forwards to a SIEM at all (Kafka brokers, an NDJSON file, or both). */
+export function siemForwardingOn(settings: {
+  readonly kafkaBrokers: readonly string[];
+  readonly siemFile: string | null;
+}): boolean {
+  return settings.kafkaBrokers.length > 0 || settings.siemFile !== null;
+}
+
 /**
  * Builds the forwarder the configuration asks for: Kafka when brokers are set, the NDJSON
  * file when a file is set, both when both are. Null when neither is (forwarding off).
