@@ -10,7 +10,13 @@ interface Erasure {
   readonly events: number | null;
   readonly status: string;
   readonly actorKeyId: string | null;
+  /** Erased only: the clean-up of the copies outside the log (report tables, SIEM). */
+  readonly surfaces?: { readonly readModel: string; readonly siem: string };
 }
+
+/** "report tables done, SIEM off": how far an erased person's copies are cleaned up. */
+const cleanUp = (e: Erasure): string =>
+  e.surfaces ? `report tables ${e.surfaces.readModel}, SIEM ${e.surfaces.siem}` : '';
 
 /**
  * A form that asks before it acts: the first submit shows what will happen and a
@@ -83,13 +89,14 @@ export function privacyView(): HTMLElement[] {
     const r = await getJson<{ items: Erasure[] }>('/v1/privacy/erasures');
     erasures.replaceChildren(
       table(
-        ['subject', 'requested', 'erased', 'events', 'status', 'by key'],
+        ['subject', 'requested', 'erased', 'events', 'status', 'copies', 'by key'],
         r.items.map((e) => [
           h('span', { class: 'mono' }, e.subjectId),
           fmtTime(e.requestedAt),
           fmtTime(e.erasedAt),
           fmtInt(e.events ?? ''),
           e.status,
+          cleanUp(e),
           e.actorKeyId ?? '',
         ]),
         { 'data-table': 'erasures' },
