@@ -10,6 +10,7 @@ import { AdminService, RetentionService } from '@authtrail/runtime';
 import { TenantsService } from '@authtrail/tenancy';
 import { verifyLog } from '../../apps/cli/src/commands/verify.command';
 import { startSealer } from '../../apps/worker/src/sealer/sealer.job';
+import { startProjector } from '../../apps/worker/src/projector/start-projector';
 import { ON_ESDB, describeIf } from '../support/event-store-under-test';
 import { CLI } from '../support/serve-process';
 import { TestServer, prepareTenant, startTestServer } from '../support/test-server';
@@ -210,6 +211,36 @@ describeIf(
       );
       expect(notErased.status).toBe(404);
       expect(notErased.json.code).toBe('ERASURE.NOT_FOUND');
+
+      // Its progress copy by copy, by the CLI: no projector runs in this test yet, so the
+      // report tables are pending and `--wait` gives up naming them; once one runs, done.
+      const listed = await cli('erasures', 'list');
+      expect(listed.status).toBe(0);
+      expect(
+        (JSON.parse(listed.out) as { items: { subjectId: string }[] }).items.map(
+          (i) => i.subjectId,
+        ),
+      ).toContain(kimId);
+      const gaveUp = await cli('erasures', 'status', kimId, '--wait', '1');
+      expect(gaveUp.status).toBe(1);
+      expect(gaveUp.err).toContain(
+        `the erasure of ${kimId} is not complete after 1 s: report tables pending`,
+      );
+      const projector = await startProjector(server.app);
+      try {
+        const done = await cli('erasures', 'status', kimId, '--wait', '60');
+        expect(done.err).toBe('');
+        expect(JSON.parse(done.out)).toMatchObject({
+          subjectId: kimId,
+          status: 'erased',
+          surfaces: { keyVault: 'done', readModel: 'done', siem: 'off' },
+        });
+      } finally {
+        await projector.stop();
+      }
+      const badWait = await cli('erasures', 'status', kimId, '--wait', '0');
+      expect(badWait.status).not.toBe(0);
+      expect(badWait.err).toContain('seconds from 1 to 3600');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -18,6 +18,7 @@ import { registerImportEntraCommand } from './commands/import-entra.command';
 import { registerDemoCommand } from './commands/demo.command';
 import { registerExamplesCommand } from './commands/examples.command';
 import { registerHoldsCommand } from './commands/holds.command';
+import { registerErasuresCommand } from './commands/erasures.command';
 
 /**
  * `authtrail`: the admin CLI. Data commands go through the HTTP API (see api-client.ts),
@@ -224,6 +225,7 @@ registerVerifyCommand(program);
 registerExamplesCommand(program);
 registerImportEntraCommand(program, { client, call, expectOk });
 registerHoldsCommand(program, { client, call, expectOk });
+registerErasuresCommand(program, { client, call, expectOk });
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   // Our own errors, and the system's (a file, a port): one line, no stack trace.

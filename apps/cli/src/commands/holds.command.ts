@@ -1,10 +1,9 @@
 import { Command } from 'commander';
-import { writeFileSync } from 'node:fs';
 import type { ClientOptions } from '../api-client';
 import type { ReportCommandDeps } from './report.command';
 
 /**
- * `authtrail holds place|release|list` and `authtrail erasures receipt <subjectId>`: legal holds over `/v1/holds` (privacy-admin).
+ * `authtrail holds place|release|list`: legal holds over `/v1/holds` (privacy-admin).
  * While a hold covers a person, their erasure is recorded and deferred, and retention
  * keeps their events; releasing the last covering hold runs the deferred erasure.
  */
@@ -55,29 +54,5 @@ export function registerHoldsCommand(program: Command, deps: ReportCommandDeps):
     .client(holds.command('list').description('holds in force and released, newest first'))
     .action(async (o: ClientOptions) =>
       deps.call(o, async (api) => deps.expectOk(await api('GET', '/v1/holds'))),
-    );
-  program
-    .command('erasures')
-    .description('erasures of the tenant')
-    .addCommand(
-      deps
-        .client(
-          new Command('receipt')
-            .description(
-              'signed receipt of a finished erasure (check it offline: tools/verify-export --receipt)',
-            )
-            .argument('<subjectId>'),
-        )
-        .option('--out <file>', 'write the receipt to this file instead of printing it')
-        .action(async (id: string, o: ClientOptions & { out?: string }) =>
-          deps.call(o, async (api) => {
-            const receipt = deps.expectOk(
-              await api('GET', `/v1/privacy/erasures/${encodeURIComponent(id)}/receipt`),
-            );
-            if (!o.out) return receipt;
-            writeFileSync(o.out, `${JSON.stringify(receipt, null, 2)}\n`);
-            return `receipt written to ${o.out}`;
-          }),
-        ),
     );
 }

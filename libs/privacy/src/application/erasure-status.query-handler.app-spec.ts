@@ -68,7 +68,7 @@ describe('an erasure’s progress, copy by copy (in memory)', () => {
     });
   });
 
-  it('the list carries the same progress; without followers (the worker, the CLI) it has none', async () => {
+  it('the list carries the same progress; without followers (an app that does not wire them) it has none', async () => {
     const kim = await h.erase('kim@contoso.com');
     const record = await recordOf(kim.subjectId!);
     at = { readModel: record, siem: 'off' };

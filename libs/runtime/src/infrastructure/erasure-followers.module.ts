@@ -9,7 +9,7 @@ import { FORWARDER_WORKER, siemForwardingOn } from '@authtrail/siem';
  * The followers' checkpoints an erasure's progress is read from (`GET
  * /v1/privacy/erasures`): the projector's, kept beside the read model, and the SIEM
  * forwarder's, in the checkpoint store. Global, so the privacy context's query handlers
- * see it; an app without it (the worker, the CLI) lists erasures without `surfaces`.
+ * see it; an app without it (the worker: it serves no API) lists erasures without `surfaces`.
  */
 @Global()
 @Module({
