@@ -4,6 +4,7 @@ import {
   BaseRow,
   ProjectionRows,
   ProjectionStep,
+  SubjectSealedRow,
   emptyRows,
   rowCount,
 } from '../domain/read-model.types';
@@ -21,6 +22,23 @@ const obj = (v: unknown): Json =>
   v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Json) : {};
 
 /**
+ * The newest blob per (tenant, person, service) of rows in log order. The table keeps
+ * only that one (ReplacingMergeTree by position) and reads take it (`sealedOf`), so an
+ * older one of the same run is a row ClickHouse would parse, store and merge away for
+ * nothing: a person active in a batch gives one row, not one per event.
+ */
+function newestSealed(sealed: SubjectSealedRow[]): SubjectSealedRow[] {
+  if (sealed.length < 2) return sealed;
+  const newest = new Map<string, SubjectSealedRow>();
+  for (const row of sealed) {
+    const key = `${row.tenantId}\u0000${row.subjectId}\u0000${row.service}`;
+    // Re-setting keeps the first one's place in the map, with the later row.
+    newest.set(key, row);
+  }
+  return newest.size === sealed.length ? sealed : [...newest.values()];
+}
+
+/**
  * Turns a batch of the log into read-model steps, in log order. Data events become rows;
  * an erasure or a tenant deletion is its own step, so rows before it are written first
  * (a replay then reproduces exactly the same tables).
@@ -32,7 +50,8 @@ export class Projection {
     const steps: ProjectionStep[] = [];
     let rows = emptyRows();
     const flush = (): void => {
-      if (rowCount(rows) > 0 || rows.sealed.length > 0) steps.push({ kind: 'rows', rows });
+      if (rowCount(rows) > 0 || rows.sealed.length > 0)
+        steps.push({ kind: 'rows', rows: { ...rows, sealed: newestSealed(rows.sealed) } });
       rows = emptyRows();
     };
     for (const record of events) {
