@@ -116,7 +116,7 @@ export const COMPONENT_SCHEMAS: Record<string, object> = {
       siem: { type: 'string', enum: ['done', 'pending', 'unknown', 'off'] },
     }),
     description:
-      "Erased only: the person's key went before the erasure was recorded, so every copy is unreadable; these are the copies outside the log being cleaned up. readModel: the person's rows dropped from the report tables; siem: the identity topic's tombstone acknowledged by the broker (off: no SIEM sink). done once the follower's checkpoint passed the erasure, unknown when it cannot be read now",
+      "Erased only: the person's key went before the erasure was recorded, so every copy is unreadable; these are the copies outside the log being cleaned up. readModel: the report tables list the person as erased and hold none of their ciphertext (their pseudonymous facts stay: counts keep them); siem: the SIEM forwarder's batch holding the erasure was acknowledged by the sink, with Kafka the identity topic's tombstone of the person (off: no SIEM sink in this API's configuration). pending until then, unknown when it cannot be told now (a store that does not answer)",
   },
   ErasureReceipt: obj({
     format: { type: 'string', enum: ['authtrail.erasure-receipt.v1'] },

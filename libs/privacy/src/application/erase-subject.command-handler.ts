@@ -173,8 +173,9 @@ export class EraseSubjectHandler implements ICommandHandler<EraseSubjectCommand,
             ],
           },
         ],
-        // The read model drops the person's rows and the SIEM tombstones them on this
-        // record: the followers read it at once, not a linger later.
+        // On this record the read model marks the person erased and drops their ciphertext,
+        // and the SIEM tombstones their identity: the followers read it at once, not a
+        // linger later.
         { prompt: true },
       );
     } catch (e) {

@@ -8,6 +8,11 @@ import type { FollowerCheckpoint } from '../domain/erasure-surfaces';
 export interface ErasureFollowers {
   /** The projector's: the read model holds the log up to this position. */
   readModel(): Promise<number>;
+  /**
+   * Of these people of the tenant, those whose ciphertext rows the read model still holds.
+   * For a person the projector has erased, that is a queued delete not carried out yet.
+   */
+  ciphertextLeft(tenantId: string, subjectIds: readonly string[]): Promise<ReadonlySet<string>>;
   /** The SIEM forwarder's (batches the broker acknowledged), or `off` when no SIEM sink is configured. */
   siem(): Promise<Exclude<FollowerCheckpoint, null>>;
 }

@@ -9,7 +9,16 @@ describe('an erasure’s progress, copy by copy (in memory)', () => {
   let h: ApplicationHarness;
   /** The followers' checkpoints as the test sets them. */
   let at: { readModel: number | Error; siem: number | 'off' | Error };
+  /** Whose ciphertext rows the read model still holds, as the test sets it. */
+  let ciphertext: Set<string> | Error;
+  const asked: string[][] = [];
   const followers: ErasureFollowers = {
+    ciphertextLeft: async (tenantId, subjectIds) => {
+      expect(tenantId).toBe(h.tenantId);
+      asked.push([...subjectIds]);
+      if (ciphertext instanceof Error) throw ciphertext;
+      return ciphertext;
+    },
     readModel: async () => {
       if (at.readModel instanceof Error) throw at.readModel;
       return at.readModel;
@@ -32,6 +41,8 @@ describe('an erasure’s progress, copy by copy (in memory)', () => {
   beforeEach(async () => {
     h = await applicationHarness();
     at = { readModel: 0, siem: 0 };
+    ciphertext = new Set();
+    asked.length = 0;
     await h.ingestExamples(['sspr.PasswordResetByAdmin', 'mfa.UserBlocked']);
   });
 
@@ -56,6 +67,19 @@ describe('an erasure’s progress, copy by copy (in memory)', () => {
     });
     at = { readModel: record + 10, siem: record };
     expect((await status(subjectId!)).surfaces).toMatchObject({ readModel: 'done', siem: 'done' });
+    // The read model is asked about the ciphertext only of people the projector passed.
+    expect(asked).toEqual([[subjectId], [subjectId]]);
+  });
+
+  it('the report tables stay pending while they hold the person’s ciphertext (a queued delete)', async () => {
+    const { subjectId } = await h.erase('kim@contoso.com');
+    at = { readModel: (await recordOf(subjectId!)) + 1, siem: 'off' };
+    ciphertext = new Set([subjectId!]);
+    expect((await status(subjectId!)).surfaces?.readModel).toBe('pending');
+    ciphertext = new Error('ClickHouse is down');
+    expect((await status(subjectId!)).surfaces?.readModel).toBe('unknown');
+    ciphertext = new Set();
+    expect((await status(subjectId!)).surfaces?.readModel).toBe('done');
   });
 
   it('a checkpoint that cannot be read is unknown, not done; no SIEM is off', async () => {

@@ -37,7 +37,8 @@ async function checkpoints(
  * One row per person: the first request is the one that erased them. An erasure a legal
  * hold defers is listed as `deferred` (requested at the deferral) until the hold's
  * release runs it. With `followers`, each erased row says how far each copy's clean-up
- * has got, from their checkpoints read once, after the log (a follower only moves ahead).
+ * has got, from their checkpoints read once, after the log (a follower only moves ahead),
+ * and, for those the projector has passed, whether their ciphertext rows are gone yet.
  */
 export async function erasureViews(
   store: EventStore,
@@ -79,9 +80,32 @@ export async function erasureViews(
       position: record.position,
     });
   }
-  const at = options.followers && done.length > 0 ? await checkpoints(options.followers) : null;
+  const followers = options.followers;
+  const at = followers && done.length > 0 ? await checkpoints(followers) : null;
+  // Whose ciphertext is still in the read model, asked only of those the projector passed.
+  const passed = done.filter((d) => at?.readModel != null && at.readModel >= d.position);
+  const left =
+    followers && passed.length > 0
+      ? await followers
+          .ciphertextLeft(
+            tenantId,
+            passed.map((d) => d.view.subjectId),
+          )
+          .catch(() => null)
+      : new Set<string>();
   for (const d of done)
-    items.push(at === null ? d.view : { ...d.view, surfaces: erasureSurfaces(d.position, at) });
+    items.push(
+      at === null
+        ? d.view
+        : {
+            ...d.view,
+            surfaces: erasureSurfaces(
+              d.position,
+              at,
+              left === null ? null : left.has(d.view.subjectId),
+            ),
+          },
+    );
   const holds = holdsOf(records);
   for (const d of deferredErasures(records)) {
     if (!wanted(d.subjectId)) continue;

@@ -4,14 +4,15 @@
  * backups, the read model, the SIEM — is ciphertext nobody can open. What follows the
  * record is the clean-up of the copies outside the log:
  *
- * - `readModel`: the projector has written the record, so the read model lists the person
- *   as erased and holds none of their sealed rows (DESIGN.md invariant 3);
- * - `siem`: the forwarder's batch holding the record was acknowledged by the broker, and
- *   with it the identity topic's tombstone of the person.
+ * - `readModel`: the projector has written the record, so the report tables list the
+ *   person as erased (DESIGN.md invariant 3), and their ciphertext rows are gone (the
+ *   delete is queued by the projector and carried out by the engine shortly after). Their
+ *   pseudonymous facts stay, by design: counts keep them.
+ * - `siem`: the forwarder's batch holding the record was acknowledged by the sink (Kafka:
+ *   with the identity topic's tombstone of the person, when identities are published).
  *
- * Each one is `done` once its follower's checkpoint has passed the record, `pending`
- * before, `unknown` when its checkpoint cannot be read now, and `off` for a SIEM the
- * deployment does not run.
+ * Each one is `done` once that holds, `pending` before, `unknown` when it cannot be told
+ * now (a store that does not answer), and `off` for a SIEM the deployment does not run.
  */
 export type SurfaceState = 'done' | 'pending' | 'unknown' | 'off';
 
@@ -31,16 +32,20 @@ function stateAt(checkpoint: FollowerCheckpoint, recordPosition: number): Surfac
   return checkpoint >= recordPosition ? 'done' : 'pending';
 }
 
-/** The surfaces of an erasure recorded at `recordPosition`, given the followers' checkpoints. */
+/**
+ * The surfaces of an erasure recorded at `recordPosition`, given the followers'
+ * checkpoints and whether the read model still holds the person's ciphertext rows (null:
+ * not known).
+ */
 export function erasureSurfaces(
   recordPosition: number,
   followers: { readonly readModel: number | null; readonly siem: FollowerCheckpoint },
+  ciphertextLeft: boolean | null,
 ): ErasureSurfaces {
-  return {
-    keyVault: 'done',
-    readModel: stateAt(followers.readModel, recordPosition) as ErasureSurfaces['readModel'],
-    siem: stateAt(followers.siem, recordPosition),
-  };
+  let readModel = stateAt(followers.readModel, recordPosition) as ErasureSurfaces['readModel'];
+  if (readModel === 'done' && ciphertextLeft !== false)
+    readModel = ciphertextLeft === null ? 'unknown' : 'pending';
+  return { keyVault: 'done', readModel, siem: stateAt(followers.siem, recordPosition) };
 }
 
 /** True when no surface is still `pending` or `unknown`. */

@@ -498,9 +498,12 @@ class SqliteSubscription implements Subscription {
   private running: Promise<void> = Promise.resolve();
   /** When the first `prompt` commit since the last read was seen, or null. */
   private promptSince: number | null = null;
+  /** Commits signalled since the last read (which may or may not have seen them). */
+  private commitsSinceRead = 0;
   /** Set while pausing: a `prompt` commit shortens the pause. */
   private onPrompt: (() => void) | null = null;
   private readonly notice = (prompt: boolean): void => {
+    this.commitsSinceRead++;
     if (!prompt) return;
     this.promptSince ??= performance.now();
     this.onPrompt?.();
@@ -535,6 +538,7 @@ class SqliteSubscription implements Subscription {
     // A prompt commit (an erasure) is read within that same window, whatever the wait.
     const read = (from: number): RecordedEvent[] => {
       this.promptSince = null;
+      this.commitsSinceRead = 0;
       return this.readAfter(from, limit);
     };
     // When the next delivery may start: a linger after the last one began, less the share
@@ -547,8 +551,8 @@ class SqliteSubscription implements Subscription {
       let batch = read(after);
       while (!this.stopped) {
         if (batch.length === 0) {
-          // Reading and arming the wait happen in one synchronous step, and commits are
-          // signalled from their own loop turn, so no commit slips in between.
+          // A commit signalled since the last read (one read ahead while the handler ran
+          // may have missed it) ends the wait at once; the rest wake it as they come.
           const woken = await this.idle();
           if (woken && linger > 0 && !this.stopped)
             await this.pause(Math.max(gather, nextDeliveryAt - performance.now()), gather);
@@ -613,6 +617,7 @@ class SqliteSubscription implements Subscription {
 
   /** Resolves true when a commit woke it, false at the poll timer (or on close). */
   private idle(): Promise<boolean> {
+    if (this.commitsSinceRead > 0) return Promise.resolve(true);
     return new Promise<boolean>((resolve) => {
       const done = (woken: boolean): void => {
         clearTimeout(timer);

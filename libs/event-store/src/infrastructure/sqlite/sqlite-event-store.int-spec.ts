@@ -596,6 +596,35 @@ describe('SqliteEventStore', () => {
       expect(f.deliveries[1].at - promptAt).toBeLessThan(1000);
     });
 
+    it('appended after the read made ahead while the handler ran (catching up), not a poll later', async () => {
+      // A poll of 5 s: only the commit's own signal can explain a prompt read.
+      const store = open({ pollIntervalMs: 5000 });
+      await append(store, false);
+      await append(store, false);
+      let promptAt = 0;
+      const deliveries: number[] = [];
+      let delivered: () => void = () => undefined;
+      const second = new Promise<void>((r) => (delivered = r));
+      const sub = store.subscribe({
+        after: 0,
+        batchSize: 2,
+        lingerMs: LINGER,
+        handler: async () => {
+          deliveries.push(performance.now());
+          if (deliveries.length === 1) {
+            // The full batch is read ahead (and found empty) while this handler runs;
+            // the prompt commit lands after that read.
+            await new Promise((r) => setTimeout(r, 30));
+            promptAt = performance.now();
+            await append(store, true);
+          } else delivered();
+        },
+      });
+      await second;
+      await sub.close();
+      expect(deliveries[1] - promptAt).toBeLessThan(1000);
+    });
+
     it('an ordinary commit still waits out the linger (the test above can fail)', async () => {
       const store = open();
       const f = follow(store);
