@@ -8,31 +8,28 @@ interface SubjectsOf {
   readonly subjectIds: readonly string[];
 }
 
-/** Subjects of this list that joined the erased-subjects table. */
-export const erasedAmong: ReportQuery<SubjectsOf, Set<string>> = async (sql, q) => {
-  if (q.subjectIds.length === 0) return new Set();
-  const rows = await sql.select<{ subject_id: string }>(
-    `SELECT DISTINCT subject_id FROM ${sql.table(TABLES.erased)}
+/** A query: the subjects of a list that have a row in `table`. */
+const subjectsIn =
+  (table: string): ReportQuery<SubjectsOf, Set<string>> =>
+  async (sql, q) => {
+    if (q.subjectIds.length === 0) return new Set();
+    const rows = await sql.select<{ subject_id: string }>(
+      `SELECT DISTINCT subject_id FROM ${sql.table(table)}
 WHERE tenant_id = {tenant:String} AND subject_id IN {ids:Array(String)}`,
-    { tenant: q.tenantId, ids: q.subjectIds },
-  );
-  return new Set(rows.map((r) => r.subject_id));
-};
+      { tenant: q.tenantId, ids: q.subjectIds },
+    );
+    return new Set(rows.map((r) => r.subject_id));
+  };
+
+/** Subjects of this list that joined the erased-subjects table. */
+export const erasedAmong = subjectsIn(TABLES.erased);
 
 /**
  * Subjects of this list whose ciphertext rows the read model still holds: for an erased
  * person, a delete the engine has queued and not carried out yet (the projection writer
  * does not wait for it).
  */
-export const sealedAmong: ReportQuery<SubjectsOf, Set<string>> = async (sql, q) => {
-  if (q.subjectIds.length === 0) return new Set();
-  const rows = await sql.select<{ subject_id: string }>(
-    `SELECT DISTINCT subject_id FROM ${sql.table(TABLES.sealed)}
-WHERE tenant_id = {tenant:String} AND subject_id IN {ids:Array(String)}`,
-    { tenant: q.tenantId, ids: q.subjectIds },
-  );
-  return new Set(rows.map((r) => r.subject_id));
-};
+export const sealedAmong = subjectsIn(TABLES.sealed);
 
 /** The sealed display blob of each person (SSPR preferred, then newest). */
 export const sealedOf: ReportQuery<SubjectsOf, SubjectSealedRow[]> = async (sql, q) => {

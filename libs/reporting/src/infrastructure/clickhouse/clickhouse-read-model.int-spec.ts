@@ -33,7 +33,7 @@ import { policyChanges } from '../../application/reports/sspr/policy-changes.rep
 import { attempts } from '../../application/reports/mfa/attempts.report';
 import { blocks } from '../../application/reports/mfa/blocks.report';
 import { auditEventsQuery } from '../../application/reports/audit-events.report';
-import { erasedAmong, sealedOf } from '../../application/subject-names';
+import { erasedAmong, sealedAmong, sealedOf } from '../../application/subject-names';
 import type { AuditFilter, PageQuery, WindowQuery } from '../../domain/read-model.types';
 
 /** The registry's queries under one dedupe mode, by the names this test reads them with. */
@@ -71,6 +71,8 @@ class ReportQueries {
     this.reader.run(erasedAmong, { tenantId, subjectIds });
   sealedOf = (tenantId: string, subjectIds: string[]) =>
     this.reader.run(sealedOf, { tenantId, subjectIds });
+  sealedAmong = (tenantId: string, subjectIds: string[]) =>
+    this.reader.run(sealedAmong, { tenantId, subjectIds });
 }
 import { ClickHouseCheckpointStore } from './clickhouse-checkpoint-store.adapter';
 import { createClickHouseClient, PINNED_SETTINGS } from './clickhouse-connection';
@@ -768,6 +770,8 @@ FROM ${db}.sspr_activity WHERE type = 'sspr.Registered' GROUP BY tenant_id, subj
       return model.sealedOf('acme', ['s3']);
     };
     expect(await sealedOfS3Soon()).toEqual([]);
+    // What the erasure's progress asks: whose ciphertext is still there (s1's is).
+    expect([...(await model.sealedAmong('acme', ['s1', 's3']))]).toEqual(['s1']);
     // Replay reproduces the same state (the erasure is applied after the rows again).
     await projector.rebuild();
     expect(await sealedOfS3Soon()).toEqual([]);
