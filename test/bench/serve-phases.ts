@@ -511,7 +511,7 @@ async function runReplay(
     const mem = memoryOf(child.pid!);
     if (mem) peak = Math.max(peak ?? 0, mem.peakRssBytes);
   }, 200);
-  const code = await new Promise<number>((r) => child.once('exit', (c) => r(c ?? -1)));
+  const code = await new Promise<number>((r) => child.once('close', (c) => r(c ?? -1)));
   clearInterval(timer);
   const wallSeconds = (performance.now() - t0) / 1000;
   const m = /replayed the log up to position (\d+) in ([\d.]+) s/.exec(stdout);

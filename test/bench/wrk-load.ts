@@ -191,6 +191,6 @@ async function runWrk(
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-  const code = await new Promise<number>((r) => child.once('exit', (c) => r(c ?? -1)));
+  const code = await new Promise<number>((r) => child.once('close', (c) => r(c ?? -1)));
   return { code, out };
 }

@@ -26,7 +26,7 @@ function cliAgainst(
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.once('error', reject);
-    child.once('exit', (status) => resolve({ status, stdout, stderr }));
+    child.once('close', (status) => resolve({ status, stdout, stderr }));
   });
 }
 const DAY = 24 * HOUR;

@@ -82,7 +82,7 @@ describe('logs', () => {
       let stdout = '';
       let stderr = '';
       child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-      const exited = new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
+      const exited = new Promise<number | null>((r) => child.once('close', (c) => r(c)));
       const url = await new Promise<string>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`no start: ${stdout}${stderr}`)), 30_000);
         child.stdout.on('data', (d: Buffer) => {
@@ -139,7 +139,7 @@ describe('logs', () => {
         },
         stdio: ['ignore', 'pipe', 'inherit'],
       });
-      const exited = new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
+      const exited = new Promise<number | null>((r) => child.once('close', (c) => r(c)));
       let stdout = '';
       const url = await new Promise<string>((resolve) =>
         child.stdout.on('data', (d: Buffer) => {

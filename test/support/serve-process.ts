@@ -38,7 +38,7 @@ export async function startServe(
   });
   let out = '';
   const exited = new Promise<number | null>((resolve) =>
-    child.once('exit', (code) => resolve(code)),
+    child.once('close', (code) => resolve(code)),
   ).then(async (code) => {
     await log.release();
     return code;
