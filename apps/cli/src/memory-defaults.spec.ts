@@ -33,7 +33,7 @@ describe('serve memory defaults', () => {
   });
 
   it('keeps what the user set: their variables and their semi-space size (argv or NODE_OPTIONS)', () => {
-    const env = { MALLOC_ARENA_MAX: '4', JE_MALLOC_CONF: 'dirty_decay_ms:5000' };
+    const env = { MALLOC_ARENA_MAX: '4' };
     const plan = relaunchPlan(launch({ execArgv: ['--max-semi-space-size=32'], env }))!;
     expect(plan.args).toEqual([
       '/usr/bin/node',
@@ -43,7 +43,6 @@ describe('serve memory defaults', () => {
     ]);
     expect(plan.env).toMatchObject({
       MALLOC_ARENA_MAX: '4',
-      JE_MALLOC_CONF: 'dirty_decay_ms:5000',
       MALLOC_MMAP_THRESHOLD_: '65536',
     });
     expect(

@@ -13,9 +13,9 @@
  *   request bodies, query results copied out of ClickHouse) get a mapping of their own,
  *   unmapped when freed, instead of the brk heap, which glibc's sliding threshold (up to
  *   32 MiB) would otherwise let them grow and fragment. Setting it stops the sliding.
- * - `JE_MALLOC_CONF=dirty_decay_ms:1000`: ClickHouse (chdb) allocates with its own
- *   jemalloc, which keeps freed pages for 5 s; inserts free and reallocate tens of MiB a
- *   second. 1 s returns them sooner (resident 60–200 MiB → 50–115 MiB under load).
+ * - No jemalloc setting: the embedded ClickHouse (`libchdb.so`) is built without jemalloc
+ *   (`mallocx` is an undefined weak symbol, no `MALLOC_CONF` parser in it), so its
+ *   allocations are glibc's and the two settings above govern them too.
  * - `--max-semi-space-size=8`: without pointer compression (Node's builds) V8 grows each
  *   of the two semi-spaces of a young generation to 64 MiB — 128 MiB resident for the
  *   event loop's isolate and again for the SQLite writer thread's. 8 MiB each is 16 MiB;
@@ -29,7 +29,6 @@ const SEMI_SPACE_MIB = 8;
 export const ENV_DEFAULTS: Readonly<Record<string, string>> = {
   MALLOC_ARENA_MAX: '2',
   MALLOC_MMAP_THRESHOLD_: '65536',
-  JE_MALLOC_CONF: 'dirty_decay_ms:1000',
 };
 
 export interface Launch {
