@@ -69,6 +69,8 @@ export interface ThreadCpu {
   readonly v8Helpers: number;
   /** Everything else: the embedded ClickHouse's threads, libuv's pool, threads that exited. */
   readonly other: number;
+  /** Of `other`, the CPU seconds of the live threads by name (ClickHouse names its pools), largest first. */
+  readonly otherByName: Readonly<Record<string, number>>;
 }
 
 /** The CPU the threads of `pid` used between two `threadCpuOf` readings, grouped. */
@@ -79,15 +81,22 @@ export function groupThreadCpu(
 ): ThreadCpu | null {
   if (before === null || after === null) return null;
   const sums = { eventLoop: 0, sqliteWriter: 0, workers: 0, v8Helpers: 0 };
+  const byName = new Map<string, number>();
   for (const [tid, t] of after) {
     const used = t.seconds - (before.get(tid)?.seconds ?? 0);
     if (t.name === 'MainThread') sums.eventLoop += used;
     else if (t.name === SQLITE_WRITER_THREAD_NAME) sums.sqliteWriter += used;
     else if (t.name === WORKERS_THREAD_NAME) sums.workers += used;
     else if (t.name === 'V8Worker') sums.v8Helpers += used;
+    else if (used > 0) byName.set(t.name, (byName.get(t.name) ?? 0) + used);
   }
   const named = sums.eventLoop + sums.sqliteWriter + sums.workers + sums.v8Helpers;
-  return { ...sums, other: Math.max(0, totalSeconds - named) };
+  const otherByName = Object.fromEntries(
+    [...byName]
+      .sort((a, b) => b[1] - a[1])
+      .map(([name, seconds]) => [name, Math.round(seconds * 100) / 100]),
+  );
+  return { ...sums, other: Math.max(0, totalSeconds - named), otherByName };
 }
 
 export interface ReplayResult {
