@@ -28,6 +28,7 @@ import { removalWarning, removeScratchDirs } from './scratch-dirs';
 import {
   INGEST_LOADS,
   IngestLoad,
+  ReplayResult,
   ServeResult,
   ThreadCpu,
   WatchedLoad,
@@ -125,6 +126,30 @@ function limitRows(l: LimitsResult): Row[] {
   ];
 }
 
+/** Events per second of the batch target, for the floor row. */
+const BATCH_TARGET = 20_000;
+
+/**
+ * What one batch event costs at least, from the limits and the projection alone measured
+ * in this run: the steps every accepted event goes through, each at its isolated cost,
+ * added up (the SIEM forwarder, the ledger's sealer and HTTP are not in it). Read against
+ * the cores, it bounds the batch throughput whatever the layout of threads and processes.
+ */
+function floorRows(l: LimitsResult, replay: ReplayResult | null, cores: number): Row[] {
+  if (replay === null || replay.cpuMicrosPerEvent === null) return [];
+  const floor =
+    l.pipeline.cpuMicrosPerEvent + l.sqlite.cpuMicrosPerEvent + replay.cpuMicrosPerEvent;
+  const budget = (cores * 1e6) / BATCH_TARGET;
+  return [
+    {
+      measurement: 'floor: parse+validate+seal + SQLite append + projection (replay), CPU',
+      value: `${n0(floor)} µs/event (${n0(l.pipeline.cpuMicrosPerEvent)} + ${n0(l.sqlite.cpuMicrosPerEvent)} + ${n0(replay.cpuMicrosPerEvent)}): at most ${n0((cores * 1e6) / floor)} events/s on ${cores} cores; ${n0(BATCH_TARGET)}/s leaves ${n0(budget)} µs`,
+      target: '—',
+      result: '—',
+    },
+  ];
+}
+
 function ingestRows(
   label: string,
   w: WatchedLoad,
@@ -197,7 +222,7 @@ function threadRows(t: ThreadCpu | null, cpuPerEvent: number | null): Row[] {
 function serveRows(s: ServeResult, seconds: number, ratios: Ratios): Row[] {
   const rows: Row[] = [];
   if (s.batched)
-    rows.push(...ingestRows('ingest, batches of 1000', s.batched, 20_000, true, ratios));
+    rows.push(...ingestRows('ingest, batches of 1000', s.batched, BATCH_TARGET, true, ratios));
   if (s.single)
     rows.push(
       ...ingestRows('ingest, 1 event per request (Node client)', s.single, null, false, ratios),
@@ -266,9 +291,10 @@ function serveRows(s: ServeResult, seconds: number, ratios: Ratios): Row[] {
   }
   if (s.replay) {
     const r = s.replay;
+    const cpu = r.cpuMicrosPerEvent === null ? '' : `, ${n0(r.cpuMicrosPerEvent)} µs CPU/event`;
     rows.push({
       measurement: 'authtrail replay (rebuild every table)',
-      value: `${n0(r.eventsPerSecond)} events/s (${n0(r.position)} events in ${r.seconds.toFixed(1)} s)${ratios(r.eventsPerSecond)}`,
+      value: `${n0(r.eventsPerSecond)} events/s (${n0(r.position)} events in ${r.seconds.toFixed(1)} s${cpu})${ratios(r.eventsPerSecond)}`,
       target: '—',
       result: '—',
     });
@@ -458,6 +484,7 @@ async function main(): Promise<void> {
   const rows: Row[] = [
     ...(limits ? limitRows(limits) : []),
     ...(serve ? serveRows(serve, options.seconds, ratiosTo(limits)) : []),
+    ...(serve && limits ? floorRows(limits, serve.replay, cpus().length) : []),
     ...(reports ? reportRows(reports, ratiosTo(limits)) : []),
   ];
   for (const e of errors)

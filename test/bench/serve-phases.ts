@@ -104,6 +104,8 @@ export interface ReplayResult {
   /** Rebuild time reported by `authtrail replay` (without process start). */
   readonly seconds: number;
   readonly eventsPerSecond: number;
+  /** CPU of every thread of `authtrail replay` over the rebuild (ClickHouse's too), µs per event; null from a build that does not print it. */
+  readonly cpuMicrosPerEvent: number | null;
   readonly wallSeconds: number;
   readonly peakRssBytes: number | null;
 }
@@ -528,10 +530,12 @@ async function runReplay(
     throw new Error(`authtrail replay exited with code ${code}: ${stdout}${stderr}`.trim());
   const position = Number(m[1]);
   const seconds = Number(m[2]);
+  const cpu = /\(CPU ([\d.]+) s\)/.exec(stdout);
   return {
     position,
     seconds,
     eventsPerSecond: position / Math.max(seconds, 0.1),
+    cpuMicrosPerEvent: cpu && position > 0 ? (Number(cpu[1]) * 1e6) / position : null,
     wallSeconds,
     peakRssBytes: peak,
   };

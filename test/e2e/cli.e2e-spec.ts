@@ -46,6 +46,16 @@ describe('the authtrail CLI', () => {
     const bad = runCli(dir, ['erase', '   ', '--yes']);
     expect(bad.status).not.toBe(0);
     expect(bad.stderr).toContain('/userPrincipalName');
+
+    // The rebuild says how far, how long, and the CPU it took (the bench reads both).
+    const replayed = runCli(dir, ['replay']);
+    expect(replayed.status).toBe(0);
+    const m = /^replayed the log up to position (\d+) in ([\d.]+) s \(CPU ([\d.]+) s\)$/m.exec(
+      replayed.stdout,
+    );
+    expect(m).not.toBeNull();
+    expect(Number(m![1])).toBeGreaterThan(5);
+    expect(Number(m![3])).toBeGreaterThan(0);
   }, 120_000);
 
   it('goes through the running server that holds the data dir, which needs a key', async () => {
