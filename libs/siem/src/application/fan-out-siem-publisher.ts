@@ -1,9 +1,14 @@
 import type { SiemPublisher } from '../domain/siem-publisher.port';
 import type { SiemRecord } from '../domain/siem-record';
+import type { SiemTopic } from '../domain/siem-topics';
 
 /** Kafka and the NDJSON file together: a batch is delivered once every destination has it. */
 export class FanOutSiemPublisher implements SiemPublisher {
-  constructor(private readonly targets: readonly SiemPublisher[]) {}
+  readonly carries: readonly SiemTopic[];
+
+  constructor(private readonly targets: readonly SiemPublisher[]) {
+    this.carries = [...new Set(targets.flatMap((t) => t.carries))];
+  }
 
   async start(): Promise<void> {
     for (const t of this.targets) await t.start();

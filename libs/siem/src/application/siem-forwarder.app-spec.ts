@@ -130,6 +130,39 @@ describe('SIEM forwarder, identity records (in memory)', () => {
     expect(identities()).toEqual(['Kim Akers']);
   });
 
+  it('for a destination without the subjects topic (the file) opens no blob, fetches no key and records no one as published', async () => {
+    const checkpoints = new InMemoryCheckpointStore();
+    const to = (d: InMemorySiemDestination) =>
+      new SiemForwarder(
+        {
+          store: h.store,
+          checkpoints,
+          publisher: new InMemorySiemPublisher(d),
+          published: new InMemoryPublishedSubjectsStore(published),
+          catalog: h.catalog,
+          keyring: h.keyring,
+          logger: pino({ level: 'silent' }),
+        },
+        { identities: true },
+      );
+    const file = new InMemorySiemDestination([SIEM_TOPICS.events]);
+    await h.ingest([attempt(), attempt(KIM, '198.51.100.1'), attempt(KIM, '198.51.100.2')]);
+    await h.ingest([attempt({ userPrincipalName: 'ira@contoso.com', displayName: 'Ira' })]);
+    await h.erase('ira@contoso.com');
+    await to(file).catchUp();
+    expect(file.delivered(SIEM_TOPICS.events)).toHaveLength(h.log.events.length);
+    expect(opened).not.toHaveBeenCalled();
+    expect(keyed).not.toHaveBeenCalled();
+    expect(published.rows.size).toBe(0);
+
+    // A broker configured later, from the same checkpoint: Kim's next event publishes her
+    // identity, which the file never held.
+    await h.ingest([attempt(KIM, '198.51.100.3')]);
+    await to(destination).catchUp();
+    expect(destination.delivered(SIEM_TOPICS.events)).toHaveLength(1);
+    expect(identities()).toEqual(['Kim Akers']);
+  });
+
   it('opens every blob of events recorded without identity digests', async () => {
     await h.ingest([attempt(), attempt(), attempt()]);
     // As recorded before the envelope had digests.

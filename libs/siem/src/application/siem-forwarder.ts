@@ -107,6 +107,14 @@ export class SiemForwarder {
   private readonly product: OcsfProduct;
   private readonly runtime: CheckpointedWorker;
   private readonly reporter: WorkerReporter;
+  /**
+   * Whether the destination holds the subjects topic. Without it (the NDJSON file alone)
+   * there is no identity to publish nor to tombstone: no blob is opened, no key fetched,
+   * and the record of published people is neither read nor written, so it stays true to
+   * what a broker was given (a broker configured later publishes each person afresh).
+   */
+  private readonly subjectsTopic: boolean;
+  private readonly sealsTopic: boolean;
   private forwarded = 0;
 
   constructor(
@@ -114,6 +122,8 @@ export class SiemForwarder {
     private readonly options: SiemForwarderOptions,
   ) {
     this.worker = options.worker ?? FORWARDER_WORKER;
+    this.subjectsTopic = deps.publisher.carries.includes(SIEM_TOPICS.subjects);
+    this.sealsTopic = deps.publisher.carries.includes(SIEM_TOPICS.seals);
     this.product = options.product ?? AUTHTRAIL_PRODUCT;
     this.reporter = createWorkerReporter(this.worker, {
       logger: deps.logger,
@@ -193,7 +203,7 @@ export class SiemForwarder {
   ): Promise<{ records: SiemRecord[]; tenants: Map<string, TenantBatch> }> {
     const envelopes = events.map((e) => decodeEnvelope(e.data));
     const [tenants, proofs] = await Promise.all([
-      this.prepareTenants(envelopes),
+      this.subjectsTopic ? this.prepareTenants(envelopes) : new Map<string, TenantBatch>(),
       this.sealProofs(events),
     ]);
     const records: SiemRecord[] = [];
@@ -201,7 +211,8 @@ export class SiemForwarder {
       const env = envelopes[i];
       const event = events[i];
       records.push(this.eventRecord(event, env, proofs.get(event.position)));
-      if (env.type === SEALED) records.push(sealRecord(event, env));
+      if (env.type === SEALED && this.sealsTopic) records.push(sealRecord(event, env));
+      if (!this.subjectsTopic) continue;
       const batch = tenants.get(env.tenantId)!;
       if (env.type === ERASED) {
         const sid = erasedSubject(env);

@@ -27,6 +27,10 @@ export class InMemorySiemPublisher implements SiemPublisher {
 
   constructor(protected readonly destination: InMemorySiemDestination) {}
 
+  get carries(): readonly SiemTopic[] {
+    return this.destination.carries;
+  }
+
   start(): Promise<void> {
     if (!this.destination.reachable)
       return Promise.reject(new SiemPublishError('the destination cannot be reached'));

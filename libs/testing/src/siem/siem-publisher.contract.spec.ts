@@ -81,6 +81,13 @@ class IgnoresTopics extends InMemorySiemPublisher {
   }
 }
 
+/** Holds the events topic only (a file) but says it carries every topic. */
+class ClaimsEveryTopic extends InMemorySiemPublisher {
+  override get carries() {
+    return Object.values(SIEM_TOPICS);
+  }
+}
+
 describe('the SIEM publisher contract catches broken publishers', () => {
   const failing = async (h: SiemPublisherHarness): Promise<string[]> => {
     const failed: string[] = [];
@@ -104,10 +111,28 @@ describe('the SIEM publisher contract catches broken publishers', () => {
     expect(await failing(harness((d) => new Publisher(d)))).toContain(mustFail);
   });
 
+  it('a file-like publisher that says it carries the subjects topic', async () => {
+    const failed = await failing(harness((d) => new ClaimsEveryTopic(d), [SIEM_TOPICS.events]));
+    expect(failed).toEqual([
+      'identities, tombstones and seals reach the topics the destination carries, and only those',
+    ]);
+  });
+
   it('a file-like publisher that writes identities and tombstones', async () => {
     const failed = await failing(harness((d) => new IgnoresTopics(d), [SIEM_TOPICS.events]));
     expect(failed).toContain(
       'identities, tombstones and seals reach the topics the destination carries, and only those',
+    );
+  });
+});
+
+describe('a fan-out publisher', () => {
+  it('carries every topic one of its destinations carries', () => {
+    const file = new InMemorySiemPublisher(new InMemorySiemDestination([SIEM_TOPICS.events]));
+    const broker = new InMemorySiemPublisher(new InMemorySiemDestination());
+    expect(new FanOutSiemPublisher([file]).carries).toEqual([SIEM_TOPICS.events]);
+    expect([...new FanOutSiemPublisher([file, broker]).carries].sort()).toEqual(
+      Object.values(SIEM_TOPICS).sort(),
     );
   });
 });

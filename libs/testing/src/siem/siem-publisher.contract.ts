@@ -93,6 +93,11 @@ export const siemPublisherContractCases: readonly ContractCase<SiemPublisherHarn
   {
     name: 'identities, tombstones and seals reach the topics the destination carries, and only those',
     run: async (h) => {
+      // What the publisher says it carries is what it delivers (the forwarder builds
+      // identity records only for a destination that carries the subjects topic).
+      const unstarted = h.open();
+      expect([...unstarted.carries].sort()).toEqual([...h.carries].sort());
+      await unstarted.close();
       const t = tenant();
       const records: SiemRecord[] = [
         eventRecord(t, 1, 1),

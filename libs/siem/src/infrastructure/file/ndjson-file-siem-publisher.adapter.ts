@@ -11,6 +11,7 @@ import { SIEM_TOPICS } from '../../domain/siem-topics';
  * Identity records and tombstones are never written: a file cannot forget a person.
  */
 export class NdjsonFileSiemPublisher implements SiemPublisher {
+  readonly carries = [SIEM_TOPICS.events] as const;
   private file: FileHandle | null = null;
 
   constructor(private readonly path: string) {}

@@ -37,6 +37,7 @@ export interface KafkaSiemPublisherOptions {
  * batch is one `sendBatch`.
  */
 export class KafkaSiemPublisher implements SiemPublisher {
+  readonly carries = Object.values(SIEM_TOPICS);
   private readonly kafka: Kafka;
   private producer: Producer | null = null;
   private admin: Admin | null = null;
