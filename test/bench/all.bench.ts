@@ -123,6 +123,10 @@ function limitRows(l: LimitsResult): Row[] {
       `  the same, ${l.groupEvents}/tx (a group commit at ${l.groupEvents * 2} connections)`,
       l.sqliteGroup,
     ),
+    row(
+      'limit: SIEM forwarding of those envelopes (NDJSON file sink, from position 0)',
+      l.forwarder,
+    ),
   ];
 }
 
@@ -132,18 +136,21 @@ const BATCH_TARGET = 20_000;
 /**
  * What one batch event costs at least, from the limits and the projection alone measured
  * in this run: the steps every accepted event goes through, each at its isolated cost,
- * added up (the SIEM forwarder, the ledger's sealer and HTTP are not in it). Read against
+ * added up (the ledger's sealer and HTTP are not in it). Read against
  * the cores, it bounds the batch throughput whatever the layout of threads and processes.
  */
 function floorRows(l: LimitsResult, replay: ReplayResult | null, cores: number): Row[] {
   if (replay === null || replay.cpuMicrosPerEvent === null) return [];
   const floor =
-    l.pipeline.cpuMicrosPerEvent + l.sqlite.cpuMicrosPerEvent + replay.cpuMicrosPerEvent;
+    l.pipeline.cpuMicrosPerEvent +
+    l.sqlite.cpuMicrosPerEvent +
+    replay.cpuMicrosPerEvent +
+    l.forwarder.cpuMicrosPerEvent;
   const budget = (cores * 1e6) / BATCH_TARGET;
   return [
     {
-      measurement: 'floor: parse+validate+seal + SQLite append + projection (replay), CPU',
-      value: `${n0(floor)} µs/event (${n0(l.pipeline.cpuMicrosPerEvent)} + ${n0(l.sqlite.cpuMicrosPerEvent)} + ${n0(replay.cpuMicrosPerEvent)}): at most ${n0((cores * 1e6) / floor)} events/s on ${cores} cores; ${n0(BATCH_TARGET)}/s leaves ${n0(budget)} µs`,
+      measurement: 'floor: parse+validate+seal + SQLite append + projection + SIEM, CPU',
+      value: `${n0(floor)} µs/event (${n0(l.pipeline.cpuMicrosPerEvent)} + ${n0(l.sqlite.cpuMicrosPerEvent)} + ${n0(replay.cpuMicrosPerEvent)} + ${n0(l.forwarder.cpuMicrosPerEvent)}): at most ${n0((cores * 1e6) / floor)} events/s on ${cores} cores; ${n0(BATCH_TARGET)}/s leaves ${n0(budget)} µs`,
       target: '—',
       result: '—',
     },

@@ -14,6 +14,7 @@ async function main(): Promise<void> {
     ['SQLite batched append, same schema (1000 per transaction)', r.sqlite],
     ['SQLite batched append, events table only', r.sqliteEventsOnly],
     [`SQLite append, same schema (${r.groupEvents} per transaction)`, r.sqliteGroup],
+    ['SIEM forwarding (NDJSON file sink, from position 0)', r.forwarder],
   ] as const)
     process.stdout.write(
       `${name.padEnd(60)} ${Math.round(run.eventsPerSecond).toLocaleString('en-US').padStart(9)} events/s  ${run.microsPerEvent.toFixed(1).padStart(6)} µs/event ${run.cpuMicrosPerEvent.toFixed(1).padStart(6)} µs CPU/event\n`,

@@ -18,6 +18,11 @@
  *   transaction rewrites a page of every random-key index per event and fsyncs the WAL:
  *   the floor of one event per request.
  *
+ * - **SIEM forwarding**: those very envelopes appended to the limit's own event store,
+ *   then the real forwarder's catch-up from position 0 into the NDJSON file sink (OCSF
+ *   mapping, the ledger's proofs, the file's writes and fsyncs, its checkpoints): what
+ *   forwarding costs per event with nothing else running.
+ *
  * Each is run in this (the bench's) process while no server runs.
  */
 import Database from 'better-sqlite3';
@@ -25,12 +30,14 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { EventCatalog } from '@authtrail/catalog';
 import { loadConfig } from '@authtrail/config';
 import {
   AppendResult,
   AppendToStream,
+  EVENT_STORE,
   EventStore,
   NewEvent,
   SqliteEventStore,
@@ -39,6 +46,7 @@ import { INGEST_LIMITS, IngestEventsCommand, IngestEventsHandler } from '@authtr
 import { Keyring } from '@authtrail/key-vault';
 import { systemClock } from '@authtrail/platform';
 import { BootstrapService, RuntimeModule } from '@authtrail/runtime';
+import { SiemForwarderFactory, SiemModule } from '@authtrail/siem';
 import { TenantsService } from '@authtrail/tenancy';
 import { BENCH_BOOTSTRAP_KEY, makeEvents } from '../../apps/cli/src/commands/bench-http';
 import { eventKey } from '../../libs/event-store/src/infrastructure/sqlite/sqlite-event-key';
@@ -65,6 +73,8 @@ export interface LimitsResult {
   /** All indexes, `groupEvents` events per transaction. */
   readonly sqliteGroup: LimitRun;
   readonly groupEvents: number;
+  /** The SIEM forwarder's catch-up over the same envelopes into the NDJSON file sink. */
+  readonly forwarder: LimitRun;
 }
 
 const BATCH = 1000;
@@ -97,21 +107,23 @@ class CapturingStore {
   }
 }
 
-/** parse + validate + seal over `events` events in batches of 1000; returns the envelopes too. */
+/**
+ * parse + validate + seal over `events` events in batches of 1000; returns the envelopes
+ * too. Then the SIEM forwarder's limit over them (its keys are this data dir's).
+ */
 async function pipelineLimit(
   events: number,
-): Promise<{ run: LimitRun; batches: CapturingStore['captured'] }> {
+): Promise<{ run: LimitRun; batches: CapturingStore['captured']; forwarder: LimitRun }> {
   const dir = mkdtempSync(join(tmpdir(), 'authtrail-bench-limit-'));
-  const app = await NestFactory.createApplicationContext(
-    RuntimeModule.forRoot({
-      config: loadConfig({
-        AUTHTRAIL_DATA_DIR: dir,
-        AUTHTRAIL_LOG_LEVEL: 'error',
-        AUTHTRAIL_BOOTSTRAP_KEY: BENCH_BOOTSTRAP_KEY,
-      }),
-    }),
-    { logger: false },
-  );
+  const config = loadConfig({
+    AUTHTRAIL_DATA_DIR: dir,
+    AUTHTRAIL_LOG_LEVEL: 'error',
+    AUTHTRAIL_BOOTSTRAP_KEY: BENCH_BOOTSTRAP_KEY,
+    AUTHTRAIL_SIEM_FILE: join(dir, 'siem.ndjson'),
+  });
+  @Module({ imports: [RuntimeModule.forRoot({ config }), SiemModule] })
+  class LimitModule {}
+  const app = await NestFactory.createApplicationContext(LimitModule, { logger: false });
   try {
     await app.get(BootstrapService).ensure();
     const tenants = app.get(TenantsService);
@@ -143,10 +155,40 @@ async function pipelineLimit(
           new IngestEventsCommand('default', JSON.parse(body) as unknown[], 'bench'),
         );
     });
-    return { run: measured, batches: store.captured };
+    return {
+      run: measured,
+      batches: store.captured,
+      forwarder: await forwarderLimit(app, store.captured, events),
+    };
   } finally {
     await app.close();
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The envelopes appended to the app's event store (not timed), then forwarded from position 0 (timed). */
+async function forwarderLimit(
+  app: Awaited<ReturnType<typeof NestFactory.createApplicationContext>>,
+  batches: CapturingStore['captured'],
+  events: number,
+): Promise<LimitRun> {
+  const log = app.get<EventStore>(EVENT_STORE);
+  for (const { tenantId, streams } of batches)
+    await log.append(
+      tenantId,
+      streams.map((s) => ({ ...s, expectedRevision: 'any' as const })),
+    );
+  const forwarder = app.get(SiemForwarderFactory).create();
+  if (forwarder === null) throw new Error('the SIEM file sink is not configured');
+  try {
+    let reached = 0;
+    const run = await timed(events, async () => {
+      reached = await forwarder.catchUp();
+    });
+    if (reached < events) throw new Error(`the forwarder reached ${reached} of ${events} events`);
+    return run;
+  } finally {
+    await forwarder.stop();
   }
 }
 
@@ -227,12 +269,12 @@ export async function measureLimits(options: {
 }): Promise<LimitsResult> {
   const groupEvents = Math.max(1, options.groupEvents ?? 32);
   const events = Math.max(BATCH, Math.ceil(options.events / BATCH) * BATCH);
-  options.log(`limits: parse + validate + seal, ${events} events…`);
-  const { run: pipeline, batches } = await pipelineLimit(events);
+  options.log(`limits: parse + validate + seal, ${events} events, then SIEM forwarding of them…`);
+  const { run: pipeline, batches, forwarder } = await pipelineLimit(events);
   options.log(`limits: SQLite batched append of the same ${events} envelopes…`);
   const sqlite = await sqliteLimit(batches, true);
   const sqliteEventsOnly = await sqliteLimit(batches, false);
   options.log(`limits: the same, ${groupEvents} per transaction…`);
   const sqliteGroup = await sqliteLimit(batches, true, groupEvents);
-  return { pipeline, sqlite, sqliteEventsOnly, sqliteGroup, groupEvents };
+  return { pipeline, sqlite, sqliteEventsOnly, sqliteGroup, groupEvents, forwarder };
 }
