@@ -114,6 +114,7 @@ export class SiemForwarder {
    * what a broker was given (a broker configured later publishes each person afresh).
    */
   private readonly subjectsTopic: boolean;
+  /** Whether the destination holds the seals topic (the file does not): else no seal record is built. */
   private readonly sealsTopic: boolean;
   private forwarded = 0;
 
