@@ -30,7 +30,7 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Module } from '@nestjs/common';
+import { INestApplicationContext, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { EventCatalog } from '@authtrail/catalog';
 import { loadConfig } from '@authtrail/config';
@@ -168,7 +168,7 @@ async function pipelineLimit(
 
 /** The envelopes appended to the app's event store (not timed), then forwarded from position 0 (timed). */
 async function forwarderLimit(
-  app: Awaited<ReturnType<typeof NestFactory.createApplicationContext>>,
+  app: INestApplicationContext,
   batches: CapturingStore['captured'],
   events: number,
 ): Promise<LimitRun> {
